@@ -1,0 +1,4 @@
+//! The `corsica` command.
+fn main() {
+    println!("corsica: not yet implemented");
+}
