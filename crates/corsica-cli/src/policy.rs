@@ -238,7 +238,13 @@ fn report(
             )?,
         }
         writeln!(out, ": {}", p.message)?;
-        writeln!(out, "  {} {name}: {}", "-->".blue().bold(), p.field)?;
+        // TOML syntax errors and unknown keys have no field; their message
+        // gives the line and column instead.
+        if p.field.is_empty() {
+            writeln!(out, "  {} {name}", "-->".blue().bold())?;
+        } else {
+            writeln!(out, "  {} {name}: {}", "-->".blue().bold(), p.field)?;
+        }
     }
     if !problems.is_empty() {
         writeln!(out)?;
@@ -439,7 +445,7 @@ fn explain(args: ExplainArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
                 plural(errors.len(), "error")
             ));
             for e in &errors {
-                output::error(format_args!("error[{}] {}: {e}", e.code(), e.field()));
+                output::error(format_args!("error[{}]: {e}", e.code()));
             }
             output::error(format_args!(
                 "run `corsica policy check {name}` for the full report"
@@ -448,7 +454,7 @@ fn explain(args: ExplainArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         }
     };
     for w in policy.warnings() {
-        output::error(format_args!("warning[{}] {}: {w}", w.code(), w.field()));
+        output::error(format_args!("warning[{}]: {w}", w.code()));
     }
 
     let options = Method::OPTIONS;
