@@ -737,3 +737,33 @@ fn colour_only_when_asked_and_never_with_no_color() {
     assert!(!stdout(&out).contains('\x1b'), "{}", stdout(&out));
     assert_eq!(code(&out), 1);
 }
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    // Enough errors to overflow any pipe buffer (64 KiB on Linux), so the
+    // writes after the reader is gone fail with EPIPE.
+    let dir = TempDir::new("pipe");
+    let origins: Vec<String> = (0..3000)
+        .map(|i| format!("\"https://site{i}.example/\""))
+        .collect();
+    dir.write("p.toml", &format!("origins = [{}]\n", origins.join(", ")));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corsica"))
+        .args(["policy", "check", "p.toml"])
+        .current_dir(&dir.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
