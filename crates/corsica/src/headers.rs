@@ -452,10 +452,7 @@ type RangeValue<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
 /// <https://fetch.spec.whatwg.org/#simple-range-header-value>: "parse a
 /// single range header value". Returns (start, end) as digit strings,
 /// `None` for failure.
-fn parse_single_range_header_value(
-    value: &[u8],
-    allow_whitespace: bool,
-) -> Option<RangeValue<'_>> {
+fn parse_single_range_header_value(value: &[u8], allow_whitespace: bool) -> Option<RangeValue<'_>> {
     // Step 1: data = isomorphic decoding of value (we stay on bytes: every
     // test below is on ASCII).
     let mut pos = 0;

@@ -240,7 +240,7 @@ pub enum OriginError {
     /// Occurs (in [`Origin::parse_canonical`]) when the host is an IDN
     /// written in Unicode (or percent-encoded).
     #[error(
-        "origin `{input}` has a non-ASCII host; browsers send the punycode form: write `{canonical}` instead"
+        "origin `{input}` has a non-ASCII or percent-encoded host; browsers send the punycode form: write `{canonical}` instead"
     )]
     UnicodeHost {
         /// The input.
@@ -508,8 +508,9 @@ impl Origin {
     /// private section (`github.io`) and the implicit `*` rule (so
     /// `a.localhost` has registrable domain `a.localhost`). `None` for opaque
     /// origins, IP addresses, hosts that are a public suffix themselves,
-    /// single labels, and hosts of non-special schemes. A trailing dot is
-    /// kept, as the URL Standard keeps it.
+    /// single labels, hosts with an empty label (`a..com`), and hosts of
+    /// non-special schemes. A trailing dot is kept, as the URL Standard
+    /// keeps it.
     ///
     /// <https://url.spec.whatwg.org/#host-registrable-domain>
     pub fn registrable_domain(&self) -> Option<&str> {
@@ -522,6 +523,13 @@ impl Origin {
             return None;
         };
         if !is_special(scheme) {
+            return None;
+        }
+        // The URL Standard accepts empty labels (`a..com`, `.com`, `a.com..`)
+        // but no DNS name has them; we give them no registrable domain so
+        // such hosts are same site only with themselves.
+        let name = d.strip_suffix('.').unwrap_or(d);
+        if name.is_empty() || name.starts_with('.') || name.ends_with('.') || name.contains("..") {
             return None;
         }
         let found = psl::domain(d.as_bytes())?;
@@ -609,6 +617,23 @@ impl std::str::FromStr for Origin {
     /// [`Origin::parse`].
     fn from_str(s: &str) -> Result<Origin, OriginError> {
         Origin::parse(s)
+    }
+}
+
+impl serde::Serialize for Origin {
+    /// Serializes as the string [`Origin::serialize`] returns.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Origin {
+    /// Deserializes a string with the lenient [`Origin::parse`]; the error
+    /// message is the [`OriginError`]'s. Validate with
+    /// [`Origin::parse_canonical`] yourself when the canonical form matters.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Origin, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Origin::parse(&s).map_err(serde::de::Error::custom)
     }
 }
 

@@ -396,6 +396,10 @@ fn same_site() {
     assert!(same("http://intranet", "http://intranet:81"));
     assert!(!same("http://intranet", "http://a.intranet"));
     assert!(!same("https://github.io", "https://a.github.io"));
+    assert!(!same("https://a..com", "https://b..com"));
+    assert!(same("https://a..com", "https://a..com:8443"));
+    assert!(same("https://example.com.", "https://www.example.com."));
+    assert!(!same("https://example.com.", "https://example.com"));
     assert!(same(
         "https://xn--bcher-kva.example",
         "https://www.Bücher.example"
@@ -429,6 +433,18 @@ fn registrable_domains() {
     assert_eq!(rd("http://127.0.0.1"), None);
     assert_eq!(rd("http://[::1]"), None);
     assert_eq!(rd("tauri://a.example.com"), None);
+    assert_eq!(rd("https://a.b.xn--p1ai").as_deref(), Some("b.xn--p1ai"));
+    assert_eq!(rd("https://xn--p1ai"), None);
+    assert_eq!(
+        rd("https://a.b.c.compute.amazonaws.com").as_deref(),
+        Some("b.c.compute.amazonaws.com")
+    );
+    // Empty labels: no registrable domain (the URL Standard accepts them,
+    // DNS does not).
+    assert_eq!(rd("https://a..com"), None);
+    assert_eq!(rd("https://.com"), None);
+    assert_eq!(rd("https://a.com.."), None);
+    assert_eq!(rd("https://."), None);
     assert_eq!(Origin::Opaque.registrable_domain(), None);
 }
 
@@ -461,6 +477,20 @@ fn potentially_trustworthy() {
         assert!(!t(no), "{no}");
     }
     assert!(!Origin::Opaque.is_potentially_trustworthy());
+}
+
+#[test]
+fn serde_as_string() {
+    let o = Origin::parse("https://Bücher.example:8443").unwrap();
+    let json = serde_json::to_string(&o).unwrap();
+    assert_eq!(json, r#""https://xn--bcher-kva.example:8443""#);
+    assert_eq!(serde_json::from_str::<Origin>(&json).unwrap(), o);
+    assert_eq!(serde_json::to_string(&Origin::Opaque).unwrap(), r#""null""#);
+    let err = serde_json::from_str::<Origin>(r#""https://a.com/""#).unwrap_err();
+    assert!(err.to_string().contains("drop the trailing slash"), "{err}");
+    // An escaped string (no borrow possible) works too.
+    let escaped: Origin = serde_json::from_str(r#""https://a\u002ecom""#).unwrap();
+    assert_eq!(escaped.serialize(), "https://a.com");
 }
 
 #[test]
