@@ -39,6 +39,11 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 /// hostile input can cause (IDNA processing is the costly step).
 pub const MAX_ORIGIN_LEN: usize = 2048;
 
+/// The longest URL, in bytes, that [`Origin::of_url`] reads: Chromium's
+/// limit (`url::kMaxURLChars`, 2 MiB). Its authority (`scheme://` up to the
+/// first `/`, `?` or `#`) is further held to [`MAX_ORIGIN_LEN`].
+pub const MAX_URL_LEN: usize = 2 * 1024 * 1024;
+
 /// A host of a tuple origin.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Host {
@@ -115,7 +120,8 @@ pub enum OriginError {
     /// Occurs when the input is empty.
     #[error("empty origin; write `scheme://host[:port]` (e.g. `https://example.com`) or `null`")]
     Empty,
-    /// Occurs when the input is longer than [`MAX_ORIGIN_LEN`] bytes.
+    /// Occurs when the input (for [`Origin::of_url`], its
+    /// `scheme://authority` part) is longer than [`MAX_ORIGIN_LEN`] bytes.
     #[error(
         "origin `{prefix}...` is {len} bytes long, over the limit of {max}; an origin is only `scheme://host[:port]`"
     , max = MAX_ORIGIN_LEN)]
@@ -126,7 +132,10 @@ pub enum OriginError {
         len: usize,
     },
     /// Occurs when the input has no `://` after the scheme.
-    #[error("origin `{input}` has no `://`; write `scheme://host[:port]`, e.g. `https://{input}`")]
+    #[error(
+        "origin `{input}` has no `://`; write `scheme://host[:port]`, e.g. `{}`",
+        missing_separator_suggestion(.input)
+    )]
     MissingSchemeSeparator {
         /// The input.
         input: String,
@@ -218,7 +227,8 @@ pub enum OriginError {
         /// The port as written.
         port: String,
     },
-    /// Occurs (in [`Origin::of_url`]) when the URL parser rejects the input.
+    /// Occurs (in [`Origin::of_url`]) when the URL parser rejects the input,
+    /// or it is longer than [`MAX_URL_LEN`] (then `input` is a prefix).
     #[error("`{input}` is not a valid absolute URL: {reason}")]
     InvalidUrl {
         /// The input.
@@ -316,7 +326,8 @@ impl Origin {
     /// Lenient about case and IDN (it normalizes the way the URL parser
     /// does); rejects paths, queries, fragments, userinfo, bad ports.
     ///
-    /// - `null` (exactly, lowercase) is [`Origin::Opaque`].
+    /// - `null`, in any case, is [`Origin::Opaque`] (browsers send it
+    ///   lowercase; [`Origin::parse_canonical`] insists on that).
     /// - Special schemes (`http`, `https`, `ws`, `wss`, `ftp`): the host goes
     ///   through the URL Standard host parser (percent-decoding, IDNA to
     ///   punycode, IPv4 in any of its shorthand forms, bracketed IPv6).
@@ -337,7 +348,7 @@ impl Origin {
         if input.is_empty() {
             return Err(OriginError::Empty);
         }
-        if input == "null" {
+        if input.eq_ignore_ascii_case("null") {
             return Ok(Origin::Opaque);
         }
         let split = split(input)?;
@@ -359,6 +370,12 @@ impl Origin {
         if input == "null" {
             return Ok(Origin::Opaque);
         }
+        if input.eq_ignore_ascii_case("null") {
+            return Err(OriginError::UppercaseOrigin {
+                input: input.to_owned(),
+                canonical: "null".to_owned(),
+            });
+        }
         let split = split(input)?;
         let origin = build(input, &split)?;
         let canonical = origin.serialize();
@@ -367,7 +384,8 @@ impl Origin {
         }
         let input = input.to_owned();
         let Origin::Tuple { scheme, host, port } = &origin else {
-            unreachable!("split() only succeeds for tuple origins")
+            // `split` only succeeds for tuple origins.
+            return Ok(origin);
         };
         if !split.host.is_ascii() || (is_special(scheme) && split.host.contains('%')) {
             return Err(OriginError::UnicodeHost { input, canonical });
@@ -397,9 +415,27 @@ impl Origin {
     /// a host (`chrome-extension://id/page.html`) has a tuple origin. Userinfo,
     /// path, query and fragment are ignored. Fails on input the URL parser
     /// rejects, on a host [`Origin::parse`] would reject, and on input longer
-    /// than [`MAX_ORIGIN_LEN`].
+    /// than [`MAX_URL_LEN`] or whose `scheme://authority` is longer than
+    /// [`MAX_ORIGIN_LEN`].
     pub fn of_url(url: &str) -> Result<Origin, OriginError> {
-        check_len(url)?;
+        if url.len() > MAX_URL_LEN {
+            return Err(OriginError::InvalidUrl {
+                input: format!("{}...", url.chars().take(40).collect::<String>()),
+                reason: format!(
+                    "it is {} bytes long, over the limit of {MAX_URL_LEN}",
+                    url.len()
+                ),
+            });
+        }
+        // Hold the authority to the origin limit before the URL parser (and
+        // IDNA) sees it; `blob:` URLs nest one, and the first `://` is it.
+        if let Some(sep) = url.find("://") {
+            let rest = &url[sep + 3..];
+            let end = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+            if sep + 3 + end > MAX_ORIGIN_LEN {
+                return Err(too_long(url));
+            }
+        }
         let parsed = url::Url::parse(url).map_err(|e| OriginError::InvalidUrl {
             input: url.to_owned(),
             reason: e.to_string(),
@@ -420,7 +456,7 @@ impl Origin {
             // URL origin: "file": implementation-defined; browsers use opaque.
             "file" => Ok(Origin::Opaque),
             scheme => {
-                let Some(host) = url.host_str() else {
+                let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
                     return Ok(Origin::Opaque);
                 };
                 let port = url.port().filter(|&p| Some(p) != default_port(scheme));
@@ -637,15 +673,38 @@ impl<'de> serde::Deserialize<'de> for Origin {
     }
 }
 
+/// A guess at what was meant by an input without `://`.
+fn missing_separator_suggestion(input: &str) -> String {
+    if let Some((scheme, rest)) = input.split_once(':') {
+        let is_scheme = scheme
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        let is_port = rest.bytes().all(|b| b.is_ascii_digit());
+        if is_scheme && !is_port {
+            // `https:example.com`, `https:/example.com`
+            return format!("{scheme}://{}", rest.trim_start_matches(['/', '\\']));
+        }
+    }
+    // `example.com`, `localhost:3000`
+    format!("https://{input}")
+}
+
 fn check_len(input: &str) -> Result<(), OriginError> {
     if input.len() > MAX_ORIGIN_LEN {
-        let prefix: String = input.chars().take(40).collect();
-        return Err(OriginError::TooLong {
-            prefix,
-            len: input.len(),
-        });
+        return Err(too_long(input));
     }
     Ok(())
+}
+
+fn too_long(input: &str) -> OriginError {
+    OriginError::TooLong {
+        prefix: input.chars().take(40).collect(),
+        len: input.len(),
+    }
 }
 
 /// Splits `scheme://host[:port]`, rejecting anything else.
