@@ -441,6 +441,43 @@ fn collect_http_quoted_string(input: &[char], pos: &mut usize, out: &mut String)
     out.extend(&input[start..*pos]);
 }
 
+/// <https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1.2>: parses a
+/// `#token` list, the ABNF of `Access-Control-Allow-Methods`,
+/// `Access-Control-Allow-Headers`, `Access-Control-Expose-Headers` and
+/// `Access-Control-Request-Headers`.
+///
+/// Elements are separated by `,` with optional spaces and tabs around it;
+/// empty elements are skipped, as recipients must accept them (so `""` and
+/// `" , "` give an empty list). `None` when an element is not a
+/// [token](is_token) (`a b`, `"a"`, `x/y`), which Fetch's "extract header
+/// list values" treats as failure. Elements are returned as written, not
+/// lowercased.
+pub fn parse_token_list(value: &[u8]) -> Option<Vec<&str>> {
+    let mut tokens = Vec::new();
+    for element in value.split(|&b| b == b',') {
+        let element = trim_http_tab_or_space(element);
+        if element.is_empty() {
+            continue;
+        }
+        if !is_token(element) {
+            return None;
+        }
+        // A token is ASCII, so this cannot fail.
+        tokens.push(std::str::from_utf8(element).ok()?);
+    }
+    Some(tokens)
+}
+
+fn trim_http_tab_or_space(mut b: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = b {
+        b = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = b {
+        b = rest;
+    }
+    b
+}
+
 /// <https://infra.spec.whatwg.org/#isomorphic-decode>
 fn isomorphic_decode(value: &[u8]) -> String {
     value.iter().map(|&b| char::from(b)).collect()

@@ -509,6 +509,25 @@ fn decode_and_split() {
     assert_eq!(split(b"\xe9,\xff"), ["\u{e9}", "\u{ff}"]);
 }
 
+#[test]
+fn token_lists() {
+    fn list(v: &str) -> Option<Vec<&str>> {
+        parse_token_list(v.as_bytes())
+    }
+    assert_eq!(list("GET, PUT,DELETE"), Some(vec!["GET", "PUT", "DELETE"]));
+    assert_eq!(list(" \tx-a ,\tX-B\t"), Some(vec!["x-a", "X-B"]));
+    assert_eq!(list(",, a ,,"), Some(vec!["a"]));
+    assert_eq!(list(""), Some(vec![]));
+    assert_eq!(list(" , "), Some(vec![]));
+    assert_eq!(list("*"), Some(vec!["*"]));
+    assert_eq!(list("a b"), None);
+    assert_eq!(list("\"a\""), None);
+    assert_eq!(list("x/y"), None);
+    assert_eq!(list("a,\u{e9}"), None);
+    assert_eq!(list("a\n,b"), None);
+    assert_eq!(parse_token_list(b"a,\xff"), None);
+}
+
 proptest! {
     #[test]
     fn split_then_join_preserves_commas(v in prop::collection::vec(any::<u8>(), 0..64)) {
