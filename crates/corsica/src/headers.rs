@@ -55,7 +55,7 @@ pub fn normalize_method(method: &str) -> Cow<'_, str> {
 
 /// <https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2>: `token = 1*tchar`.
 ///
-/// `tchar` is `!#$%&'*+-.^_`|~`, ASCII digits and letters. Fetch's
+/// `tchar` is one of ``!#$%&'*+-.^_`|~``, an ASCII digit or letter. Fetch's
 /// <https://fetch.spec.whatwg.org/#concept-method> and header names are
 /// tokens.
 pub fn is_token(bytes: &[u8]) -> bool {
