@@ -45,7 +45,7 @@ pub const MAX_ORIGIN_LEN: usize = 2048;
 pub const MAX_URL_LEN: usize = 2 * 1024 * 1024;
 
 /// A host of a tuple origin.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Host {
     /// A domain, ASCII lowercase; IDNs are in punycode (`xn--`) form. For
     /// non-special schemes this is the URL Standard's opaque host (see
@@ -94,7 +94,7 @@ impl fmt::Display for Host {
 /// Values made by [`Origin::parse`] are canonical: the scheme is lowercase
 /// and `port` is `None` when it is the scheme's default port. Build
 /// `Origin::Tuple` by hand only with the same invariants.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Origin {
     /// An opaque origin, serialized `null`. Two opaque origins compare equal
     /// here (we have no identity for them); `same_origin` treats them as never

@@ -743,6 +743,27 @@ proptest! {
         check_agreement(&s)?;
     }
 
+    /// Differential check against the `url` crate's own origin of
+    /// `input + "/"`, for special schemes.
+    #[test]
+    fn agrees_with_url_crate(
+        s in "(https?|wss?|ftp|HTTP)://[a-zA-Z0-9.:\\[\\]_%ü@-]{1,16}(:[0-9]{0,6})?"
+    ) {
+        let ours = Origin::parse(&s);
+        let theirs = url::Url::parse(&format!("{s}/"));
+        match (&ours, &theirs) {
+            (Ok(o), Ok(u)) => {
+                prop_assert_eq!(o.serialize(), u.origin().ascii_serialization());
+                prop_assert_eq!(u.path(), "/");
+            }
+            // We refuse userinfo and port 0; the URL parser takes both.
+            (Err(OriginError::Userinfo { .. }), _) => prop_assert!(s.contains('@')),
+            (Err(OriginError::InvalidPort { .. }), Ok(u)) => prop_assert_eq!(u.port(), Some(0)),
+            (Err(_), Err(_)) => {}
+            _ => prop_assert!(false, "{:?}: ours {:?}, url {:?}", s, ours, theirs.map(|u| u.to_string())),
+        }
+    }
+
     #[test]
     fn origin_ref_never_panics(b in prop::collection::vec(any::<u8>(), 0..64)) {
         let _ = OriginRef::parse(&b);
