@@ -318,6 +318,8 @@ struct Split<'a> {
     host: &'a str,
     /// The digits after `:`, `Some("")` for a bare `:`.
     port: Option<&'a str>,
+    /// Whether a lone `/` followed.
+    trailing_slash: bool,
 }
 
 impl Origin {
@@ -465,6 +467,7 @@ impl Origin {
                     scheme,
                     host,
                     port: port_text.as_deref(),
+                    trailing_slash: false,
                 };
                 build(input, &split)
             }
@@ -746,12 +749,9 @@ fn split(input: &str) -> Result<Split<'_>, OriginError> {
         None => {}
         Some(b'?') => return Err(OriginError::Query { input: owned() }),
         Some(b'#') => return Err(OriginError::Fragment { input: owned() }),
-        Some(_) if tail == "/" => {
-            return Err(OriginError::TrailingSlash {
-                input: owned(),
-                suggestion: input[..input.len() - 1].to_owned(),
-            });
-        }
+        // Reported by `build`, once the rest is known to be good, so that
+        // the suggestion is a valid origin.
+        Some(_) if tail == "/" => {}
         Some(_) => {
             let path_end = tail.find(['?', '#']).unwrap_or(tail.len());
             return Err(OriginError::Path {
@@ -790,7 +790,12 @@ fn split(input: &str) -> Result<Split<'_>, OriginError> {
     if host.is_empty() {
         return Err(OriginError::EmptyHost { input: owned() });
     }
-    Ok(Split { scheme, host, port })
+    Ok(Split {
+        scheme,
+        host,
+        port,
+        trailing_slash: tail == "/",
+    })
 }
 
 /// Parses the split pieces into a canonical tuple origin.
@@ -852,6 +857,12 @@ fn build(input: &str, split: &Split<'_>) -> Result<Origin, OriginError> {
     };
     // URL: port state: if port is scheme's default port, set it to null.
     let port = port.filter(|&p| Some(p) != default_port(&scheme));
+    if split.trailing_slash {
+        return Err(OriginError::TrailingSlash {
+            input: input.to_owned(),
+            suggestion: input[..input.len() - 1].to_owned(),
+        });
+    }
     Ok(Origin::Tuple { scheme, host, port })
 }
 
