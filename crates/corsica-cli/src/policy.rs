@@ -17,7 +17,9 @@ use http::header::{ACCESS_CONTROL_REQUEST_HEADERS, ACCESS_CONTROL_REQUEST_METHOD
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 use owo_colors::OwoColorize;
 
-use crate::engine::{Decision, Policy, PolicyErrors, headers};
+use corsica::headers;
+
+use crate::engine::{Decision, Policy, PolicyErrors};
 use crate::output::{self, Ctx};
 
 /// Exit status: the policy is invalid, or the request was rejected.
@@ -398,14 +400,12 @@ fn unsafe_header_names(headers: &[(HeaderName, HeaderValue)]) -> Vec<String> {
     )
 }
 
-/// Parses `--origin` and serializes it as a browser sends it.
+/// Parses `--origin` and serializes it as a browser sends it (lowercase,
+/// punycode, no default port), so `HTTPS://MyApp.com:443` means what the
+/// user meant.
 fn canonical_origin(raw: &str) -> anyhow::Result<HeaderValue> {
-    let serialized = crate::engine::canonical_origin(raw).map_err(|why| {
-        anyhow::anyhow!(
-            "--origin {raw:?} is not an origin: {why} \
-             (write scheme://host[:port] with no path, e.g. https://myapp.com, or null)"
-        )
-    })?;
+    let origin = corsica::Origin::parse(raw).map_err(|err| anyhow::anyhow!("--origin: {err}"))?;
+    let serialized = origin.serialize();
     HeaderValue::from_str(&serialized)
         .with_context(|| format!("--origin {raw:?} cannot be sent as a header value"))
 }
