@@ -339,11 +339,11 @@ fn usage_errors_exit_2() {
                 "--origin",
                 "https://myapp.com/",
             ][..],
-            "is not an origin",
+            "corsica: --origin: origin `",
         ),
         (
             &["policy", "explain", "p.toml", "--origin", "myapp.com"][..],
-            "is not an origin",
+            "corsica: --origin: origin `",
         ),
         (
             &[
