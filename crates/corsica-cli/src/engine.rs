@@ -124,4 +124,3 @@ impl fmt::Display for Rejection {
         f.write_str("origin is not allowed")
     }
 }
-
