@@ -577,13 +577,23 @@ fn render(out: &mut impl Write, step: &Step<'_>, json: bool) -> io::Result<()> {
     for (name, value) in d.headers().iter() {
         writeln!(out, "{}: {}", name.cyan(), value_text(value))?;
     }
-    match d.rejection() {
-        Some(r) => writeln!(
+    let Some(r) = d.rejection() else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "{} {r} {}",
+        "rejected:".red().bold(),
+        format_args!("[{}]", r.code()).dimmed()
+    )?;
+    if step.kind == StepKind::Actual {
+        // No Access-Control-Allow-Origin on the response: the browser gives
+        // the script a network error instead of the response.
+        writeln!(
             out,
-            "{} {r} {}",
-            "rejected:".red().bold(),
-            format_args!("[{}]", r.code()).dimmed()
-        ),
-        None => Ok(()),
+            "{}",
+            "the browser withholds the response from the script".dimmed()
+        )?;
     }
+    Ok(())
 }
