@@ -772,3 +772,79 @@ fn a_closed_pipe_ends_quietly() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
 }
+
+// ---------------------------------------------------------------- README
+
+/// Splits a command line the way a shell would for the README's commands:
+/// whitespace separates words, single quotes group.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    assert!(!quoted, "unbalanced quote in {line}");
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// Every `console` block of the README that runs `corsica` shows exactly
+/// what the binary prints today.
+#[test]
+fn readme_outputs_are_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let mut checked = 0;
+    let mut rest = readme.as_str();
+    while let Some(start) = rest.find("```console\n") {
+        let block = &rest[start + "```console\n".len()..];
+        let end = block.find("```\n").expect("unclosed console block");
+        rest = &block[end..];
+        let block = &block[..end];
+        let Some(command) = block.strip_prefix("$ corsica ") else {
+            continue;
+        };
+        // Join `\` continuation lines into the command.
+        let mut lines = command.lines();
+        let mut command_line = String::new();
+        for line in lines.by_ref() {
+            match line.strip_suffix('\\') {
+                Some(part) => command_line.push_str(part),
+                None => {
+                    command_line.push_str(line);
+                    break;
+                }
+            }
+        }
+        let want: String = lines.map(|l| format!("{l}\n")).collect();
+        let args = shell_words(&command_line);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = corsica(&root, &args);
+        assert_eq!(
+            stdout(&out),
+            want,
+            "README block for `corsica {command_line}`"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} README blocks found");
+}
