@@ -68,6 +68,7 @@ const ACAO_VARIANTS = [
   ['two-lines-star-exact', [[ACAO, '*'], [ACAO, APP]]],
   ['comma-list', [[ACAO, `${APP}, ${OTHER}`]]],
   ['comma-no-space', [[ACAO, `${APP},${OTHER}`]]],
+  ['space-separated', [[ACAO, `${APP} ${OTHER}`]]],
   ['foo', [[ACAO, 'foo']]],
   ['empty', [[ACAO, '']]],
   ['star-quoted', [[ACAO, '"*"']]],
@@ -472,7 +473,7 @@ function preflight() {
   const actual = (cred) => okResp([[ACAO, APP]], cred === 'include' ? [[ACAC, 'true']] : []);
 
   // Status codes, with ACAO present; and the non-2xx ones with ACAO missing.
-  for (const st of [200, 201, 204, 206, 250, 299, 300, 304, 400, 401, 404, 405, 500, 503]) {
+  for (const st of [200, 201, 204, 206, 250, 299, 300, 304, 400, 401, 404, 405, 500, 503, 680]) {
     t.add(`status-${st}`, (p) => ({
       server: { [API + p]: { preflight: ans(st, [[ACAO, APP], [ACAM, 'PUT']]), response: actual() } },
       requests: [put(p)],
@@ -620,6 +621,7 @@ function preflight() {
     ['safelisted-not-needed', [['Accept', 'text/plain'], ['X-Custom', '1']], [[ACAH, 'X-Custom']], 'same-origin'],
     ['empty-value', [['X-Custom', '1']], [[ACAH, '']], 'same-origin'],
     ['quoted-name', [['X-Custom', '1']], [[ACAH, '"X-Custom"']], 'same-origin'],
+    ['quoted-list-with-comma', [['X-A', '1'], ['X-B', '1']], [[ACAH, '"X-A, X-B"']], 'same-origin'],
     ['exact-cred-include', [['X-Custom', '1']], [[ACAH, 'X-Custom']], 'include'],
     ['lowercase-names-many', [['X-One', '1'], ['X-Two', '2'], ['X-Three', '3']], [[ACAH, 'x-three,x-two,x-one']], 'same-origin'],
   ];
@@ -836,6 +838,25 @@ function cache() {
     },
     requests: [put(`${API}${p}?v=1`), put(`${API}${p}?v=2`)],
   }));
+  t.add('head-with-header-after-get-with-header', (p) => ({
+    server: { [API + p]: { preflight: allow({ acam: 'GET', acah: 'X-Custom', maxAge: '60' }), response: actual() } },
+    requests: [put(API + p, { method: 'GET', headers: [['X-Custom', '1']] }), put(API + p, { method: 'HEAD', headers: [['X-Custom', '1']] })],
+  }));
+  // Chromium does not cache preflights for URLs of 1024 characters or more.
+  t.add('long-url-1100-chars-twice', (p) => {
+    const u = `${API}${p}/${'l'.repeat(1100)}`;
+    return {
+      server: { [u]: { preflight: allow({ maxAge: '60' }), response: actual() } },
+      requests: [put(u), put(u)],
+    };
+  });
+  t.add('url-1000-chars-twice', (p) => {
+    const u = `${API}${p}/${'s'.repeat(1000 - API.length - p.length - 1)}`;
+    return {
+      server: { [u]: { preflight: allow({ maxAge: '60' }), response: actual() } },
+      requests: [put(u), put(u)],
+    };
+  });
   t.add('safelisted-request-after-preflight', (p) => ({
     server: { [API + p]: { preflight: allow({ maxAge: '60' }), response: actual() } },
     requests: [put(API + p), put(API + p, { method: 'GET' })],
@@ -1082,6 +1103,18 @@ function redirect() {
     requests: [req(API + p)],
   }));
 
+  // Same-origin -> cross-origin -> back to the page's origin (tainted on the way back).
+  for (const slug of ['missing', 'star']) {
+    t.add(`same-to-cross-to-same-target-acao-${slug}`, (p) => ({
+      server: {
+        [`${APP}${p}/start`]: { response: redir(302, `${API}${p}/mid`, []) },
+        [`${API}${p}/mid`]: { response: redir(302, `${APP}${p}/end`, [[ACAO, APP]]) },
+        [`${APP}${p}/end`]: target(acao(slug)),
+      },
+      requests: [req(`${APP}${p}/start`)],
+    }));
+  }
+
   // Cross-origin -> the page's own origin (tainted, response tainting stays cors).
   for (const slug of ['missing', 'star', 'null', 'exact']) {
     t.add(`cross-to-page-origin-target-acao-${slug}`, (p) => ({
@@ -1292,7 +1325,7 @@ function redirect() {
     server: { [API + p]: { response: ans(302, [[ACAO, APP], ['Location', '']], 'moved') } },
     requests: [req(API + p)],
   }));
-  t.add('redirect-to-404', (p) => ({
+  t.add('to-404', (p) => ({
     server: { [API + p]: { response: redir(302, `${API}${p}/missing`) } },
     requests: [req(API + p)],
   }), { foreignLocation: true });
@@ -1598,7 +1631,7 @@ function odd() {
     server: { [API + p]: { response: okResp([[ACAO, APP], [ACAO, '*']]) } },
     requests: [req(API + p, { credentials: 'omit' })],
   }));
-  t.add('acao-with-nul-like-garbage', (p) => ({
+  t.add('acao-with-control-byte', (p) => ({
     server: { [API + p]: { response: okResp([[ACAO, `${APP}\u0001`]]) } },
     requests: [req(API + p)],
   }));
@@ -1730,7 +1763,7 @@ function seed() {
     server: { [API + p]: { preflight: nginxPreflight, response: okResp([[ACAO, APP]]) } },
     requests: [req(API + p, { method: 'POST', headers: [[CT, 'application/json'], ['X-Requested-With', 'XMLHttpRequest']], body: '{}' })],
   }));
-  t.add('seed-example-origin-https-mismatch', (p) => ({
+  t.add('example-origin-https-mismatch', (p) => ({
     server: { [API + p]: { response: okResp([[ACAO, 'https://app.test:8001']]) } },
     requests: [req(API + p)],
   }));
@@ -1805,7 +1838,7 @@ function seed() {
     server: { [API + p]: { response: okResp([[ACAO, 'null'], [ACAC, 'true']]) } },
     requests: [req(API + p, { credentials: 'include' })],
   }));
-  t.add('stale-cached-preflight-then-tightened', (p) => ({
+  t.add('max-age-86400-second-request-cached', (p) => ({
     server: { [API + p]: { preflight: ans(204, [[ACAO, APP], [ACAM, 'PUT'], [ACMA, '86400']]), response: okResp([[ACAO, APP]]) } },
     requests: [req(API + p, { method: 'PUT', body: 'x' }), req(API + p, { method: 'PUT', body: 'x' })],
   }));
@@ -1941,6 +1974,20 @@ Conventions:
 - Every request URL and every \`Location\` target is a key of \`server\`,
   except in the cases that are about a 404 or a non-HTTP redirect target.
 - Total \`delay_ms\` over the corpus: ${totalDelay} ms (cache-expiry cases only).
+
+What the format cannot show, and how the corpus gets closest:
+- The 1024-byte sum of safelisted values: \`fetch()\` combines same-name
+  headers into one \`a, b\` value, so any sum over 1024 already breaks the
+  128-byte rule (\`trigger-header-nine-accept-120-bytes\`), and four
+  distinct safelisted names of 128 bytes each stay at 512
+  (\`trigger-header-four-safelisted-128-bytes-each\`).
+- Chromium replacing vs Firefox merging cache entries: a server answers one
+  fixed preflight per URL, so a second preflight grants what the first
+  did. The cases observe what is observable: which requests hit, what a
+  failed preflight clears (\`cache-second-needs-header-not-listed-then-first-again\`),
+  credentials keying, \`*\` entries and Authorization.
+- Max-Age caps (7200 s vs 86400 s) need hours; values above both are played
+  only for "cached right away".
 
 Regenerate after editing \`conformance/gen/generate.mjs\`:
 
