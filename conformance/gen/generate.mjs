@@ -13,6 +13,10 @@
 //   node conformance/gen/generate.mjs          write the files, print counts
 //   node conformance/gen/generate.mjs --check  exit 1 if the committed files
 //                                              differ from what would be written
+//   node conformance/gen/generate.mjs --out DIR
+//                                              write the generated files (and
+//                                              CORPUS.md) into DIR instead
+// Exit status 2: a case broke a corpus rule (the problems are printed).
 //
 // `examples.jsonl` is a verbatim copy of the five shared example cases; it is
 // not generated, but it is validated with the rest (ids unique across files).
@@ -2005,7 +2009,15 @@ cases, requests and delay per file.
 }
 
 function main() {
-  const check = process.argv.includes('--check');
+  const argv = process.argv.slice(2);
+  const check = argv.includes('--check');
+  const outIdx = argv.indexOf('--out');
+  if (outIdx >= 0 && !argv[outIdx + 1]) {
+    console.error('generate: --out needs a directory');
+    process.exit(2);
+  }
+  const outDir = outIdx >= 0 ? path.resolve(argv[outIdx + 1]) : CASES_DIR;
+  const docDir = outIdx >= 0 ? outDir : HERE;
   const topics = TOPICS.map((f) => f());
   const files = topics.map((t) => [`${t.name}.jsonl`, t.cases]);
 
@@ -2024,10 +2036,10 @@ function main() {
   let total = 0;
   let totalDelay = 0;
   let stale = false;
-  if (!check) fs.mkdirSync(CASES_DIR, { recursive: true });
+  if (!check) fs.mkdirSync(outDir, { recursive: true });
   for (const [file, cases] of files) {
     const text = cases.map((c) => JSON.stringify(c)).join('\n') + '\n';
-    const p = path.join(CASES_DIR, file);
+    const p = path.join(outDir, file);
     if (check) {
       const have = fs.existsSync(p) ? fs.readFileSync(p, 'utf8') : null;
       if (have !== text) {
@@ -2045,7 +2057,7 @@ function main() {
   }
   console.log(`${'examples.jsonl'.padEnd(18)} ${String(examples.length).padStart(4)} cases (copied, not generated)`);
   console.log(`${'total'.padEnd(18)} ${String(total + examples.length).padStart(4)} cases ${String(totalDelay).padStart(18)} ms delay`);
-  const docPath = path.join(HERE, 'CORPUS.md');
+  const docPath = path.join(docDir, 'CORPUS.md');
   const doc = corpusDoc(topics, examples.length, totalDelay);
   if (check) {
     const have = fs.existsSync(docPath) ? fs.readFileSync(docPath, 'utf8') : null;
