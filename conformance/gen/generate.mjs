@@ -1639,6 +1639,15 @@ function odd() {
     server: { [API + p]: { response: okResp([[ACAO, `${APP}\u0001`]]) } },
     requests: [req(API + p)],
   }));
+  // Chromium escapes non-printable and non-ASCII bytes in the console hint.
+  t.add('acao-non-ascii-byte', (p) => ({
+    server: { [API + p]: { response: okResp([[ACAO, 'http://app.test:8001\u00e9']]) } },
+    requests: [req(API + p)],
+  }));
+  t.add('acah-non-ascii-byte', (p) => ({
+    server: { [API + p]: { preflight: ans(204, [[ACAO, APP], [ACAM, 'PUT'], [ACAH, 'x-caf\u00e9']]), response: okResp([[ACAO, APP]]) } },
+    requests: [req(API + p, { method: 'PUT', headers: [['X-Custom', '1']], body: 'x' })],
+  }));
   t.add('acao-page-origin-other-page', (p) => ({
     origin: APP2,
     server: { [API + p]: { response: okResp([[ACAO, APP]]) } },
@@ -1998,6 +2007,7 @@ Regenerate after editing \`conformance/gen/generate.mjs\`:
 \`\`\`sh
 node conformance/gen/generate.mjs          # writes conformance/cases/*.jsonl and this file
 node conformance/gen/generate.mjs --check  # exit 1 if the committed files are stale
+node --test conformance/gen/               # determinism, --check, case rules
 \`\`\`
 
 The generator is deterministic (no randomness, clock or environment), has
