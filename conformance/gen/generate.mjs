@@ -409,6 +409,11 @@ function trigger() {
     ['range-no-equals', 'GET', [['Range', 'bytes 0-']]],
     ['range-items-unit', 'GET', [['Range', 'items=0-1']]],
     ['nine-accept-120-bytes', 'GET', Array.from({ length: 9 }, (_, i) => ['Accept', a120(i)])],
+    // A browser that checks each appended value on its own (instead of the
+    // combined `a, b` value) meets the 1024-byte sum here: 8 x 128 = 1024
+    // is still safe, one more byte is not.
+    ['eight-accept-128-bytes-sum-1024', 'GET', Array.from({ length: 8 }, (_, i) => ['Accept', `text/x-${i}${'a'.repeat(128 - 8)}`])],
+    ['eight-accept-128-bytes-plus-language-sum-1025', 'GET', [...Array.from({ length: 8 }, (_, i) => ['Accept', `text/x-${i}${'a'.repeat(128 - 8)}`]), ['Accept-Language', 'e']]],
     ['two-accept-60-bytes', 'GET', [['Accept', `text/${'a'.repeat(55)}`], ['Accept', `text/${'b'.repeat(55)}`]]],
     ['two-accept-64-bytes', 'GET', [['Accept', `text/${'a'.repeat(59)}`], ['Accept', `text/${'b'.repeat(59)}`]]],
     ['four-safelisted-128-bytes-each', 'POST', [
