@@ -1178,6 +1178,14 @@ function redirect() {
       requests: [req(API + p, { method: m, headers: [[CT, 'text/plain']], body: 'x' })],
     }));
   }
+  // After the method becomes GET, does the new URL still need a preflight?
+  t.add('put-303-target-no-preflight-handler', (p) => ({
+    server: {
+      [API + p]: { preflight: allowPreflight('PUT'), response: redir(303, `${API}${p}/end`) },
+      [`${API}${p}/end`]: { response: okResp([[ACAO, APP]]) },
+    },
+    requests: [req(API + p, { method: 'PUT', body: 'x' })],
+  }));
   t.add('post-json-302-becomes-get-without-content-type', (p) => ({
     server: {
       [API + p]: { preflight: allowPreflight('POST', ['content-type']), response: redir(302, `${API}${p}/end`) },
@@ -1272,6 +1280,13 @@ function redirect() {
     server: {
       [APP + p]: { response: redir(307, API + p, []) },
       [API + p]: { preflight: allowPreflight('GET', ['authorization']), response: okResp([[ACAO, APP]]) },
+    },
+    requests: [req(APP + p, { headers: auth })],
+  }));
+  t.add('authorization-page-origin-to-cross-no-preflight-handler', (p) => ({
+    server: {
+      [APP + p]: { response: redir(307, API + p, []) },
+      [API + p]: { response: okResp([[ACAO, APP]]) },
     },
     requests: [req(APP + p, { headers: auth })],
   }));
