@@ -20,7 +20,22 @@
 //!
 //! Write a module with a `clap::Args` (or `Subcommand`) struct and a
 //! `run(args, &Ctx) -> anyhow::Result<ExitCode>` function, then add one
-//! variant to [`Command`] and one arm to the `match` in [`run`].
+//! variant to [`Command`] and one arm to the `match` in [`run`]. For
+//! `simulate` (whose `run(Option<PathBuf>, Browser)` lives in
+//! `simulate.rs`), that is `mod simulate;` and
+//!
+//! ```text
+//! /// Run conformance cases through the browser model, one answer per request.
+//! Simulate {
+//!     /// chrome, firefox or spec.
+//!     #[arg(long, default_value = "chrome")]
+//!     browser: corsica::fetch::Browser,
+//!     /// A JSON Lines case file, or - (the default) for standard input.
+//!     file: Option<PathBuf>,
+//! },
+//! // ...
+//! Command::Simulate { browser, file } => simulate::run(file, browser),
+//! ```
 
 mod engine;
 mod output;
