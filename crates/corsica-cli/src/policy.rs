@@ -56,6 +56,8 @@ pub(crate) struct CheckArgs {
 }
 
 /// Arguments of `corsica policy explain`, as typed.
+// The field docs are also the --help text, where a bare URL reads best.
+#[allow(rustdoc::bare_urls)]
 #[derive(Debug, Args)]
 pub(crate) struct ExplainArgs {
     /// The policy file (TOML), or - to read standard input.
