@@ -1,0 +1,336 @@
+//! One `fetch()` from start to finish: main fetch, HTTP fetch, the
+//! preflight, the CORS check and every redirect hop.
+//!
+//! <https://fetch.spec.whatwg.org/#main-fetch>
+
+use std::borrow::Cow;
+
+use url::Url;
+
+use super::browser::Quirks;
+use super::cache::{Lookup, PreflightCache};
+use super::case::{Answer, Outcome, PreparedCase, Sent, route_key};
+use super::cors_check::{cors_check, get};
+use super::preflight::{self, PreflightFor, PreflightResponse};
+use super::redirect::{self, Hop, RedirectFrom};
+use super::request::{self, construct};
+use super::{Browser, CaseRequest, Mode};
+use crate::explain::{Failure, MessageContext, Reason};
+use crate::origin::Origin;
+
+/// What a readable (or opaque) response gives the script.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Read {
+    pub(crate) outcome: Outcome,
+    pub(crate) status: u16,
+    pub(crate) exposed: Vec<String>,
+}
+
+/// The end of one fetch.
+#[derive(Clone, Debug)]
+pub(crate) struct Done {
+    pub(crate) preflight: bool,
+    pub(crate) result: Result<Read, Failure>,
+    pub(crate) sent: Vec<Sent>,
+    /// The URL of the request that failed (for messages).
+    pub(crate) url: String,
+    /// The URL the script fetched.
+    pub(crate) initial_url: String,
+}
+
+/// A response as the server gives it.
+struct Resp<'c> {
+    status: u16,
+    headers: &'c [(String, String)],
+}
+
+const NO_HEADERS: &[(String, String)] = &[];
+
+fn respond<'c>(pc: &PreparedCase<'c>, key: &str, preflight: bool) -> Resp<'c> {
+    match pc.routes.get(key) {
+        None => Resp {
+            status: 404,
+            headers: NO_HEADERS,
+        },
+        Some(route) => {
+            let answer = if preflight {
+                route.endpoint.preflight.as_ref()
+            } else {
+                route.endpoint.response.as_ref()
+            };
+            match answer {
+                Some(a) => Resp {
+                    status: a.status,
+                    headers: &a.headers,
+                },
+                None => Resp {
+                    status: if preflight { 405 } else { 404 },
+                    headers: NO_HEADERS,
+                },
+            }
+        }
+    }
+}
+
+/// The `Location` of a redirect response, if it is one.
+fn location<'h>(resp: &Resp<'h>) -> Option<String> {
+    if !redirect::is_redirect_status(resp.status) {
+        return None;
+    }
+    get(resp.headers, "location").filter(|l| !l.is_empty())
+}
+
+/// The response headers the page sees: the case's, plus the
+/// `Content-Length` the runner adds when the case gives none and the status
+/// may carry a body.
+fn with_content_length<'h>(resp: &Resp<'h>) -> Cow<'h, [(String, String)]> {
+    let may_have_body =
+        !(100..200).contains(&resp.status) && resp.status != 204 && resp.status != 304;
+    if may_have_body
+        && !resp
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
+    {
+        let mut v = resp.headers.to_vec();
+        v.push(("Content-Length".to_owned(), String::new()));
+        Cow::Owned(v)
+    } else {
+        Cow::Borrowed(resp.headers)
+    }
+}
+
+fn origin_of(pc: &PreparedCase<'_>, key: &str, url: &Url) -> Origin {
+    match pc.routes.get(key) {
+        Some(r) => r.origin.clone(),
+        None => Origin::of_url(url.as_str()).unwrap_or(Origin::Opaque),
+    }
+}
+
+/// Runs one request of a case.
+pub(crate) fn fetch(
+    pc: &PreparedCase<'_>,
+    cache: &mut PreflightCache,
+    now_ms: u64,
+    req: &CaseRequest,
+    quirks: &Quirks,
+) -> Done {
+    let mut done = Done {
+        preflight: false,
+        result: Err(Failure::new(Reason::NetworkError, false, None)),
+        sent: Vec::new(),
+        url: req.url.clone(),
+        initial_url: req.url.clone(),
+    };
+    // Request constructor, step 5: parse the URL; user-info throws.
+    let Ok(mut url) = Url::parse(&req.url) else {
+        return done;
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return done;
+    }
+    done.initial_url = url.as_str().to_owned();
+    done.url = done.initial_url.clone();
+    // Scheme fetch: only HTTP(S) reaches the network here.
+    if !matches!(url.scheme(), "http" | "https") {
+        return done;
+    }
+    let script = match construct(
+        &req.method,
+        &req.headers,
+        req.mode,
+        req.body.is_some(),
+        quirks,
+    ) {
+        Ok(s) => s,
+        Err(_) => return done,
+    };
+    let mut method = script.method;
+    let mut headers = script.headers;
+    let mut has_body = script.has_body;
+    let include = req.credentials.is_include();
+    let page_origin = pc.page_origin.clone().unwrap_or(Origin::Opaque);
+    let mut tainted = false;
+    let mut cors_tainting = false;
+    let mut opaque_tainting = false;
+    let mut redirects: u32 = 0;
+    let mut key = route_key(&url);
+    let mut hop_origin = origin_of(pc, &key, &url);
+
+    loop {
+        let origin_s: &str = if tainted { "null" } else { &pc.page_origin_s };
+        done.url = url.as_str().to_owned();
+        // Main fetch, step 12.
+        let same_origin = page_origin.is_same_origin(&hop_origin);
+        let basic = same_origin && !cors_tainting && !opaque_tainting;
+        if !basic {
+            match req.mode {
+                // "request's mode is same-origin": network error.
+                Mode::SameOrigin => {
+                    done.result = Err(Failure::new(Reason::SameOriginModeCrossOrigin, false, None));
+                    return done;
+                }
+                // "request's mode is no-cors": opaque.
+                Mode::NoCors => opaque_tainting = true,
+                // Otherwise: cors (with or without preflight).
+                Mode::Cors => cors_tainting = true,
+            }
+        }
+        if cors_tainting {
+            let unsafe_names = request::unsafe_names(&headers, quirks);
+            // HTTP fetch, step 4.1: a preflight unless the cache matches.
+            if preflight::is_needed(&method, &unsafe_names) {
+                let lookup = Lookup {
+                    origin: origin_s,
+                    url: &key,
+                    include,
+                    method: &method,
+                    unsafe_names: &unsafe_names,
+                    now_ms,
+                };
+                if !cache.allows(&lookup, quirks) {
+                    done.preflight = true;
+                    done.sent.push(Sent {
+                        method: "OPTIONS".to_owned(),
+                        url: key.clone(),
+                        headers: request::preflight_headers(&method, &unsafe_names, origin_s),
+                    });
+                    let resp = respond(pc, &key, true);
+                    let is_redirect = location(&resp).is_some();
+                    let checked = preflight::check(
+                        PreflightResponse {
+                            status: resp.status,
+                            headers: resp.headers,
+                            is_redirect,
+                        },
+                        PreflightFor {
+                            method: &method,
+                            unsafe_names: &unsafe_names,
+                            include,
+                            origin: origin_s,
+                        },
+                        quirks,
+                    );
+                    match checked {
+                        Ok(grant) => cache.store(&lookup, &grant, quirks),
+                        Err(failure) => {
+                            // Fetch: a failed preflight clears the entries.
+                            cache.clear(origin_s, &key);
+                            done.result = Err(failure);
+                            return done;
+                        }
+                    }
+                }
+            }
+        }
+        // Append a request `Origin` header: CORS requests, and any request
+        // whose method is neither GET nor HEAD.
+        let send_origin = cors_tainting || (method != "GET" && method != "HEAD");
+        done.sent.push(Sent {
+            method: method.clone(),
+            url: key.clone(),
+            headers: request::wire_headers(&headers, send_origin.then_some(origin_s), quirks),
+        });
+        let resp = respond(pc, &key, false);
+        // HTTP fetch, step 4.3-4.4: the CORS check applies to every
+        // response of a CORS request, redirects included.
+        if cors_tainting {
+            if let Err(reason) = cors_check(resp.headers, origin_s, include, quirks) {
+                if quirks.cors_failure_clears_cache {
+                    // Firefox `nsCORSListenerProxy::OnStartRequest`.
+                    cache.clear(origin_s, &key);
+                }
+                done.result = Err(Failure::new(reason, false, Some(resp.status)));
+                return done;
+            }
+        }
+        if let Some(loc) = location(&resp) {
+            // HTTP-redirect fetch.
+            let Some(next) = redirect::location_url(&url, &loc) else {
+                done.result = Err(Failure::new(Reason::NetworkError, false, Some(resp.status)));
+                return done;
+            };
+            let next_key = route_key(&next);
+            let next_origin = origin_of(pc, &next_key, &next);
+            let from = RedirectFrom {
+                status: resp.status,
+                current_origin: &hop_origin,
+                page_origin: &page_origin,
+                mode: req.mode,
+                cors_tainting,
+            };
+            let hop = Hop {
+                method: &mut method,
+                headers: &mut headers,
+                has_body: &mut has_body,
+                tainted: &mut tainted,
+                count: &mut redirects,
+            };
+            if let Err(reason) = redirect::follow(&from, &next, &next_origin, hop) {
+                done.result = Err(Failure::new(reason, false, Some(resp.status)));
+                return done;
+            }
+            url = next;
+            key = next_key;
+            hop_origin = next_origin;
+            continue;
+        }
+        // The final response.
+        done.result = Ok(if opaque_tainting {
+            Read {
+                outcome: Outcome::Opaque,
+                status: 0,
+                exposed: Vec::new(),
+            }
+        } else {
+            let all = with_content_length(&resp);
+            Read {
+                outcome: Outcome::Ok,
+                status: resp.status,
+                exposed: if cors_tainting {
+                    super::expose::cors(&all, include, quirks)
+                } else {
+                    super::expose::basic(&all)
+                },
+            }
+        });
+        return done;
+    }
+}
+
+/// Turns the end of a fetch into the answer line.
+pub(crate) fn answer(pc: &PreparedCase<'_>, index: usize, browser: Browser, done: Done) -> Answer {
+    let (outcome, status, exposed, error, message) = match done.result {
+        Ok(read) => (read.outcome, Some(read.status), read.exposed, None, None),
+        Err(failure) => {
+            let ctx = MessageContext {
+                url: &done.url,
+                initial_url: &done.initial_url,
+                origin: &pc.page_origin_s,
+            };
+            let (error, message) = match browser {
+                Browser::Chrome | Browser::Spec => (
+                    failure.chrome_error().map(str::to_owned),
+                    failure.chrome_message(&ctx),
+                ),
+                Browser::Firefox => (
+                    failure.firefox_reason().map(str::to_owned),
+                    failure.firefox_message(&ctx),
+                ),
+            };
+            (Outcome::Blocked, None, Vec::new(), error, message)
+        }
+    };
+    Answer {
+        id: pc.case.id.clone(),
+        index,
+        browser: browser.as_str().to_owned(),
+        preflight: done.preflight,
+        outcome,
+        status,
+        exposed,
+        error,
+        message,
+        sent: done.sent,
+    }
+}
