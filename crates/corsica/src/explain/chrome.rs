@@ -30,6 +30,7 @@ pub(super) fn error_name(f: &Failure) -> Option<&'static str> {
         Reason::MethodDisallowed { .. } => "MethodDisallowedByPreflightResponse",
         Reason::HeaderDisallowed { .. } => "HeaderDisallowedByPreflightResponse",
         Reason::RedirectContainsCredentials => "RedirectContainsCredentials",
+        Reason::CorsDisabledScheme => "CorsDisabledScheme",
     })
 }
 
@@ -161,6 +162,12 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
         Reason::RedirectContainsCredentials => m.push_str(
             "Redirect location '' contains a username and password, which is disallowed for \
              cross-origin requests.",
+        ),
+        // The scheme list of Chromium 156's SchemeRegistry, as printed.
+        Reason::CorsDisabledScheme => m.push_str(
+            "Cross origin requests are only supported for protocol schemes: chrome, \
+             chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, \
+             http, https, isolated-app.",
         ),
         Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
     }

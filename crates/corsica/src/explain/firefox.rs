@@ -9,6 +9,7 @@ pub(super) fn reason_name(f: &Failure) -> Option<&'static str> {
         Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
         Reason::RedirectContainsCredentials => return None,
         Reason::DisallowedByMode => "CORSDisabled",
+        Reason::CorsDisabledScheme => "CORSRequestNotHttp",
         Reason::WildcardOriginNotAllowed => "CORSNotSupportingCredentials",
         Reason::MissingAllowOriginHeader => "CORSMissingAllowOrigin",
         Reason::MultipleAllowOriginValues { .. } => "CORSMultipleAllowOriginNotAllowed",
@@ -52,6 +53,7 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
     let p = parameter(f).unwrap_or_default();
     let reason = match &f.reason {
         Reason::DisallowedByMode => "(Reason: CORS disabled).".to_owned(),
+        Reason::CorsDisabledScheme => "(Reason: CORS request not http).".to_owned(),
         Reason::WildcardOriginNotAllowed => {
             // The only message that quotes the URL.
             return Some(format!(

@@ -97,6 +97,9 @@ pub enum Reason {
     },
     /// Occurs when a redirect's `Location` carries a username or password.
     RedirectContainsCredentials,
+    /// Occurs when a CORS request is redirected to a URL whose scheme CORS
+    /// does not support (`ftp:`, `javascript:`).
+    CorsDisabledScheme,
     /// Occurs on a network error that no CORS rule explains (too many
     /// redirects, a bad `Location`, a URL scheme fetch() cannot load); the
     /// browsers log no CORS message.
@@ -248,6 +251,11 @@ impl Failure {
             Reason::RedirectContainsCredentials => {
                 "a redirect sent the request to a URL with a username or password, which \
                  browsers refuse for cross-origin requests"
+                    .to_owned()
+            }
+            Reason::CorsDisabledScheme => {
+                "a redirect sent the request to a URL that is not http or https; CORS \
+                 requests can only go to http(s) URLs"
                     .to_owned()
             }
             Reason::NetworkError => {

@@ -103,13 +103,45 @@ pub enum ExposeParse {
 /// How the request headers appear on the wire (the `sent` field).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WireOrder {
-    /// Chromium: the script's headers (Blink keeps them sorted by name,
-    /// case-insensitively, with duplicates combined with `, `), then
-    /// `Accept: */*` unless the script set one, then `Origin`.
+    /// Observed in Chromium 156: `Host`, `Connection`, `User-Agent`, then
+    /// the script's `Accept-Language`, then the script's other headers in
+    /// the order set (duplicates combined with `, `), then `Accept: */*`
+    /// unless the script set one, `Origin`, the script's `Range`
+    /// (re-serialized), `Referer`, `Accept-Encoding`, the default
+    /// `Accept-Language`. Preflight: `Accept`, `Access-Control-Request-*`,
+    /// `Origin`, then `User-Agent`, `Referer`, `Accept-Encoding`,
+    /// `Accept-Language`.
     Chromium,
-    /// Firefox: `Accept` first, then the script's headers in the order set,
-    /// then `Origin`.
+    /// Observed in Firefox ESR 153: `Host`, `User-Agent`, `Accept`,
+    /// `Accept-Language`, `Accept-Encoding` (the script's value replacing
+    /// the default in its slot), then the script's other headers in the
+    /// order set, then `Referer`, `Origin`, `Connection`.
     Firefox,
+}
+
+/// What a redirect to a URL that is not HTTP(S) does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NonHttpRedirect {
+    /// Observed in Chromium 156: `data:`, `about:`, `file:`, `blob:` and
+    /// `filesystem:` targets are refused by the network stack (no CORS
+    /// error); any other scheme (`ftp:`, `javascript:`) reaches the CORS
+    /// loader and fails with `CorsDisabledScheme`, quoting the target URL.
+    Chromium,
+    /// Fetch Standard: a network error.
+    NetworkError,
+}
+
+/// Headers the browser itself puts on the wire, which show in `sent` only
+/// when the script named them too (the script's own value was dropped as
+/// forbidden, or never replaces the browser's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WireDefaults {
+    /// The `User-Agent` value.
+    pub user_agent: &'static str,
+    /// The default `Accept-Language` value.
+    pub accept_language: &'static str,
+    /// The `Accept-Encoding` value on `http:`.
+    pub accept_encoding: &'static str,
 }
 
 /// The behaviour knobs of one browser.
@@ -164,6 +196,26 @@ pub struct Quirks {
     pub expose_parse: ExposeParse,
     /// Header order and combination on the wire.
     pub wire: WireOrder,
+    /// Header values the browser sends on its own.
+    pub wire_defaults: WireDefaults,
+    /// URLs this long or longer are not put in the preflight cache
+    /// (Chromium `PreflightCache`: 1024, observed in Chromium 156).
+    pub cache_max_url_len: Option<usize>,
+    /// Whether a redirect to a `Location` with a username or password fails
+    /// even where the CORS rules allow it (same-origin and `no-cors`
+    /// requests). Observed in Chromium 156: a plain network error, no CORS
+    /// message. Firefox ESR 153 and the standard follow it.
+    pub redirect_credentials_always_fail: bool,
+    /// Whether a 407 answer to a request not made through a proxy is a
+    /// network error before any CORS check. Observed in Chromium 156
+    /// (`ERR_UNEXPECTED_PROXY_AUTH`), with no CORS message.
+    pub status_407_is_network_error: bool,
+    /// What a redirect to a URL that is not HTTP(S) does.
+    pub non_http_redirect: NonHttpRedirect,
+    /// Whether a `Range` value must start with lowercase `bytes` to be
+    /// safelisted. Observed in Chromium 156 (`BYTES=0-` is preflighted);
+    /// the Fetch Standard matches the unit case-insensitively.
+    pub range_unit_case_sensitive: bool,
 }
 
 /// Chromium 156.
@@ -182,8 +234,23 @@ pub(crate) static CHROME: Quirks = Quirks {
     cors_failure_clears_cache: false,
     user_agent_forbidden: true,
     combine_request_headers: true,
-    expose_parse: ExposeParse::Lenient,
+    // Observed in Chromium 156: an `Access-Control-Expose-Headers` with an
+    // item that is not a token exposes nothing beyond the safelist (the
+    // network service parses it as the standard does; older Blink was
+    // lenient).
+    expose_parse: ExposeParse::Strict,
     wire: WireOrder::Chromium,
+    wire_defaults: WireDefaults {
+        user_agent: "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+                     HeadlessChrome/156.0.0.0 Safari/537.36",
+        accept_language: "en-US,en;q=0.9",
+        accept_encoding: "gzip, deflate",
+    },
+    cache_max_url_len: Some(1024),
+    redirect_credentials_always_fail: true,
+    status_407_is_network_error: true,
+    non_http_redirect: NonHttpRedirect::Chromium,
+    range_unit_case_sensitive: true,
 };
 
 /// Firefox ESR 153.
@@ -204,6 +271,16 @@ pub(crate) static FIREFOX: Quirks = Quirks {
     combine_request_headers: false,
     expose_parse: ExposeParse::ClearOnInvalid,
     wire: WireOrder::Firefox,
+    wire_defaults: WireDefaults {
+        user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0",
+        accept_language: "en-US,en;q=0.5",
+        accept_encoding: "gzip, deflate",
+    },
+    cache_max_url_len: None,
+    redirect_credentials_always_fail: false,
+    status_407_is_network_error: false,
+    non_http_redirect: NonHttpRedirect::NetworkError,
+    range_unit_case_sensitive: false,
 };
 
 /// The Fetch Standard (wire details as Chromium, which has no choice to make
@@ -225,4 +302,10 @@ pub(crate) static SPEC: Quirks = Quirks {
     combine_request_headers: false,
     expose_parse: ExposeParse::Strict,
     wire: WireOrder::Chromium,
+    wire_defaults: CHROME.wire_defaults,
+    cache_max_url_len: None,
+    redirect_credentials_always_fail: false,
+    status_407_is_network_error: false,
+    non_http_redirect: NonHttpRedirect::NetworkError,
+    range_unit_case_sensitive: false,
 };

@@ -44,8 +44,8 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use browser::{
-    AcaoOrder, CacheCredentials, CacheUpdate, ExposeParse, InvalidMaxAge, PreflightParse,
-    PreflightRedirect, Quirks, WireOrder,
+    AcaoOrder, CacheCredentials, CacheUpdate, ExposeParse, InvalidMaxAge, NonHttpRedirect,
+    PreflightParse, PreflightRedirect, Quirks, WireDefaults, WireOrder,
 };
 pub use case::{
     Answer, Case, CaseRequest, Endpoint, Outcome, PreparedCase, Sent, ServerAnswer, simulate_case,

@@ -5,6 +5,7 @@
 use url::Url;
 
 use super::Mode;
+use super::browser::{NonHttpRedirect, Quirks};
 use crate::explain::Reason;
 use crate::origin::Origin;
 
@@ -64,10 +65,22 @@ pub(crate) fn follow(
     location: &Url,
     location_origin: &Origin,
     hop: Hop<'_>,
+    quirks: &Quirks,
 ) -> Result<(), Reason> {
     // Step 4: a location URL whose scheme is not HTTP(S) is a network error.
     if !matches!(location.scheme(), "http" | "https") {
-        return Err(Reason::NetworkError);
+        return Err(match quirks.non_http_redirect {
+            NonHttpRedirect::Chromium
+                if from.mode == Mode::Cors
+                    && !matches!(
+                        location.scheme(),
+                        "data" | "about" | "file" | "blob" | "filesystem"
+                    ) =>
+            {
+                Reason::CorsDisabledScheme
+            }
+            _ => Reason::NetworkError,
+        });
     }
     // Step 5: the 21st redirect is a network error.
     if *hop.count >= MAX_REDIRECTS {
@@ -87,11 +100,10 @@ pub(crate) fn follow(
     if from.cors_tainting && has_credentials {
         return Err(Reason::RedirectContainsCredentials);
     }
-    // Chromium `CorsURLLoader::OnReceiveRedirect`: a same-origin mode
-    // request redirected to another origin is `DisallowedByMode`. (The
-    // standard fails the same request in main fetch on the next hop.)
-    if from.mode == Mode::SameOrigin && !from.page_origin.is_same_origin(location_origin) {
-        return Err(Reason::DisallowedByMode);
+    // Observed in Chromium 156: a location with credentials fails even
+    // where the two rules above let it pass (no CORS message).
+    if has_credentials && quirks.redirect_credentials_always_fail {
+        return Err(Reason::NetworkError);
     }
     // Step 10: redirect-taint: a hop between two origins, neither of them
     // the request's, taints the origin (`Origin: null` from then on).

@@ -148,6 +148,18 @@ pub(crate) fn construct(
         }
         out.push((name.clone(), value.to_owned()));
     }
+    // Step 36-37 (extract a body): a string body without a script-set
+    // `Content-Type` gets `text/plain;charset=UTF-8`.
+    if has_body
+        && !out
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        out.push((
+            "Content-Type".to_owned(),
+            "text/plain;charset=UTF-8".to_owned(),
+        ));
+    }
     Ok(ScriptRequest {
         method,
         headers: out,
@@ -177,6 +189,20 @@ pub(crate) fn unsafe_names(headers: &[(String, String)], quirks: &Quirks) -> Vec
     if headers.is_empty() {
         return Vec::new();
     }
+    let mut names = unsafe_names_of(headers, quirks);
+    if quirks.range_unit_case_sensitive
+        && headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("range") && !v.starts_with("bytes"))
+        && !names.iter().any(|n| n == "range")
+    {
+        names.push("range".to_owned());
+        names.sort_unstable();
+    }
+    names
+}
+
+fn unsafe_names_of(headers: &[(String, String)], quirks: &Quirks) -> Vec<String> {
     if quirks.combine_request_headers {
         // Chromium: Blink combines duplicates before the network service
         // applies the safelist to each (combined) value.
@@ -191,77 +217,224 @@ pub(crate) fn unsafe_names(headers: &[(String, String)], quirks: &Quirks) -> Vec
     }
 }
 
-/// The CORS-relevant headers of an actual request as they go on the wire:
-/// the script's headers, `Accept` and `Origin`, in the browser's order.
+/// What the wire needs besides the request's own headers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct WireContext<'a> {
+    /// Every header name the script set (lowercased), kept or dropped: the
+    /// browser's own headers of these names show in `sent`.
+    pub(crate) named: &'a [String],
+    /// `Host`: the URL's host and explicit port.
+    pub(crate) host: &'a str,
+    /// `Referer`: the page's origin and `/` (strict-origin-when-cross-origin).
+    pub(crate) referrer: &'a str,
+    /// The body's length, if there is a body.
+    pub(crate) body_len: Option<usize>,
+}
+
+impl WireContext<'_> {
+    fn named(&self, name: &str) -> bool {
+        self.named.iter().any(|n| n == name)
+    }
+}
+
+fn push(out: &mut Vec<(String, String)>, name: &str, value: &str) {
+    out.push((name.to_owned(), value.to_owned()));
+}
+
+/// Chromium moves a `Range` it can parse to after `Origin` and
+/// re-serializes it (`BYTES =1-2` → `bytes=1-2`), as observed in Chromium
+/// 156 (net's single `HttpByteRange`); `None` when it cannot parse it (the
+/// header then stays where the script put it, as written).
+fn chromium_range(value: &str) -> Option<String> {
+    let parse = || -> Option<String> {
+        let (unit, spec) = value.split_once('=')?;
+        if !unit.trim().eq_ignore_ascii_case("bytes") {
+            return None;
+        }
+        let (first, last) = spec.split_once('-')?;
+        let (first, last) = (first.trim(), last.trim());
+        let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if (first.is_empty() && last.is_empty()) || !digits(first) || !digits(last) {
+            return None;
+        }
+        if let (Ok(a), Ok(b)) = (first.parse::<u64>(), last.parse::<u64>()) {
+            if a > b {
+                return None;
+            }
+        }
+        Some(format!("bytes={first}-{last}"))
+    };
+    parse()
+}
+
+/// The CORS-relevant headers of an actual request as they go on the wire
+/// (the script's headers, `Accept`, `Origin`, and the browser's own headers
+/// the script named), in the browser's order.
 pub(crate) fn wire_headers(
     headers: &[(String, String)],
     origin: Option<&str>,
     quirks: &Quirks,
+    ctx: &WireContext<'_>,
 ) -> Vec<(String, String)> {
-    let mut combined = combine(headers);
-    let has_accept = combined
-        .iter()
-        .any(|(n, _)| n.eq_ignore_ascii_case("accept"));
-    let mut out = Vec::with_capacity(combined.len() + 2);
+    let mut script = combine(headers);
+    // The body's default `Content-Type` shows only if the script named one.
+    if !ctx.named("content-type") {
+        script.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
+    }
+    let take = |script: &mut Vec<(String, String)>, name: &str| {
+        script
+            .iter()
+            .position(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|i| script.remove(i))
+    };
+    let d = quirks.wire_defaults;
+    let mut out = Vec::with_capacity(script.len() + 3);
+    if ctx.named("host") {
+        push(&mut out, "Host", ctx.host);
+    }
     match quirks.wire {
         WireOrder::Chromium => {
-            // Blink's FetchHeaderList is ordered by name, case-insensitively;
-            // `Accept: */*` is added after the script's headers when absent.
-            combined.sort_by(|a, b| {
-                a.0.bytes()
-                    .map(|c| c.to_ascii_lowercase())
-                    .cmp(b.0.bytes().map(|c| c.to_ascii_lowercase()))
-            });
-            out.extend(combined);
+            if ctx.named("connection") {
+                push(&mut out, "Connection", "keep-alive");
+            }
+            if let (true, Some(len)) = (ctx.named("content-length"), ctx.body_len) {
+                push(&mut out, "Content-Length", &len.to_string());
+            }
+            let ua = take(&mut script, "user-agent");
+            if ctx.named("user-agent") {
+                out.push(ua.unwrap_or_else(|| ("User-Agent".into(), d.user_agent.into())));
+            }
+            let accept_language = take(&mut script, "accept-language");
+            let range = match script
+                .iter()
+                .position(|(n, v)| n.eq_ignore_ascii_case("range") && chromium_range(v).is_some())
+            {
+                Some(i) => Some(script.remove(i)),
+                None => None,
+            };
+            let has_accept = script.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept"));
+            out.extend(accept_language.clone());
+            out.extend(script);
             if !has_accept {
-                out.push(("Accept".to_owned(), "*/*".to_owned()));
+                push(&mut out, "Accept", "*/*");
+            }
+            if let Some(origin) = origin {
+                push(&mut out, "Origin", origin);
+            }
+            if let Some((name, value)) = range {
+                let value = chromium_range(&value).unwrap_or(value);
+                out.push((name, value));
+            }
+            if ctx.named("referer") {
+                push(&mut out, "Referer", ctx.referrer);
+            }
+            if ctx.named("accept-encoding") {
+                push(&mut out, "Accept-Encoding", d.accept_encoding);
+            }
+            if accept_language.is_none() && ctx.named("accept-language") {
+                push(&mut out, "Accept-Language", d.accept_language);
             }
         }
         WireOrder::Firefox => {
-            // Firefox: the default `Accept` slot comes first (the script's
-            // value replaces it in place), then the script's headers.
-            if let Some(i) = combined
-                .iter()
-                .position(|(n, _)| n.eq_ignore_ascii_case("accept"))
-            {
-                out.push(combined.remove(i));
-            } else {
-                out.push(("Accept".to_owned(), "*/*".to_owned()));
+            // The default slots, the script's value replacing the default.
+            for (name, default) in [
+                ("User-Agent", d.user_agent),
+                ("Accept", "*/*"),
+                ("Accept-Language", d.accept_language),
+                ("Accept-Encoding", d.accept_encoding),
+            ] {
+                match take(&mut script, name) {
+                    Some(h) => out.push(h),
+                    None if name == "Accept" || ctx.named(&name.to_ascii_lowercase()) => {
+                        push(&mut out, name, default)
+                    }
+                    None => {}
+                }
             }
-            out.extend(combined);
+            out.extend(script);
+            if ctx.named("referer") {
+                push(&mut out, "Referer", ctx.referrer);
+            }
+            if let Some(origin) = origin {
+                push(&mut out, "Origin", origin);
+            }
+            if ctx.named("connection") {
+                push(&mut out, "Connection", "keep-alive");
+            }
         }
-    }
-    if let Some(origin) = origin {
-        out.push(("Origin".to_owned(), origin.to_owned()));
     }
     out
 }
 
 /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>, steps 1-4: the
 /// preflight's headers (`Accept`, `Access-Control-Request-Method`,
-/// `Access-Control-Request-Headers` when there are unsafe names, `Origin`).
+/// `Access-Control-Request-Headers` when there are unsafe names, `Origin`),
+/// with the browser's own headers the script named.
 pub(crate) fn preflight_headers(
     method: &str,
     unsafe_names: &[String],
     origin: &str,
+    quirks: &Quirks,
+    ctx: &WireContext<'_>,
 ) -> Vec<(String, String)> {
+    let d = quirks.wire_defaults;
     let mut out = Vec::with_capacity(4);
+    if ctx.named("host") {
+        push(&mut out, "Host", ctx.host);
+    }
+    if quirks.wire == WireOrder::Chromium && ctx.named("connection") {
+        push(&mut out, "Connection", "keep-alive");
+    }
+    if quirks.wire == WireOrder::Firefox && ctx.named("user-agent") {
+        push(&mut out, "User-Agent", d.user_agent);
+    }
     // Step 2: `Accept: */*`.
-    out.push(("Accept".to_owned(), "*/*".to_owned()));
+    push(&mut out, "Accept", "*/*");
+    if quirks.wire == WireOrder::Firefox {
+        if ctx.named("accept-language") {
+            push(&mut out, "Accept-Language", d.accept_language);
+        }
+        if ctx.named("accept-encoding") {
+            push(&mut out, "Accept-Encoding", d.accept_encoding);
+        }
+    }
     // Step 3: `Access-Control-Request-Method`: the request's method.
-    out.push((
-        "Access-Control-Request-Method".to_owned(),
-        method.to_owned(),
-    ));
+    push(&mut out, "Access-Control-Request-Method", method);
     // Step 4-5: the CORS-unsafe names joined with `,` (not combined: no
     // space).
     if !unsafe_names.is_empty() {
-        out.push((
-            "Access-Control-Request-Headers".to_owned(),
-            unsafe_names.join(","),
-        ));
+        push(
+            &mut out,
+            "Access-Control-Request-Headers",
+            &unsafe_names.join(","),
+        );
     }
-    out.push(("Origin".to_owned(), origin.to_owned()));
+    match quirks.wire {
+        WireOrder::Chromium => {
+            push(&mut out, "Origin", origin);
+            if ctx.named("user-agent") {
+                push(&mut out, "User-Agent", d.user_agent);
+            }
+            if ctx.named("referer") {
+                push(&mut out, "Referer", ctx.referrer);
+            }
+            if ctx.named("accept-encoding") {
+                push(&mut out, "Accept-Encoding", d.accept_encoding);
+            }
+            if ctx.named("accept-language") {
+                push(&mut out, "Accept-Language", d.accept_language);
+            }
+        }
+        WireOrder::Firefox => {
+            if ctx.named("referer") {
+                push(&mut out, "Referer", ctx.referrer);
+            }
+            push(&mut out, "Origin", origin);
+            if ctx.named("connection") {
+                push(&mut out, "Connection", "keep-alive");
+            }
+        }
+    }
     out
 }
 

@@ -13,7 +13,7 @@ use super::case::{Answer, Outcome, PreparedCase, Sent, route_key};
 use super::cors_check::{cors_check, get};
 use super::preflight::{self, PreflightFor, PreflightResponse};
 use super::redirect::{self, Hop, RedirectFrom};
-use super::request::{self, construct};
+use super::request::{self, WireContext, construct};
 use super::{Browser, CaseRequest, Mode};
 use crate::explain::{Failure, MessageContext, Reason};
 use crate::origin::Origin;
@@ -156,6 +156,13 @@ pub(crate) fn fetch(
     let mut redirects: u32 = 0;
     let mut key = route_key(&url);
     let mut hop_origin = origin_of(pc, &key, &url);
+    // Every name the script set, for the browser's own headers in `sent`.
+    let named: Vec<String> = req
+        .headers
+        .iter()
+        .map(|(n, _)| n.to_ascii_lowercase())
+        .collect();
+    let referrer = format!("{}/", pc.page_origin_s);
 
     loop {
         let origin_s: &str = if tainted { "null" } else { &pc.page_origin_s };
@@ -167,7 +174,15 @@ pub(crate) fn fetch(
             match req.mode {
                 // "request's mode is same-origin": network error.
                 Mode::SameOrigin => {
-                    done.result = Err(Failure::new(Reason::SameOriginModeCrossOrigin, false, None));
+                    // Blink refuses the first URL with a console message;
+                    // after a redirect it is a plain network error (observed
+                    // in Chromium 156).
+                    let reason = if redirects == 0 {
+                        Reason::SameOriginModeCrossOrigin
+                    } else {
+                        Reason::NetworkError
+                    };
+                    done.result = Err(Failure::new(reason, false, None));
                     return done;
                 }
                 // "request's mode is no-cors": opaque.
@@ -176,6 +191,20 @@ pub(crate) fn fetch(
                 Mode::Cors => cors_tainting = true,
             }
         }
+        let host = match url.port() {
+            Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+            None => url.host_str().unwrap_or_default().to_owned(),
+        };
+        let wire = WireContext {
+            named: &named,
+            host: &host,
+            referrer: &referrer,
+            body_len: if has_body {
+                req.body.as_ref().map(String::len)
+            } else {
+                None
+            },
+        };
         if cors_tainting {
             let unsafe_names = request::unsafe_names(&headers, quirks);
             // HTTP fetch, step 4.1: a preflight unless the cache matches.
@@ -193,7 +222,13 @@ pub(crate) fn fetch(
                     done.sent.push(Sent {
                         method: "OPTIONS".to_owned(),
                         url: key.clone(),
-                        headers: request::preflight_headers(&method, &unsafe_names, origin_s),
+                        headers: request::preflight_headers(
+                            &method,
+                            &unsafe_names,
+                            origin_s,
+                            quirks,
+                            &wire,
+                        ),
                     });
                     let resp = respond(pc, &key, true);
                     let is_redirect = location(&resp).is_some();
@@ -212,7 +247,12 @@ pub(crate) fn fetch(
                         quirks,
                     );
                     match checked {
-                        Ok(grant) => cache.store(&lookup, &grant, quirks),
+                        // Chromium keeps no entry for a long URL.
+                        Ok(grant) => {
+                            if quirks.cache_max_url_len.is_none_or(|max| key.len() < max) {
+                                cache.store(&lookup, &grant, quirks);
+                            }
+                        }
                         Err(failure) => {
                             // Fetch: a failed preflight clears the entries.
                             cache.clear(origin_s, &key);
@@ -229,9 +269,18 @@ pub(crate) fn fetch(
         done.sent.push(Sent {
             method: method.clone(),
             url: key.clone(),
-            headers: request::wire_headers(&headers, send_origin.then_some(origin_s), quirks),
+            headers: request::wire_headers(
+                &headers,
+                send_origin.then_some(origin_s),
+                quirks,
+                &wire,
+            ),
         });
         let resp = respond(pc, &key, false);
+        if resp.status == 407 && quirks.status_407_is_network_error {
+            done.result = Err(Failure::new(Reason::NetworkError, false, Some(407)));
+            return done;
+        }
         // HTTP fetch, step 4.3-4.4: the CORS check applies to every
         // response of a CORS request, redirects included.
         if cors_tainting {
@@ -266,7 +315,11 @@ pub(crate) fn fetch(
                 tainted: &mut tainted,
                 count: &mut redirects,
             };
-            if let Err(reason) = redirect::follow(&from, &next, &next_origin, hop) {
+            if let Err(reason) = redirect::follow(&from, &next, &next_origin, hop, quirks) {
+                if reason == Reason::CorsDisabledScheme {
+                    // Chromium quotes the target URL: the loader has moved on.
+                    done.url = next.as_str().to_owned();
+                }
                 done.result = Err(Failure::new(reason, false, Some(resp.status)));
                 return done;
             }
