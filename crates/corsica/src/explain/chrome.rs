@@ -9,7 +9,9 @@ use super::{Failure, MessageContext, Reason};
 pub(super) fn error_name(f: &Failure) -> Option<&'static str> {
     let pf = f.preflight;
     Some(match f.reason {
-        Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
+        Reason::SameOriginModeCrossOrigin | Reason::NetworkError | Reason::RedirectFailed => {
+            return None;
+        }
         Reason::DisallowedByMode => "DisallowedByMode",
         Reason::WildcardOriginNotAllowed if pf => "PreflightWildcardOriginNotAllowed",
         Reason::WildcardOriginNotAllowed => "WildcardOriginNotAllowed",
@@ -48,9 +50,11 @@ pub(super) fn failed_parameter(f: &Failure) -> &str {
 }
 
 /// Blink `EncodeHint`: a quoted header value keeps printable ASCII and
-/// escapes every other byte as `\uXXXX`.
+/// escapes every other byte as `\uXXXX`. The value's bytes are its wire
+/// bytes: characters up to U+00FF are one byte each (Latin-1, as the
+/// runner writes them), others their UTF-8 bytes.
 fn push_hint(out: &mut String, hint: &str) {
-    for b in hint.bytes() {
+    for b in super::wire_bytes(hint) {
         if (0x20..0x7f).contains(&b) {
             out.push(char::from(b));
         } else {
@@ -169,7 +173,9 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
              chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, \
              http, https, isolated-app.",
         ),
-        Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
+        Reason::SameOriginModeCrossOrigin | Reason::NetworkError | Reason::RedirectFailed => {
+            return None;
+        }
     }
     Some(m)
 }

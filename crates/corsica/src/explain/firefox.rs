@@ -7,7 +7,7 @@ use super::{Failure, MessageContext, Reason};
 pub(super) fn reason_name(f: &Failure) -> Option<&'static str> {
     Some(match f.reason {
         Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
-        Reason::RedirectContainsCredentials => return None,
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed => "CORSDidNotSucceed",
         Reason::DisallowedByMode => "CORSDisabled",
         Reason::CorsDisabledScheme => "CORSRequestNotHttp",
         Reason::WildcardOriginNotAllowed => "CORSNotSupportingCredentials",
@@ -31,15 +31,22 @@ fn status_text(f: &Failure) -> String {
         .map_or_else(|| "(null)".to_owned(), |s| s.to_string())
 }
 
+/// A received value as Firefox prints it: its wire bytes decoded as UTF-8
+/// (an invalid sequence becomes U+FFFD).
+fn decoded(value: &str) -> String {
+    String::from_utf8_lossy(&super::wire_bytes(value)).into_owned()
+}
+
 /// The `%2$S` parameter.
 pub(super) fn parameter(f: &Failure) -> Option<String> {
     match &f.reason {
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed => Some("(null)".to_owned()),
         Reason::MissingAllowOriginHeader | Reason::PreflightInvalidStatus => Some(status_text(f)),
         Reason::InvalidAllowOriginValue { value } | Reason::AllowOriginMismatch { value } => {
-            Some(value.clone())
+            Some(decoded(value))
         }
         Reason::InvalidAllowMethods { token } | Reason::InvalidAllowHeaders { token } => {
-            Some(token.clone())
+            Some(decoded(token))
         }
         Reason::HeaderDisallowed { name } => Some(name.clone()),
         _ => None,
@@ -98,9 +105,10 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
             "(Reason: header \u{2018}{p}\u{2019} is not allowed according to header \
              \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response)."
         ),
-        Reason::SameOriginModeCrossOrigin
-        | Reason::NetworkError
-        | Reason::RedirectContainsCredentials => return None,
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed => {
+            format!("(Reason: CORS request did not succeed). Status code: {p}.")
+        }
+        Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
     };
     Some(format!(
         "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \

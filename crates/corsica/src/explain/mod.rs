@@ -100,6 +100,10 @@ pub enum Reason {
     /// Occurs when a CORS request is redirected to a URL whose scheme CORS
     /// does not support (`ftp:`, `javascript:`).
     CorsDisabledScheme,
+    /// Occurs when the network layer refuses to follow a redirect (Firefox
+    /// reports it as "CORS request did not succeed"; Chromium logs no CORS
+    /// message).
+    RedirectFailed,
     /// Occurs on a network error that no CORS rule explains (too many
     /// redirects, a bad `Location`, a URL scheme fetch() cannot load); the
     /// browsers log no CORS message.
@@ -258,6 +262,11 @@ impl Failure {
                  requests can only go to http(s) URLs"
                     .to_owned()
             }
+            Reason::RedirectFailed => {
+                "the browser refused to follow a redirect (to a data:, javascript: or file: \
+                 URL); redirect to an http(s) URL"
+                    .to_owned()
+            }
             Reason::NetworkError => {
                 "the request failed before any CORS rule applied (too many redirects, a bad \
                  redirect location or an unsupported URL)"
@@ -265,6 +274,19 @@ impl Failure {
             }
         }
     }
+}
+
+/// The bytes a header value puts on the wire: Latin-1 for characters up
+/// to U+00FF, UTF-8 for the rest.
+pub(crate) fn wire_bytes(value: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len());
+    for c in value.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b) => out.push(b),
+            Err(_) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -127,6 +127,11 @@ pub enum NonHttpRedirect {
     /// error); any other scheme (`ftp:`, `javascript:`) reaches the CORS
     /// loader and fails with `CorsDisabledScheme`, quoting the target URL.
     Chromium,
+    /// Observed in Firefox ESR 153: `ftp:` and `about:` targets fail with
+    /// `CORSRequestNotHttp` quoting the target URL; `data:`, `javascript:`
+    /// and `file:` with `CORSDidNotSucceed` (status `(null)`) quoting the
+    /// URL that redirected.
+    Firefox,
     /// Fetch Standard: a network error.
     NetworkError,
 }
@@ -216,6 +221,19 @@ pub struct Quirks {
     /// safelisted. Observed in Chromium 156 (`BYTES=0-` is preflighted);
     /// the Fetch Standard matches the unit case-insensitively.
     pub range_unit_case_sensitive: bool,
+    /// Observed in Firefox ESR 153: a request that needed a preflight at
+    /// the start (unsafe method or headers, computed once) preflights again
+    /// at every CORS hop after a redirect, even when the method became GET
+    /// or the unsafe headers were removed. Chromium and the standard decide
+    /// again from the request as it is now.
+    pub preflight_sticky_across_redirects: bool,
+    /// Observed in Firefox ESR 153: after a redirect taints the origin, the
+    /// preflight still carries (and is checked against) the page's own
+    /// origin; only the actual request says `Origin: null`.
+    pub preflight_ignores_taint: bool,
+    /// Observed in Firefox ESR 153: a duplicate request header replaces the
+    /// earlier value on the wire instead of being combined with `, `.
+    pub duplicate_header_replaces: bool,
 }
 
 /// Chromium 156.
@@ -251,6 +269,9 @@ pub(crate) static CHROME: Quirks = Quirks {
     status_407_is_network_error: true,
     non_http_redirect: NonHttpRedirect::Chromium,
     range_unit_case_sensitive: true,
+    preflight_sticky_across_redirects: false,
+    preflight_ignores_taint: false,
+    duplicate_header_replaces: false,
 };
 
 /// Firefox ESR 153.
@@ -279,8 +300,11 @@ pub(crate) static FIREFOX: Quirks = Quirks {
     cache_max_url_len: None,
     redirect_credentials_always_fail: false,
     status_407_is_network_error: false,
-    non_http_redirect: NonHttpRedirect::NetworkError,
+    non_http_redirect: NonHttpRedirect::Firefox,
     range_unit_case_sensitive: false,
+    preflight_sticky_across_redirects: true,
+    preflight_ignores_taint: true,
+    duplicate_header_replaces: true,
 };
 
 /// The Fetch Standard (wire details as Chromium, which has no choice to make
@@ -308,4 +332,7 @@ pub(crate) static SPEC: Quirks = Quirks {
     status_407_is_network_error: false,
     non_http_redirect: NonHttpRedirect::NetworkError,
     range_unit_case_sensitive: false,
+    preflight_sticky_across_redirects: false,
+    preflight_ignores_taint: false,
+    duplicate_header_replaces: false,
 };

@@ -79,6 +79,10 @@ pub(crate) fn follow(
             {
                 Reason::CorsDisabledScheme
             }
+            NonHttpRedirect::Firefox => match location.scheme() {
+                "data" | "javascript" | "file" => Reason::RedirectFailed,
+                _ => Reason::CorsDisabledScheme,
+            },
             _ => Reason::NetworkError,
         });
     }

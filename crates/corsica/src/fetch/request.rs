@@ -229,6 +229,8 @@ pub(crate) struct WireContext<'a> {
     pub(crate) referrer: &'a str,
     /// The body's length, if there is a body.
     pub(crate) body_len: Option<usize>,
+    /// Whether this request follows a redirect.
+    pub(crate) redirected: bool,
 }
 
 impl WireContext<'_> {
@@ -276,7 +278,19 @@ pub(crate) fn wire_headers(
     quirks: &Quirks,
     ctx: &WireContext<'_>,
 ) -> Vec<(String, String)> {
-    let mut script = combine(headers);
+    let mut script = if quirks.duplicate_header_replaces {
+        // Firefox: the later value replaces the earlier one in place.
+        let mut out: Vec<(String, String)> = Vec::with_capacity(headers.len());
+        for (name, value) in headers {
+            match out.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+                Some((_, v)) => v.clone_from(value),
+                None => out.push((name.clone(), value.clone())),
+            }
+        }
+        out
+    } else {
+        combine(headers)
+    };
     // The body's default `Content-Type` shows only if the script named one.
     if !ctx.named("content-type") {
         script.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
@@ -351,11 +365,21 @@ pub(crate) fn wire_headers(
                     None => {}
                 }
             }
+            // Observed in Firefox ESR 153: on the channel that follows a
+            // redirect, `Origin` comes before the script's headers.
+            let (early, late) = if ctx.redirected {
+                (origin, None)
+            } else {
+                (None, origin)
+            };
+            if let Some(origin) = early {
+                push(&mut out, "Origin", origin);
+            }
             out.extend(script);
             if ctx.named("referer") {
                 push(&mut out, "Referer", ctx.referrer);
             }
-            if let Some(origin) = origin {
+            if let Some(origin) = late {
                 push(&mut out, "Origin", origin);
             }
             if ctx.named("connection") {

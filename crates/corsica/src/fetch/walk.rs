@@ -163,6 +163,10 @@ pub(crate) fn fetch(
         .map(|(n, _)| n.to_ascii_lowercase())
         .collect();
     let referrer = format!("{}/", pc.page_origin_s);
+    // Firefox decides once, at the start, whether the request needs
+    // preflights (see `Quirks::preflight_sticky_across_redirects`).
+    let sticky_preflight = quirks.preflight_sticky_across_redirects
+        && preflight::is_needed(&method, &request::unsafe_names(&headers, quirks));
 
     loop {
         let origin_s: &str = if tainted { "null" } else { &pc.page_origin_s };
@@ -204,13 +208,20 @@ pub(crate) fn fetch(
             } else {
                 None
             },
+            redirected: redirects > 0,
         };
         if cors_tainting {
             let unsafe_names = request::unsafe_names(&headers, quirks);
             // HTTP fetch, step 4.1: a preflight unless the cache matches.
-            if preflight::is_needed(&method, &unsafe_names) {
+            if preflight::is_needed(&method, &unsafe_names) || (sticky_preflight && redirects > 0) {
+                // Firefox preflights with the untainted origin.
+                let preflight_origin: &str = if quirks.preflight_ignores_taint {
+                    &pc.page_origin_s
+                } else {
+                    origin_s
+                };
                 let lookup = Lookup {
-                    origin: origin_s,
+                    origin: preflight_origin,
                     url: &key,
                     include,
                     method: &method,
@@ -225,7 +236,7 @@ pub(crate) fn fetch(
                         headers: request::preflight_headers(
                             &method,
                             &unsafe_names,
-                            origin_s,
+                            preflight_origin,
                             quirks,
                             &wire,
                         ),
@@ -242,7 +253,7 @@ pub(crate) fn fetch(
                             method: &method,
                             unsafe_names: &unsafe_names,
                             include,
-                            origin: origin_s,
+                            origin: preflight_origin,
                         },
                         quirks,
                     );
@@ -255,7 +266,7 @@ pub(crate) fn fetch(
                         }
                         Err(failure) => {
                             // Fetch: a failed preflight clears the entries.
-                            cache.clear(origin_s, &key);
+                            cache.clear(preflight_origin, &key);
                             done.result = Err(failure);
                             return done;
                         }
