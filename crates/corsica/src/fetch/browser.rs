@@ -234,6 +234,11 @@ pub struct Quirks {
     /// Observed in Firefox ESR 153: a duplicate request header replaces the
     /// earlier value on the wire instead of being combined with `, `.
     pub duplicate_header_replaces: bool,
+    /// Whether a redirect status with an empty `Location` is a redirect
+    /// (to the same URL, so it loops to the redirect limit): observed in
+    /// Firefox ESR 153, and what the URL parser gives the standard.
+    /// Chromium treats it as a final response.
+    pub empty_location_redirects: bool,
 }
 
 /// Chromium 156.
@@ -272,6 +277,7 @@ pub(crate) static CHROME: Quirks = Quirks {
     preflight_sticky_across_redirects: false,
     preflight_ignores_taint: false,
     duplicate_header_replaces: false,
+    empty_location_redirects: false,
 };
 
 /// Firefox ESR 153.
@@ -305,6 +311,7 @@ pub(crate) static FIREFOX: Quirks = Quirks {
     preflight_sticky_across_redirects: true,
     preflight_ignores_taint: true,
     duplicate_header_replaces: true,
+    empty_location_redirects: true,
 };
 
 /// The Fetch Standard (wire details as Chromium, which has no choice to make
@@ -335,4 +342,5 @@ pub(crate) static SPEC: Quirks = Quirks {
     preflight_sticky_across_redirects: false,
     preflight_ignores_taint: false,
     duplicate_header_replaces: false,
+    empty_location_redirects: true,
 };

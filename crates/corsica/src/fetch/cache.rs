@@ -18,6 +18,8 @@ struct Item {
 
 #[derive(Clone, Debug)]
 struct Entry {
+    /// When the entry itself (as opposed to its items) expires.
+    expiry_ms: u64,
     origin: String,
     url: String,
     credentials: bool,
@@ -91,6 +93,10 @@ impl PreflightCache {
     pub(crate) fn allows(&self, l: &Lookup<'_>, quirks: &Quirks) -> bool {
         let now = l.now_ms;
         let live = |i: &&Item| i.expiry_ms > now;
+        // Both browsers first look the entry up: no live entry, no skip.
+        if !self.usable(l, quirks).any(|e| e.expiry_ms > now) {
+            return false;
+        }
         // Method cache entry match.
         let method_exempt = if quirks.cache_head_needs_entry {
             // Firefox `CacheEntry::CheckRequest`: only GET and POST skip.
@@ -141,6 +147,7 @@ impl PreflightCache {
                     expiry_ms,
                 };
                 self.entries.push(Entry {
+                    expiry_ms,
                     origin: l.origin.to_owned(),
                     url: l.url.to_owned(),
                     credentials: l.include,
@@ -155,6 +162,7 @@ impl PreflightCache {
                     Some(i) => i,
                     None => {
                         self.entries.push(Entry {
+                            expiry_ms,
                             origin: l.origin.to_owned(),
                             url: l.url.to_owned(),
                             credentials: l.include,
@@ -165,6 +173,7 @@ impl PreflightCache {
                     }
                 };
                 let e = &mut self.entries[idx];
+                e.expiry_ms = e.expiry_ms.max(expiry_ms);
                 for m in &grant.methods {
                     upsert(&mut e.methods, m, expiry_ms, false);
                 }

@@ -88,7 +88,7 @@ pub(crate) fn follow(
     }
     // Step 5: the 21st redirect is a network error.
     if *hop.count >= MAX_REDIRECTS {
-        return Err(Reason::NetworkError);
+        return Err(Reason::RedirectFailed);
     }
     *hop.count += 1;
     let has_credentials = !location.username().is_empty() || location.password().is_some();

@@ -358,7 +358,7 @@ pub(crate) fn wire_headers(
                 ("Accept-Encoding", d.accept_encoding),
             ] {
                 match take(&mut script, name) {
-                    Some(h) => out.push(h),
+                    Some((_, v)) => out.push((name.to_owned(), v)),
                     None if name == "Accept" || ctx.named(&name.to_ascii_lowercase()) => {
                         push(&mut out, name, default)
                     }
@@ -367,15 +367,22 @@ pub(crate) fn wire_headers(
             }
             // Observed in Firefox ESR 153: on the channel that follows a
             // redirect, `Origin` comes before the script's headers.
+            // (The body's `Content-Type` travels with the upload stream and
+            // stays ahead of it.)
             let (early, late) = if ctx.redirected {
                 (origin, None)
             } else {
                 (None, origin)
             };
+            if early.is_some() {
+                if let Some(ct) = take(&mut script, "content-type") {
+                    out.push(ct);
+                }
+            }
             if let Some(origin) = early {
                 push(&mut out, "Origin", origin);
             }
-            out.extend(script);
+            out.extend(script.into_iter().map(|(n, v)| (firefox_name(n), v)));
             if ctx.named("referer") {
                 push(&mut out, "Referer", ctx.referrer);
             }
@@ -388,6 +395,25 @@ pub(crate) fn wire_headers(
         }
     }
     out
+}
+
+/// Observed in Firefox ESR 153: a header name Necko knows (an `nsHttpAtom`)
+/// goes on the wire in its canonical case (`ACCEPT` → `Accept`); other
+/// names keep the script's case.
+fn firefox_name(name: String) -> String {
+    const KNOWN: [&str; 40] = [
+        "Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control",
+        "Connection", "Content-Disposition", "Content-Encoding", "Content-Language",
+        "Content-Length", "Content-Location", "Content-MD5", "Content-Range", "Content-Type",
+        "Cookie", "Date", "DNT", "ETag", "Expect", "Expires", "From", "Host", "If-Match",
+        "If-Modified-Since", "If-None-Match", "If-Range", "If-Unmodified-Since", "Keep-Alive",
+        "Last-Modified", "Link", "Origin", "Pragma", "Range", "Referer", "TE", "Trailer",
+        "Transfer-Encoding", "Upgrade", "User-Agent", "Via",
+    ];
+    match KNOWN.iter().find(|k| k.eq_ignore_ascii_case(&name)) {
+        Some(k) => (*k).to_owned(),
+        None => name,
+    }
 }
 
 /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>, steps 1-4: the

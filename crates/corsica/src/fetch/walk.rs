@@ -73,11 +73,11 @@ fn respond<'c>(pc: &PreparedCase<'c>, key: &str, preflight: bool) -> Resp<'c> {
 }
 
 /// The `Location` of a redirect response, if it is one.
-fn location<'h>(resp: &Resp<'h>) -> Option<String> {
+fn location(resp: &Resp<'_>, quirks: &Quirks) -> Option<String> {
     if !redirect::is_redirect_status(resp.status) {
         return None;
     }
-    get(resp.headers, "location").filter(|l| !l.is_empty())
+    get(resp.headers, "location").filter(|l| quirks.empty_location_redirects || !l.is_empty())
 }
 
 /// The response headers the page sees: the case's, plus the
@@ -242,7 +242,7 @@ pub(crate) fn fetch(
                         ),
                     });
                     let resp = respond(pc, &key, true);
-                    let is_redirect = location(&resp).is_some();
+                    let is_redirect = location(&resp, quirks).is_some();
                     let checked = preflight::check(
                         PreflightResponse {
                             status: resp.status,
@@ -304,10 +304,17 @@ pub(crate) fn fetch(
                 return done;
             }
         }
-        if let Some(loc) = location(&resp) {
+        if let Some(loc) = location(&resp, quirks) {
             // HTTP-redirect fetch.
+            // A network error the CORS listener sees (Firefox logs "CORS
+            // request did not succeed") only on a CORS request.
+            let refused = if cors_tainting {
+                Reason::RedirectFailed
+            } else {
+                Reason::NetworkError
+            };
             let Some(next) = redirect::location_url(&url, &loc) else {
-                done.result = Err(Failure::new(Reason::NetworkError, false, Some(resp.status)));
+                done.result = Err(Failure::new(refused, false, Some(resp.status)));
                 return done;
             };
             let next_key = route_key(&next);
@@ -326,7 +333,10 @@ pub(crate) fn fetch(
                 tainted: &mut tainted,
                 count: &mut redirects,
             };
-            if let Err(reason) = redirect::follow(&from, &next, &next_origin, hop, quirks) {
+            if let Err(mut reason) = redirect::follow(&from, &next, &next_origin, hop, quirks) {
+                if reason == Reason::RedirectFailed || reason == Reason::NetworkError {
+                    reason = refused.clone();
+                }
                 if reason == Reason::CorsDisabledScheme {
                     // Chromium quotes the target URL: the loader has moved on.
                     done.url = next.as_str().to_owned();
