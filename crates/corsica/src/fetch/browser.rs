@@ -231,9 +231,13 @@ pub struct Quirks {
     /// preflight still carries (and is checked against) the page's own
     /// origin; only the actual request says `Origin: null`.
     pub preflight_ignores_taint: bool,
-    /// Observed in Firefox ESR 153: a duplicate request header replaces the
-    /// earlier value on the wire instead of being combined with `, `.
+    /// Observed in Firefox ESR 153: a second `Content-Type` replaces the
+    /// first on the wire (other duplicates are combined with `, `).
     pub duplicate_header_replaces: bool,
+    /// Whether the CORS-unsafe names are the standard's set (1024-byte
+    /// total, deduplicated). Observed in Firefox ESR 153: no total, and
+    /// duplicates stay (`Access-Control-Request-Headers: x-custom,x-custom`).
+    pub unsafe_names_spec_set: bool,
     /// Whether a redirect status with an empty `Location` is a redirect
     /// (to the same URL, so it loops to the redirect limit): observed in
     /// Firefox ESR 153, and what the URL parser gives the standard.
@@ -277,6 +281,7 @@ pub(crate) static CHROME: Quirks = Quirks {
     preflight_sticky_across_redirects: false,
     preflight_ignores_taint: false,
     duplicate_header_replaces: false,
+    unsafe_names_spec_set: true,
     empty_location_redirects: false,
 };
 
@@ -300,17 +305,18 @@ pub(crate) static FIREFOX: Quirks = Quirks {
     wire: WireOrder::Firefox,
     wire_defaults: WireDefaults {
         user_agent: "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0",
-        accept_language: "en-US,en;q=0.5",
+        accept_language: "en-US,en;q=0.9",
         accept_encoding: "gzip, deflate",
     },
     cache_max_url_len: None,
     redirect_credentials_always_fail: false,
     status_407_is_network_error: false,
     non_http_redirect: NonHttpRedirect::Firefox,
-    range_unit_case_sensitive: false,
+    range_unit_case_sensitive: true,
     preflight_sticky_across_redirects: true,
     preflight_ignores_taint: true,
     duplicate_header_replaces: true,
+    unsafe_names_spec_set: false,
     empty_location_redirects: true,
 };
 
@@ -342,5 +348,6 @@ pub(crate) static SPEC: Quirks = Quirks {
     preflight_sticky_across_redirects: false,
     preflight_ignores_taint: false,
     duplicate_header_replaces: false,
+    unsafe_names_spec_set: true,
     empty_location_redirects: true,
 };

@@ -203,6 +203,17 @@ pub(crate) fn unsafe_names(headers: &[(String, String)], quirks: &Quirks) -> Vec
 }
 
 fn unsafe_names_of(headers: &[(String, String)], quirks: &Quirks) -> Vec<String> {
+    if !quirks.unsafe_names_spec_set {
+        // Observed in Firefox ESR 153: each header checked alone, no
+        // 1024-byte total, duplicates kept (`x-custom,x-custom`).
+        let mut names: Vec<String> = headers
+            .iter()
+            .filter(|(n, v)| !headers::is_cors_safelisted_request_header(n, v.as_bytes()))
+            .map(|(n, _)| n.to_ascii_lowercase())
+            .collect();
+        names.sort_unstable();
+        return names;
+    }
     if quirks.combine_request_headers {
         // Chromium: Blink combines duplicates before the network service
         // applies the safelist to each (combined) value.
@@ -278,19 +289,19 @@ pub(crate) fn wire_headers(
     quirks: &Quirks,
     ctx: &WireContext<'_>,
 ) -> Vec<(String, String)> {
-    let mut script = if quirks.duplicate_header_replaces {
-        // Firefox: the later value replaces the earlier one in place.
-        let mut out: Vec<(String, String)> = Vec::with_capacity(headers.len());
-        for (name, value) in headers {
-            match out.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-                Some((_, v)) => v.clone_from(value),
-                None => out.push((name.clone(), value.clone())),
+    let mut script = combine(headers);
+    if quirks.duplicate_header_replaces {
+        // Firefox: a later `Content-Type` replaces the earlier one.
+        if let Some((n, v)) = headers
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            for h in script.iter_mut().filter(|(sn, _)| sn.eq_ignore_ascii_case(n)) {
+                h.1.clone_from(v);
             }
         }
-        out
-    } else {
-        combine(headers)
-    };
+    }
     // The body's default `Content-Type` shows only if the script named one.
     if !ctx.named("content-type") {
         script.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
@@ -382,7 +393,7 @@ pub(crate) fn wire_headers(
             if let Some(origin) = early {
                 push(&mut out, "Origin", origin);
             }
-            out.extend(script.into_iter().map(|(n, v)| (firefox_name(n), v)));
+            out.extend(script);
             if ctx.named("referer") {
                 push(&mut out, "Referer", ctx.referrer);
             }
@@ -395,25 +406,6 @@ pub(crate) fn wire_headers(
         }
     }
     out
-}
-
-/// Observed in Firefox ESR 153: a header name Necko knows (an `nsHttpAtom`)
-/// goes on the wire in its canonical case (`ACCEPT` → `Accept`); other
-/// names keep the script's case.
-fn firefox_name(name: String) -> String {
-    const KNOWN: [&str; 40] = [
-        "Accept", "Accept-Encoding", "Accept-Language", "Authorization", "Cache-Control",
-        "Connection", "Content-Disposition", "Content-Encoding", "Content-Language",
-        "Content-Length", "Content-Location", "Content-MD5", "Content-Range", "Content-Type",
-        "Cookie", "Date", "DNT", "ETag", "Expect", "Expires", "From", "Host", "If-Match",
-        "If-Modified-Since", "If-None-Match", "If-Range", "If-Unmodified-Since", "Keep-Alive",
-        "Last-Modified", "Link", "Origin", "Pragma", "Range", "Referer", "TE", "Trailer",
-        "Transfer-Encoding", "Upgrade", "User-Agent", "Via",
-    ];
-    match KNOWN.iter().find(|k| k.eq_ignore_ascii_case(&name)) {
-        Some(k) => (*k).to_owned(),
-        None => name,
-    }
 }
 
 /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>, steps 1-4: the
