@@ -9,10 +9,14 @@ use super::{Failure, MessageContext, Reason};
 pub(super) fn error_name(f: &Failure) -> Option<&'static str> {
     let pf = f.preflight;
     Some(match f.reason {
-        Reason::SameOriginModeCrossOrigin | Reason::NetworkError | Reason::RedirectFailed => {
+        // Observed in Chromium 156: a same-origin mode request redirected
+        // away is refused by the frame's loader, not by CORS.
+        Reason::SameOriginModeCrossOrigin
+        | Reason::NetworkError
+        | Reason::RedirectFailed
+        | Reason::DisallowedByMode => {
             return None;
         }
-        Reason::DisallowedByMode => "DisallowedByMode",
         Reason::WildcardOriginNotAllowed if pf => "PreflightWildcardOriginNotAllowed",
         Reason::WildcardOriginNotAllowed => "WildcardOriginNotAllowed",
         Reason::MissingAllowOriginHeader if pf => "PreflightMissingAllowOriginHeader",
@@ -76,6 +80,16 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
         );
         return Some(m);
     }
+    if f.reason == Reason::DisallowedByMode {
+        // Observed in Chromium 156 (the line ends with a newline).
+        let _ = write!(
+            m,
+            "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports \
+             must match.\n",
+            ctx.url, ctx.page_url
+        );
+        return Some(m);
+    }
     error_name(f)?;
     let _ = write!(m, "Access to fetch at '{}' ", ctx.url);
     if ctx.url != ctx.initial_url {
@@ -105,9 +119,6 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
     }
     const VALID_VALUE: &str = " Have the server send the header with a valid value.";
     match &f.reason {
-        Reason::DisallowedByMode => {
-            m.push_str("Cross origin requests are not allowed by request mode.")
-        }
         Reason::WildcardOriginNotAllowed => m.push_str(
             "The value of the 'Access-Control-Allow-Origin' header in the response must not be \
              the wildcard '*' when the request's credentials mode is 'include'.",
@@ -173,7 +184,10 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
              chrome-experimental-site-token-provider, chrome-extension, chrome-untrusted, data, \
              http, https, isolated-app.",
         ),
-        Reason::SameOriginModeCrossOrigin | Reason::NetworkError | Reason::RedirectFailed => {
+        Reason::SameOriginModeCrossOrigin
+        | Reason::NetworkError
+        | Reason::RedirectFailed
+        | Reason::DisallowedByMode => {
             return None;
         }
     }
@@ -204,6 +218,7 @@ mod tests {
             url: "u",
             initial_url: "u",
             origin: "o",
+            page_url: "o/",
         };
         let m = message(&f, &ctx).unwrap();
         assert!(!m.contains("Response to preflight"));

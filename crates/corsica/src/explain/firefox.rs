@@ -8,7 +8,7 @@ pub(super) fn reason_name(f: &Failure) -> Option<&'static str> {
     Some(match f.reason {
         Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
         Reason::RedirectContainsCredentials | Reason::RedirectFailed => "CORSDidNotSucceed",
-        Reason::DisallowedByMode => "CORSDisabled",
+        Reason::DisallowedByMode => return None,
         Reason::CorsDisabledScheme => "CORSRequestNotHttp",
         Reason::WildcardOriginNotAllowed => "CORSNotSupportingCredentials",
         Reason::MissingAllowOriginHeader => "CORSMissingAllowOrigin",
@@ -59,7 +59,7 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
     let url = ctx.url;
     let p = parameter(f).unwrap_or_default();
     let reason = match &f.reason {
-        Reason::DisallowedByMode => "(Reason: CORS disabled).".to_owned(),
+        Reason::DisallowedByMode => return None,
         Reason::CorsDisabledScheme => "(Reason: CORS request not http).".to_owned(),
         Reason::WildcardOriginNotAllowed => {
             // The only message that quotes the URL.

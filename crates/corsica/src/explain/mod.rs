@@ -14,6 +14,7 @@
 //!     url: "http://api.test:8002/x",
 //!     initial_url: "http://api.test:8002/x",
 //!     origin: "http://app.test:8001",
+//!     page_url: "http://app.test:8001/",
 //! };
 //! assert_eq!(failure.chrome_error(), Some("MissingAllowOriginHeader"));
 //! assert_eq!(failure.firefox_reason(), Some("CORSMissingAllowOrigin"));
@@ -37,7 +38,7 @@ pub enum Reason {
     /// (`fetch()` fails before sending anything).
     SameOriginModeCrossOrigin,
     /// Occurs when a `same-origin` mode request is redirected to another
-    /// origin.
+    /// origin (the failure names the URL redirected to).
     DisallowedByMode,
     /// Occurs when `Access-Control-Allow-Origin` is `*` and the request's
     /// credentials mode is `include`.
@@ -132,6 +133,8 @@ pub struct MessageContext<'a> {
     pub initial_url: &'a str,
     /// The page's origin, serialized.
     pub origin: &'a str,
+    /// The page's URL.
+    pub page_url: &'a str,
 }
 
 impl Failure {
@@ -297,6 +300,7 @@ mod tests {
         url: "http://api.test:8002/b",
         initial_url: "http://api.test:8002/a",
         origin: "http://app.test:8001",
+        page_url: "http://app.test:8001/",
     };
 
     #[test]

@@ -218,8 +218,9 @@ pub struct Quirks {
     /// What a redirect to a URL that is not HTTP(S) does.
     pub non_http_redirect: NonHttpRedirect,
     /// Whether a `Range` value must start with lowercase `bytes` to be
-    /// safelisted. Observed in Chromium 156 (`BYTES=0-` is preflighted);
-    /// the Fetch Standard matches the unit case-insensitively.
+    /// safelisted. Observed in Chromium 156 and Firefox ESR 153 (`BYTES=0-`
+    /// is preflighted); the Fetch Standard matches the unit
+    /// case-insensitively.
     pub range_unit_case_sensitive: bool,
     /// Observed in Firefox ESR 153: a request that needed a preflight at
     /// the start (unsafe method or headers, computed once) preflights again

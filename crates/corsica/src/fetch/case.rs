@@ -137,6 +137,17 @@ pub(crate) struct Route<'c> {
     pub(crate) endpoint: &'c Endpoint,
 }
 
+/// One request of a case, its URL parsed once.
+#[derive(Clone, Debug)]
+pub(crate) struct PreparedRequest {
+    /// The parsed URL, `None` when it does not parse.
+    pub(crate) url: Option<url::Url>,
+    /// Its routing key.
+    pub(crate) key: String,
+    /// The script's header names, lowercased.
+    pub(crate) named: Vec<String>,
+}
+
 /// A case with its URLs parsed once, ready to simulate any number of times.
 #[derive(Clone, Debug)]
 pub struct PreparedCase<'c> {
@@ -147,7 +158,18 @@ pub struct PreparedCase<'c> {
     pub(crate) page_origin_s: String,
     /// Server URLs (normalized: no user-info, no fragment) → route.
     pub(crate) routes: HashMap<String, Route<'c>>,
+    /// The requests, parsed.
+    pub(crate) requests: Vec<PreparedRequest>,
+    /// The `Referer` the page sends cross-origin: its origin and `/`.
+    pub(crate) referrer: String,
+    /// The page's URL: its origin and [`PAGE_PATH`].
+    pub(crate) page_url: String,
 }
+
+/// The path the conformance runner serves the page at. The case format
+/// names only the page's origin; a few things the browsers print or send
+/// quote the page's full URL.
+pub const PAGE_PATH: &str = "/__corsica__/page.html";
 
 /// The routing key of a URL: serialized without user-info and fragment.
 pub(crate) fn route_key(url: &url::Url) -> String {
@@ -173,11 +195,28 @@ impl<'c> PreparedCase<'c> {
             let origin = Origin::of_url(url.as_str()).unwrap_or(Origin::Opaque);
             routes.insert(route_key(&url), Route { origin, endpoint });
         }
+        let requests = case
+            .requests
+            .iter()
+            .map(|r| {
+                let url = url::Url::parse(&r.url).ok();
+                PreparedRequest {
+                    key: url.as_ref().map(route_key).unwrap_or_default(),
+                    url,
+                    named: r.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect(),
+                }
+            })
+            .collect();
+        let referrer = format!("{page_origin_s}/");
+        let page_url = format!("{page_origin_s}{PAGE_PATH}");
         PreparedCase {
+            page_url,
             case,
             page_origin,
             page_origin_s,
             routes,
+            requests,
+            referrer,
         }
     }
 
@@ -202,10 +241,11 @@ pub fn simulate_prepared(pc: &PreparedCase<'_>, browser: Browser) -> Vec<Answer>
         .requests
         .iter()
         .enumerate()
-        .map(|(index, req)| {
+        .zip(&pc.requests)
+        .map(|((index, req), pre)| {
             now_ms = now_ms.saturating_add(req.delay_ms.unwrap_or(0));
-            let done = walk::fetch(pc, &mut cache, now_ms, req, quirks);
-            walk::answer(pc, index, browser, done)
+            let done = walk::fetch(pc, &mut cache, now_ms, req, pre, quirks);
+            walk::answer(pc, index, browser, pre, req, done)
         })
         .collect()
 }

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::browser::Quirks;
 use super::cache::{Lookup, PreflightCache};
-use super::case::{Answer, Outcome, PreparedCase, Sent, route_key};
+use super::case::{Answer, Outcome, PreparedCase, PreparedRequest, Sent, route_key};
 use super::cors_check::{cors_check, get};
 use super::preflight::{self, PreflightFor, PreflightResponse};
 use super::redirect::{self, Hop, RedirectFrom};
@@ -34,8 +34,6 @@ pub(crate) struct Done {
     pub(crate) sent: Vec<Sent>,
     /// The URL of the request that failed (for messages).
     pub(crate) url: String,
-    /// The URL the script fetched.
-    pub(crate) initial_url: String,
 }
 
 /// A response as the server gives it.
@@ -100,12 +98,14 @@ fn with_content_length<'h>(resp: &Resp<'h>) -> Cow<'h, [(String, String)]> {
     }
 }
 
-fn origin_of(pc: &PreparedCase<'_>, key: &str, url: &Url) -> Origin {
+fn origin_of<'p>(pc: &'p PreparedCase<'_>, key: &str, url: &Url) -> Cow<'p, Origin> {
     match pc.routes.get(key) {
-        Some(r) => r.origin.clone(),
-        None => Origin::of_url(url.as_str()).unwrap_or(Origin::Opaque),
+        Some(r) => Cow::Borrowed(&r.origin),
+        None => Cow::Owned(Origin::of_url(url.as_str()).unwrap_or(Origin::Opaque)),
     }
 }
+
+static OPAQUE: Origin = Origin::Opaque;
 
 /// Runs one request of a case.
 pub(crate) fn fetch(
@@ -113,24 +113,25 @@ pub(crate) fn fetch(
     cache: &mut PreflightCache,
     now_ms: u64,
     req: &CaseRequest,
+    pre: &PreparedRequest,
     quirks: &Quirks,
 ) -> Done {
     let mut done = Done {
         preflight: false,
         result: Err(Failure::new(Reason::NetworkError, false, None)),
         sent: Vec::new(),
-        url: req.url.clone(),
-        initial_url: req.url.clone(),
+        url: String::new(),
     };
-    // Request constructor, step 5: parse the URL; user-info throws.
-    let Ok(mut url) = Url::parse(&req.url) else {
+    // Request constructor, step 5: parse the URL (done once, when the case
+    // was prepared); user-info throws.
+    let Some(parsed) = &pre.url else {
+        done.url.clone_from(&req.url);
         return done;
     };
+    let mut url: Cow<'_, Url> = Cow::Borrowed(parsed);
     if !url.username().is_empty() || url.password().is_some() {
         return done;
     }
-    done.initial_url = url.as_str().to_owned();
-    done.url = done.initial_url.clone();
     // Scheme fetch: only HTTP(S) reaches the network here.
     if !matches!(url.scheme(), "http" | "https") {
         return done;
@@ -149,20 +150,16 @@ pub(crate) fn fetch(
     let mut headers = script.headers;
     let mut has_body = script.has_body;
     let include = req.credentials.is_include();
-    let page_origin = pc.page_origin.clone().unwrap_or(Origin::Opaque);
+    let page_origin: &Origin = pc.page_origin.as_ref().unwrap_or(&OPAQUE);
     let mut tainted = false;
     let mut cors_tainting = false;
     let mut opaque_tainting = false;
     let mut redirects: u32 = 0;
-    let mut key = route_key(&url);
+    let mut key: Cow<'_, str> = Cow::Borrowed(&pre.key);
     let mut hop_origin = origin_of(pc, &key, &url);
     // Every name the script set, for the browser's own headers in `sent`.
-    let named: Vec<String> = req
-        .headers
-        .iter()
-        .map(|(n, _)| n.to_ascii_lowercase())
-        .collect();
-    let referrer = format!("{}/", pc.page_origin_s);
+    let named: &[String] = &pre.named;
+    let referrer: &str = &pc.referrer;
     // Firefox decides once, at the start, whether the request needs
     // preflights (see `Quirks::preflight_sticky_across_redirects`).
     let sticky_preflight = quirks.preflight_sticky_across_redirects
@@ -170,7 +167,6 @@ pub(crate) fn fetch(
 
     loop {
         let origin_s: &str = if tainted { "null" } else { &pc.page_origin_s };
-        done.url = url.as_str().to_owned();
         // Main fetch, step 12.
         let same_origin = page_origin.is_same_origin(&hop_origin);
         let basic = same_origin && !cors_tainting && !opaque_tainting;
@@ -184,9 +180,10 @@ pub(crate) fn fetch(
                     let reason = if redirects == 0 {
                         Reason::SameOriginModeCrossOrigin
                     } else {
-                        Reason::NetworkError
+                        Reason::DisallowedByMode
                     };
                     done.result = Err(Failure::new(reason, false, None));
+                    done.url.is_empty().then(|| done.url = url.as_str().to_owned());
                     return done;
                 }
                 // "request's mode is no-cors": opaque.
@@ -195,14 +192,19 @@ pub(crate) fn fetch(
                 Mode::Cors => cors_tainting = true,
             }
         }
-        let host = match url.port() {
-            Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
-            None => url.host_str().unwrap_or_default().to_owned(),
+        // `Host` shows only when the script named it.
+        let host = if named.iter().any(|n| n == "host") {
+            match url.port() {
+                Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+                None => url.host_str().unwrap_or_default().to_owned(),
+            }
+        } else {
+            String::new()
         };
         let wire = WireContext {
-            named: &named,
+            named,
             host: &host,
-            referrer: &referrer,
+            referrer,
             body_len: if has_body {
                 req.body.as_ref().map(String::len)
             } else {
@@ -232,7 +234,7 @@ pub(crate) fn fetch(
                     done.preflight = true;
                     done.sent.push(Sent {
                         method: "OPTIONS".to_owned(),
-                        url: key.clone(),
+                        url: key.clone().into_owned(),
                         headers: request::preflight_headers(
                             &method,
                             &unsafe_names,
@@ -268,18 +270,25 @@ pub(crate) fn fetch(
                             // Fetch: a failed preflight clears the entries.
                             cache.clear(preflight_origin, &key);
                             done.result = Err(failure);
+                            done.url.is_empty().then(|| done.url = url.as_str().to_owned());
                             return done;
                         }
                     }
                 }
             }
         }
+        // strict-origin-when-cross-origin: the full page URL to its own
+        // origin, the origin elsewhere.
+        let wire = WireContext {
+            referrer: if same_origin { &pc.page_url } else { referrer },
+            ..wire
+        };
         // Append a request `Origin` header: CORS requests, and any request
         // whose method is neither GET nor HEAD.
         let send_origin = cors_tainting || (method != "GET" && method != "HEAD");
         done.sent.push(Sent {
             method: method.clone(),
-            url: key.clone(),
+            url: key.clone().into_owned(),
             headers: request::wire_headers(
                 &headers,
                 send_origin.then_some(origin_s),
@@ -290,6 +299,7 @@ pub(crate) fn fetch(
         let resp = respond(pc, &key, false);
         if resp.status == 407 && quirks.status_407_is_network_error {
             done.result = Err(Failure::new(Reason::NetworkError, false, Some(407)));
+            done.url.is_empty().then(|| done.url = url.as_str().to_owned());
             return done;
         }
         // HTTP fetch, step 4.3-4.4: the CORS check applies to every
@@ -301,6 +311,7 @@ pub(crate) fn fetch(
                     cache.clear(origin_s, &key);
                 }
                 done.result = Err(Failure::new(reason, false, Some(resp.status)));
+                done.url.is_empty().then(|| done.url = url.as_str().to_owned());
                 return done;
             }
         }
@@ -315,6 +326,7 @@ pub(crate) fn fetch(
             };
             let Some(next) = redirect::location_url(&url, &loc) else {
                 done.result = Err(Failure::new(refused, false, Some(resp.status)));
+                done.url.is_empty().then(|| done.url = url.as_str().to_owned());
                 return done;
             };
             let next_key = route_key(&next);
@@ -342,10 +354,11 @@ pub(crate) fn fetch(
                     done.url = next.as_str().to_owned();
                 }
                 done.result = Err(Failure::new(reason, false, Some(resp.status)));
+                done.url.is_empty().then(|| done.url = url.as_str().to_owned());
                 return done;
             }
-            url = next;
-            key = next_key;
+            url = Cow::Owned(next);
+            key = Cow::Owned(next_key);
             hop_origin = next_origin;
             continue;
         }
@@ -368,19 +381,28 @@ pub(crate) fn fetch(
                 },
             }
         });
+        done.url.is_empty().then(|| done.url = url.as_str().to_owned());
         return done;
     }
 }
 
 /// Turns the end of a fetch into the answer line.
-pub(crate) fn answer(pc: &PreparedCase<'_>, index: usize, browser: Browser, done: Done) -> Answer {
+pub(crate) fn answer(
+    pc: &PreparedCase<'_>,
+    index: usize,
+    browser: Browser,
+    pre: &PreparedRequest,
+    req: &CaseRequest,
+    done: Done,
+) -> Answer {
     let (outcome, status, exposed, error, message) = match done.result {
         Ok(read) => (read.outcome, Some(read.status), read.exposed, None, None),
         Err(failure) => {
             let ctx = MessageContext {
                 url: &done.url,
-                initial_url: &done.initial_url,
+                initial_url: pre.url.as_ref().map_or(req.url.as_str(), Url::as_str),
                 origin: &pc.page_origin_s,
+                page_url: &pc.page_url,
             };
             let (error, message) = match browser {
                 Browser::Chrome | Browser::Spec => (
