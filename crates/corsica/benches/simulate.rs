@@ -63,13 +63,11 @@ const BROWSERS: [Browser; 2] = [Browser::Chrome, Browser::Firefox];
 #[divan::bench(args = BROWSERS)]
 fn model(bencher: Bencher, browser: Browser) {
     let prepared: Vec<PreparedCase<'_>> = CASES.iter().map(PreparedCase::new).collect();
-    bencher
-        .counter(ItemsCount::new(request_count()))
-        .bench(|| {
-            for p in &prepared {
-                black_box(simulate_prepared(black_box(p), browser));
-            }
-        });
+    bencher.counter(ItemsCount::new(request_count())).bench(|| {
+        for p in &prepared {
+            black_box(simulate_prepared(black_box(p), browser));
+        }
+    });
 }
 
 #[divan::bench(args = BROWSERS)]

@@ -88,15 +88,12 @@ pub enum CacheCredentials {
 /// How `Access-Control-Expose-Headers` is parsed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExposeParse {
-    /// Chromium (Blink `ParseAccessControlExposeHeadersAllowList`): split on
-    /// commas, trim, keep every non-empty item, no token check.
-    Lenient,
     /// Firefox (`InternalHeaders::CORSHeaders`): the first item that is not
     /// a token empties the list (a `*` seen before it still counts).
     ClearOnInvalid,
-    /// Fetch Standard: extract header list values; any item that is not a
-    /// token makes the whole list fail (nothing exposed beyond the
-    /// safelist).
+    /// Fetch Standard, and Chromium 156 as observed: extract header list
+    /// values; any item that is not a token makes the whole list fail
+    /// (nothing exposed beyond the safelist).
     Strict,
 }
 

@@ -203,7 +203,11 @@ impl<'c> PreparedCase<'c> {
                 PreparedRequest {
                     key: url.as_ref().map(route_key).unwrap_or_default(),
                     url,
-                    named: r.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect(),
+                    named: r
+                        .headers
+                        .iter()
+                        .map(|(n, _)| n.to_ascii_lowercase())
+                        .collect(),
                 }
             })
             .collect();

@@ -48,8 +48,8 @@ pub use browser::{
     PreflightParse, PreflightRedirect, Quirks, WireDefaults, WireOrder,
 };
 pub use case::{
-    Answer, Case, CaseRequest, Endpoint, Outcome, PAGE_PATH, PreparedCase, Sent, ServerAnswer, simulate_case,
-    simulate_prepared,
+    Answer, Case, CaseRequest, Endpoint, Outcome, PAGE_PATH, PreparedCase, Sent, ServerAnswer,
+    simulate_case, simulate_prepared,
 };
 pub use request::{Credentials, Mode};
 

@@ -297,7 +297,10 @@ pub(crate) fn wire_headers(
             .rev()
             .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
         {
-            for h in script.iter_mut().filter(|(sn, _)| sn.eq_ignore_ascii_case(n)) {
+            for h in script
+                .iter_mut()
+                .filter(|(sn, _)| sn.eq_ignore_ascii_case(n))
+            {
                 h.1.clone_from(v);
             }
         }
@@ -545,15 +548,41 @@ mod tests {
         assert_eq!(r.headers, h(&[("Accept", "x")]));
     }
 
+    fn ctx(named: &[String]) -> WireContext<'_> {
+        WireContext {
+            named,
+            host: "api.test:8002",
+            referrer: "http://app.test:8001/",
+            body_len: None,
+            redirected: false,
+        }
+    }
+
+    fn names(hs: &[(String, String)]) -> Vec<String> {
+        hs.iter().map(|(n, _)| n.to_ascii_lowercase()).collect()
+    }
+
     #[test]
-    fn chrome_wire_order_sorts_script_headers_then_accept_then_origin() {
-        let hs = h(&[("X-B", "2"), ("Content-Type", "a/b"), ("x-b", "3")]);
-        let w = wire_headers(&hs, Some("http://a"), Browser::Chrome.quirks());
+    fn chrome_wire_order_keeps_script_order_then_accept_then_origin() {
+        let hs = h(&[
+            ("X-B", "2"),
+            ("Content-Type", "a/b"),
+            ("x-b", "3"),
+            ("Accept-Language", "fr"),
+        ]);
+        let named = names(&hs);
+        let w = wire_headers(
+            &hs,
+            Some("http://a"),
+            Browser::Chrome.quirks(),
+            &ctx(&named),
+        );
         assert_eq!(
             w,
             h(&[
-                ("Content-Type", "a/b"),
+                ("Accept-Language", "fr"),
                 ("X-B", "2, 3"),
+                ("Content-Type", "a/b"),
                 ("Accept", "*/*"),
                 ("Origin", "http://a")
             ])
@@ -561,8 +590,79 @@ mod tests {
     }
 
     #[test]
+    fn firefox_wire_order_puts_accept_slots_first() {
+        let hs = h(&[("X-B", "2"), ("ACCEPT", "x/y"), ("Accept-Language", "fr")]);
+        let named = names(&hs);
+        let w = wire_headers(
+            &hs,
+            Some("http://a"),
+            Browser::Firefox.quirks(),
+            &ctx(&named),
+        );
+        assert_eq!(
+            w,
+            h(&[
+                ("Accept", "x/y"),
+                ("Accept-Language", "fr"),
+                ("X-B", "2"),
+                ("Origin", "http://a")
+            ])
+        );
+        let redirected = WireContext {
+            redirected: true,
+            ..ctx(&named)
+        };
+        let w = wire_headers(&hs, Some("null"), Browser::Firefox.quirks(), &redirected);
+        assert_eq!(w[2], ("Origin".to_owned(), "null".to_owned()));
+    }
+
+    #[test]
+    fn browser_headers_show_when_named() {
+        let named = vec!["user-agent".to_string(), "range".to_string()];
+        let hs = h(&[("Range", "BYTES = 1-2")]);
+        let w = wire_headers(&hs, Some("o"), Browser::Chrome.quirks(), &ctx(&named));
+        assert_eq!(w[0].0, "User-Agent");
+        assert_eq!(
+            w.last().unwrap(),
+            &("Range".to_string(), "bytes=1-2".to_string())
+        );
+        // An unparsable range stays where the script put it, as written.
+        let hs = h(&[("Range", "bytes=0-1,2-3")]);
+        let w = wire_headers(&hs, Some("o"), Browser::Chrome.quirks(), &ctx(&named));
+        assert_eq!(w[1], ("Range".to_string(), "bytes=0-1,2-3".to_string()));
+    }
+
+    #[test]
+    fn body_default_content_type_shows_only_when_named() {
+        let r = construct("POST", &[], Mode::Cors, true, Browser::Chrome.quirks()).unwrap();
+        assert_eq!(r.headers[0].1, "text/plain;charset=UTF-8");
+        let w = wire_headers(&r.headers, Some("o"), Browser::Chrome.quirks(), &ctx(&[]));
+        assert_eq!(w, h(&[("Accept", "*/*"), ("Origin", "o")]));
+    }
+
+    #[test]
+    fn unsafe_names_per_browser() {
+        let hs = h(&[("X-A", "1"), ("x-a", "2"), ("Range", "BYTES=0-")]);
+        assert_eq!(
+            unsafe_names(&hs, Browser::Chrome.quirks()),
+            ["range", "x-a"]
+        );
+        assert_eq!(
+            unsafe_names(&hs, Browser::Firefox.quirks()),
+            ["range", "x-a", "x-a"]
+        );
+        assert_eq!(unsafe_names(&hs, Browser::Spec.quirks()), ["x-a"]);
+    }
+
+    #[test]
     fn preflight_headers_join_without_space() {
-        let p = preflight_headers("PUT", &["a".into(), "b".into()], "null");
+        let p = preflight_headers(
+            "PUT",
+            &["a".into(), "b".into()],
+            "null",
+            Browser::Chrome.quirks(),
+            &ctx(&[]),
+        );
         assert_eq!(
             p[2],
             ("Access-Control-Request-Headers".into(), "a,b".into())

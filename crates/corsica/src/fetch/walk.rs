@@ -183,7 +183,9 @@ pub(crate) fn fetch(
                         Reason::DisallowedByMode
                     };
                     done.result = Err(Failure::new(reason, false, None));
-                    done.url.is_empty().then(|| done.url = url.as_str().to_owned());
+                    done.url
+                        .is_empty()
+                        .then(|| done.url = url.as_str().to_owned());
                     return done;
                 }
                 // "request's mode is no-cors": opaque.
@@ -270,7 +272,9 @@ pub(crate) fn fetch(
                             // Fetch: a failed preflight clears the entries.
                             cache.clear(preflight_origin, &key);
                             done.result = Err(failure);
-                            done.url.is_empty().then(|| done.url = url.as_str().to_owned());
+                            done.url
+                                .is_empty()
+                                .then(|| done.url = url.as_str().to_owned());
                             return done;
                         }
                     }
@@ -299,7 +303,9 @@ pub(crate) fn fetch(
         let resp = respond(pc, &key, false);
         if resp.status == 407 && quirks.status_407_is_network_error {
             done.result = Err(Failure::new(Reason::NetworkError, false, Some(407)));
-            done.url.is_empty().then(|| done.url = url.as_str().to_owned());
+            done.url
+                .is_empty()
+                .then(|| done.url = url.as_str().to_owned());
             return done;
         }
         // HTTP fetch, step 4.3-4.4: the CORS check applies to every
@@ -311,7 +317,9 @@ pub(crate) fn fetch(
                     cache.clear(origin_s, &key);
                 }
                 done.result = Err(Failure::new(reason, false, Some(resp.status)));
-                done.url.is_empty().then(|| done.url = url.as_str().to_owned());
+                done.url
+                    .is_empty()
+                    .then(|| done.url = url.as_str().to_owned());
                 return done;
             }
         }
@@ -326,7 +334,9 @@ pub(crate) fn fetch(
             };
             let Some(next) = redirect::location_url(&url, &loc) else {
                 done.result = Err(Failure::new(refused, false, Some(resp.status)));
-                done.url.is_empty().then(|| done.url = url.as_str().to_owned());
+                done.url
+                    .is_empty()
+                    .then(|| done.url = url.as_str().to_owned());
                 return done;
             };
             let next_key = route_key(&next);
@@ -354,7 +364,9 @@ pub(crate) fn fetch(
                     done.url = next.as_str().to_owned();
                 }
                 done.result = Err(Failure::new(reason, false, Some(resp.status)));
-                done.url.is_empty().then(|| done.url = url.as_str().to_owned());
+                done.url
+                    .is_empty()
+                    .then(|| done.url = url.as_str().to_owned());
                 return done;
             }
             url = Cow::Owned(next);
@@ -381,7 +393,9 @@ pub(crate) fn fetch(
                 },
             }
         });
-        done.url.is_empty().then(|| done.url = url.as_str().to_owned());
+        done.url
+            .is_empty()
+            .then(|| done.url = url.as_str().to_owned());
         return done;
     }
 }
