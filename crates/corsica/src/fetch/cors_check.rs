@@ -2,6 +2,8 @@
 //!
 //! <https://fetch.spec.whatwg.org/#concept-cors-check>
 
+use std::borrow::Cow;
+
 use super::browser::{AcaoOrder, Quirks};
 use crate::explain::Reason;
 
@@ -11,18 +13,20 @@ pub(crate) fn trim_value(v: &str) -> &str {
 }
 
 /// <https://fetch.spec.whatwg.org/#concept-header-list-get>: every value
-/// of `name` (case-insensitive), trimmed, joined with `, `.
-pub(crate) fn get(headers: &[(String, String)], name: &str) -> Option<String> {
-    let mut out: Option<String> = None;
+/// of `name` (case-insensitive), trimmed, joined with `, ` (borrowed when
+/// there is one line).
+pub(crate) fn get<'h>(headers: &'h [(String, String)], name: &str) -> Option<Cow<'h, str>> {
+    let mut out: Option<Cow<'h, str>> = None;
     for (n, v) in headers {
         if n.eq_ignore_ascii_case(name) {
             let v = trim_value(v);
             match &mut out {
                 Some(o) => {
+                    let o = o.to_mut();
                     o.push_str(", ");
                     o.push_str(v);
                 }
-                None => out = Some(v.to_owned()),
+                None => out = Some(Cow::Borrowed(v)),
             }
         }
     }
@@ -90,7 +94,7 @@ fn chromium(headers: &[(String, String)], origin: &str, include: bool) -> Result
         let acac = get(headers, "access-control-allow-credentials");
         if acac.as_deref() != Some("true") {
             return Err(Reason::InvalidAllowCredentials {
-                value: acac.unwrap_or_default(),
+                value: acac.unwrap_or_default().into_owned(),
             });
         }
     }
@@ -102,7 +106,9 @@ fn firefox(headers: &[(String, String)], origin: &str, include: bool) -> Result<
     // Firefox: the `CheckOriginHeader` visitor counts header lines first.
     if count(headers, "access-control-allow-origin") > 1 {
         return Err(Reason::MultipleAllowOriginValues {
-            value: get(headers, "access-control-allow-origin").unwrap_or_default(),
+            value: get(headers, "access-control-allow-origin")
+                .unwrap_or_default()
+                .into_owned(),
         });
     }
     let Some(acao) = get(headers, "access-control-allow-origin") else {
@@ -112,11 +118,15 @@ fn firefox(headers: &[(String, String)], origin: &str, include: bool) -> Result<
         return Err(Reason::WildcardOriginNotAllowed);
     }
     if (include || acao != "*") && acao != origin {
-        return Err(Reason::AllowOriginMismatch { value: acao });
+        return Err(Reason::AllowOriginMismatch {
+            value: acao.into_owned(),
+        });
     }
     if include && get(headers, "access-control-allow-credentials").as_deref() != Some("true") {
         return Err(Reason::InvalidAllowCredentials {
-            value: get(headers, "access-control-allow-credentials").unwrap_or_default(),
+            value: get(headers, "access-control-allow-credentials")
+                .unwrap_or_default()
+                .into_owned(),
         });
     }
     Ok(())

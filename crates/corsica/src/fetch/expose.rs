@@ -6,21 +6,26 @@ use super::browser::{ExposeParse, Quirks};
 use super::cors_check::get;
 use crate::headers;
 
-fn finish(mut names: Vec<String>) -> Vec<String> {
+fn finish(mut names: Vec<String>, content_length: bool) -> Vec<String> {
+    if content_length {
+        names.push("content-length".to_owned());
+    }
     names.sort_unstable();
     names.dedup();
     names
 }
 
 /// A basic filtered response: every header but `Set-Cookie` and
-/// `Set-Cookie2`, names lowercased and sorted.
-pub(crate) fn basic(response_headers: &[(String, String)]) -> Vec<String> {
+/// `Set-Cookie2`, names lowercased and sorted; `content_length` adds a
+/// `Content-Length` the headers do not list.
+pub(crate) fn basic(response_headers: &[(String, String)], content_length: bool) -> Vec<String> {
     finish(
         response_headers
             .iter()
             .filter(|(n, _)| !headers::is_forbidden_response_header_name(n))
             .map(|(n, _)| n.to_ascii_lowercase())
             .collect(),
+        content_length,
     )
 }
 
@@ -70,6 +75,7 @@ fn parse_list(value: Option<&str>, include: bool, quirks: &Quirks) -> (Vec<Strin
 /// credentials), never `Set-Cookie`.
 pub(crate) fn cors(
     response_headers: &[(String, String)],
+    content_length: bool,
     include: bool,
     quirks: &Quirks,
 ) -> Vec<String> {
@@ -87,6 +93,8 @@ pub(crate) fn cors(
             })
             .map(|(n, _)| n.to_ascii_lowercase())
             .collect(),
+        // Content-Length is a safelisted response header.
+        content_length,
     )
 }
 
@@ -112,7 +120,7 @@ mod tests {
             ("Content-Length", "2"),
         ]);
         assert_eq!(
-            cors(&h, false, Browser::Chrome.quirks()),
+            cors(&h, false, false, Browser::Chrome.quirks()),
             ["content-length", "content-type", "x-request-id"]
         );
     }
@@ -126,10 +134,10 @@ mod tests {
         ]);
         for b in [Browser::Chrome, Browser::Firefox, Browser::Spec] {
             assert_eq!(
-                cors(&h, false, b.quirks()),
+                cors(&h, false, false, b.quirks()),
                 ["access-control-expose-headers", "x-a"]
             );
-            assert!(cors(&h, true, b.quirks()).is_empty());
+            assert!(cors(&h, false, true, b.quirks()).is_empty());
         }
     }
 
@@ -140,14 +148,14 @@ mod tests {
             ("X-A", "1"),
         ]);
         // Observed in Chromium 156: like the standard, nothing listed.
-        assert!(cors(&h, false, Browser::Chrome.quirks()).is_empty());
-        assert!(cors(&h, false, Browser::Firefox.quirks()).is_empty());
-        assert!(cors(&h, false, Browser::Spec.quirks()).is_empty());
+        assert!(cors(&h, false, false, Browser::Chrome.quirks()).is_empty());
+        assert!(cors(&h, false, false, Browser::Firefox.quirks()).is_empty());
+        assert!(cors(&h, false, false, Browser::Spec.quirks()).is_empty());
     }
 
     #[test]
     fn basic_hides_set_cookie() {
         let h = hs(&[("Set-Cookie", "a"), ("X-A", "1")]);
-        assert_eq!(basic(&h), ["x-a"]);
+        assert_eq!(basic(&h, false), ["x-a"]);
     }
 }

@@ -9,7 +9,7 @@ use url::Url;
 
 use super::browser::Quirks;
 use super::cache::{Lookup, PreflightCache};
-use super::case::{Answer, Outcome, PreparedCase, PreparedRequest, Sent, route_key};
+use super::case::{Answer, Outcome, PreparedCase, PreparedRequest, Route, Sent, route_key};
 use super::cors_check::{cors_check, get};
 use super::preflight::{self, PreflightFor, PreflightResponse};
 use super::redirect::{self, Hop, RedirectFrom};
@@ -44,8 +44,8 @@ struct Resp<'c> {
 
 const NO_HEADERS: &[(String, String)] = &[];
 
-fn respond<'c>(pc: &PreparedCase<'c>, key: &str, preflight: bool) -> Resp<'c> {
-    match pc.routes.get(key) {
+fn respond<'c>(route: Option<&Route<'c>>, preflight: bool) -> Resp<'c> {
+    match route {
         None => Resp {
             status: 404,
             headers: NO_HEADERS,
@@ -75,31 +75,26 @@ fn location(resp: &Resp<'_>, quirks: &Quirks) -> Option<String> {
     if !redirect::is_redirect_status(resp.status) {
         return None;
     }
-    get(resp.headers, "location").filter(|l| quirks.empty_location_redirects || !l.is_empty())
+    get(resp.headers, "location")
+        .filter(|l| quirks.empty_location_redirects || !l.is_empty())
+        .map(Cow::into_owned)
 }
 
-/// The response headers the page sees: the case's, plus the
-/// `Content-Length` the runner adds when the case gives none and the status
-/// may carry a body.
-fn with_content_length<'h>(resp: &Resp<'h>) -> Cow<'h, [(String, String)]> {
+/// Whether the page sees a `Content-Length` the case does not list: the
+/// runner adds one when the case gives none and the status may carry a
+/// body.
+fn adds_content_length(resp: &Resp<'_>) -> bool {
     let may_have_body =
         !(100..200).contains(&resp.status) && resp.status != 204 && resp.status != 304;
-    if may_have_body
+    may_have_body
         && !resp
             .headers
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-    {
-        let mut v = resp.headers.to_vec();
-        v.push(("Content-Length".to_owned(), String::new()));
-        Cow::Owned(v)
-    } else {
-        Cow::Borrowed(resp.headers)
-    }
 }
 
-fn origin_of<'p>(pc: &'p PreparedCase<'_>, key: &str, url: &Url) -> Cow<'p, Origin> {
-    match pc.routes.get(key) {
+fn origin_of<'p>(route: Option<&'p Route<'_>>, url: &Url) -> Cow<'p, Origin> {
+    match route {
         Some(r) => Cow::Borrowed(&r.origin),
         None => Cow::Owned(Origin::of_url(url.as_str()).unwrap_or(Origin::Opaque)),
     }
@@ -156,7 +151,8 @@ pub(crate) fn fetch(
     let mut opaque_tainting = false;
     let mut redirects: u32 = 0;
     let mut key: Cow<'_, str> = Cow::Borrowed(&pre.key);
-    let mut hop_origin = origin_of(pc, &key, &url);
+    let mut route = pc.routes.get(&*key);
+    let mut hop_origin = origin_of(route, &url);
     // Every name the script set, for the browser's own headers in `sent`.
     let named: &[String] = &pre.named;
     let referrer: &str = &pc.referrer;
@@ -245,7 +241,7 @@ pub(crate) fn fetch(
                             &wire,
                         ),
                     });
-                    let resp = respond(pc, &key, true);
+                    let resp = respond(route, true);
                     let is_redirect = location(&resp, quirks).is_some();
                     let checked = preflight::check(
                         PreflightResponse {
@@ -300,7 +296,7 @@ pub(crate) fn fetch(
                 &wire,
             ),
         });
-        let resp = respond(pc, &key, false);
+        let resp = respond(route, false);
         if resp.status == 407 && quirks.status_407_is_network_error {
             done.result = Err(Failure::new(Reason::NetworkError, false, Some(407)));
             done.url
@@ -340,7 +336,8 @@ pub(crate) fn fetch(
                 return done;
             };
             let next_key = route_key(&next);
-            let next_origin = origin_of(pc, &next_key, &next);
+            let next_route = pc.routes.get(&next_key);
+            let next_origin = origin_of(next_route, &next);
             let from = RedirectFrom {
                 status: resp.status,
                 current_origin: &hop_origin,
@@ -372,6 +369,7 @@ pub(crate) fn fetch(
             url = Cow::Owned(next);
             key = Cow::Owned(next_key);
             hop_origin = next_origin;
+            route = next_route;
             continue;
         }
         // The final response.
@@ -382,14 +380,14 @@ pub(crate) fn fetch(
                 exposed: Vec::new(),
             }
         } else {
-            let all = with_content_length(&resp);
+            let extra = adds_content_length(&resp);
             Read {
                 outcome: Outcome::Ok,
                 status: resp.status,
                 exposed: if cors_tainting {
-                    super::expose::cors(&all, include, quirks)
+                    super::expose::cors(resp.headers, extra, include, quirks)
                 } else {
-                    super::expose::basic(&all)
+                    super::expose::basic(resp.headers, extra)
                 },
             }
         });
