@@ -2,7 +2,11 @@
 //!
 //! <https://fetch.spec.whatwg.org/#http-redirect-fetch>
 
+use std::borrow::Cow;
+
 use url::Url;
+
+use super::request::Hdr;
 
 use super::Mode;
 use super::browser::{NonHttpRedirect, Quirks};
@@ -19,11 +23,11 @@ pub(crate) const MAX_REDIRECTS: u32 = 20;
 
 /// The request state a redirect may change.
 #[derive(Debug)]
-pub(crate) struct Hop<'a> {
+pub(crate) struct Hop<'a, 'h> {
     /// The request's method.
-    pub(crate) method: &'a mut String,
+    pub(crate) method: &'a mut Cow<'h, str>,
     /// The request's headers.
-    pub(crate) headers: &'a mut Vec<(String, String)>,
+    pub(crate) headers: &'a mut Vec<Hdr<'h>>,
     /// Whether the request has a body.
     pub(crate) has_body: &'a mut bool,
     /// The tainted-origin flag (redirect-taint is not same-origin).
@@ -64,7 +68,7 @@ pub(crate) fn follow(
     from: &RedirectFrom<'_>,
     location: &Url,
     location_origin: &Origin,
-    hop: Hop<'_>,
+    hop: Hop<'_, '_>,
     quirks: &Quirks,
 ) -> Result<(), Reason> {
     // Step 4: a location URL whose scheme is not HTTP(S) is a network error.
@@ -121,7 +125,7 @@ pub(crate) fn follow(
     if ((from.status == 301 || from.status == 302) && hop.method == "POST")
         || (from.status == 303 && hop.method != "GET" && hop.method != "HEAD")
     {
-        *hop.method = "GET".to_owned();
+        *hop.method = Cow::Borrowed("GET");
         *hop.has_body = false;
         hop.headers.retain(|(n, _)| {
             ![

@@ -1,6 +1,8 @@
 //! The request a script builds: `new Request(url, init)` and the header
 //! list the browser puts on the wire.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use super::browser::{Quirks, WireOrder};
@@ -61,15 +63,19 @@ pub(crate) enum Thrown {
     BadHeader,
 }
 
+/// A request header: name and value, borrowed from the case until a
+/// combination or a redirect changes them.
+pub(crate) type Hdr<'a> = (&'a str, Cow<'a, str>);
+
 /// A request as `new Request()` leaves it: method normalized, headers
 /// validated and filtered by the headers guard.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct ScriptRequest {
+pub(crate) struct ScriptRequest<'a> {
     /// The normalized method (`delete` → `DELETE`, `patch` stays).
-    pub(crate) method: String,
+    pub(crate) method: Cow<'a, str>,
     /// The script's headers that survived the guard, values trimmed, in
     /// the order set.
-    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) headers: Vec<Hdr<'a>>,
     /// Whether the request has a body.
     pub(crate) has_body: bool,
 }
@@ -93,13 +99,13 @@ fn is_no_cors_safelisted_name(name: &str) -> bool {
 
 /// <https://fetch.spec.whatwg.org/#dom-request>: the steps of the `Request`
 /// constructor that can throw or drop headers.
-pub(crate) fn construct(
-    method: &str,
-    script_headers: &[(String, String)],
+pub(crate) fn construct<'a>(
+    method: &'a str,
+    script_headers: &'a [(String, String)],
     mode: super::Mode,
     has_body: bool,
     quirks: &Quirks,
-) -> Result<ScriptRequest, Thrown> {
+) -> Result<ScriptRequest<'a>, Thrown> {
     // Request constructor, step 25: method must be a method (a token) and
     // not forbidden; then normalized.
     if !headers::is_token(method.as_bytes()) {
@@ -108,7 +114,7 @@ pub(crate) fn construct(
     if headers::is_forbidden_method(method) {
         return Err(Thrown::ForbiddenMethod);
     }
-    let method = headers::normalize_method(method).into_owned();
+    let method = headers::normalize_method(method);
     // Step 30: no-cors requires a CORS-safelisted method.
     if mode == Mode::NoCors && !headers::is_cors_safelisted_method(&method) {
         return Err(Thrown::NoCorsMethod);
@@ -119,7 +125,7 @@ pub(crate) fn construct(
     }
     // Step 32-33: fill the headers with guard "request" or
     // "request-no-cors" (Headers: append).
-    let mut out: Vec<(String, String)> = Vec::with_capacity(script_headers.len());
+    let mut out: Vec<Hdr<'a>> = Vec::with_capacity(script_headers.len() + 1);
     for (name, value) in script_headers {
         // Append, step 1: normalize the value.
         let value = value.trim_matches(is_http_whitespace);
@@ -146,7 +152,7 @@ pub(crate) fn construct(
         {
             continue;
         }
-        out.push((name.clone(), value.to_owned()));
+        out.push((name.as_str(), Cow::Borrowed(value)));
     }
     // Step 36-37 (extract a body): a string body without a script-set
     // `Content-Type` gets `text/plain;charset=UTF-8`.
@@ -155,10 +161,7 @@ pub(crate) fn construct(
             .iter()
             .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
     {
-        out.push((
-            "Content-Type".to_owned(),
-            "text/plain;charset=UTF-8".to_owned(),
-        ));
+        out.push(("Content-Type", Cow::Borrowed("text/plain;charset=UTF-8")));
     }
     Ok(ScriptRequest {
         method,
@@ -169,15 +172,16 @@ pub(crate) fn construct(
 
 /// Duplicate names combined with `, ` into the first occurrence (keeping
 /// its name's case), in order of first occurrence.
-pub(crate) fn combine(headers: &[(String, String)]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::with_capacity(headers.len());
+pub(crate) fn combine<'a>(headers: &[Hdr<'a>]) -> Vec<Hdr<'a>> {
+    let mut out: Vec<Hdr<'a>> = Vec::with_capacity(headers.len());
     for (name, value) in headers {
         match out.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
             Some((_, v)) => {
+                let v = v.to_mut();
                 v.push_str(", ");
                 v.push_str(value);
             }
-            None => out.push((name.clone(), value.clone())),
+            None => out.push((name, value.clone())),
         }
     }
     out
@@ -185,7 +189,7 @@ pub(crate) fn combine(headers: &[(String, String)]) -> Vec<(String, String)> {
 
 /// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names> of
 /// the request's headers, as the browser computes them.
-pub(crate) fn unsafe_names(headers: &[(String, String)], quirks: &Quirks) -> Vec<String> {
+pub(crate) fn unsafe_names(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
     if headers.is_empty() {
         return Vec::new();
     }
@@ -202,7 +206,7 @@ pub(crate) fn unsafe_names(headers: &[(String, String)], quirks: &Quirks) -> Vec
     names
 }
 
-fn unsafe_names_of(headers: &[(String, String)], quirks: &Quirks) -> Vec<String> {
+fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
     if !quirks.unsafe_names_spec_set {
         // Observed in Firefox ESR 153: each header checked alone, no
         // 1024-byte total, duplicates kept (`x-custom,x-custom`).
@@ -219,11 +223,11 @@ fn unsafe_names_of(headers: &[(String, String)], quirks: &Quirks) -> Vec<String>
         // applies the safelist to each (combined) value.
         let combined = combine(headers);
         headers::cors_unsafe_request_header_names(
-            combined.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+            combined.iter().map(|(n, v)| (*n, v.as_bytes())),
         )
     } else {
         headers::cors_unsafe_request_header_names(
-            headers.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+            headers.iter().map(|(n, v)| (*n, v.as_bytes())),
         )
     }
 }
@@ -284,7 +288,7 @@ fn chromium_range(value: &str) -> Option<String> {
 /// (the script's headers, `Accept`, `Origin`, and the browser's own headers
 /// the script named), in the browser's order.
 pub(crate) fn wire_headers(
-    headers: &[(String, String)],
+    headers: &[Hdr<'_>],
     origin: Option<&str>,
     quirks: &Quirks,
     ctx: &WireContext<'_>,
@@ -305,6 +309,10 @@ pub(crate) fn wire_headers(
             }
         }
     }
+    let mut script: Vec<(String, String)> = script
+        .into_iter()
+        .map(|(n, v)| (n.to_owned(), v.into_owned()))
+        .collect();
     // The body's default `Content-Type` shows only if the script named one.
     if !ctx.named("content-type") {
         script.retain(|(n, _)| !n.eq_ignore_ascii_case("content-type"));
@@ -488,6 +496,12 @@ mod tests {
     use super::*;
     use crate::fetch::Browser;
 
+    fn b(hs: &[(String, String)]) -> Vec<Hdr<'_>> {
+        hs.iter()
+            .map(|(n, v)| (n.as_str(), Cow::Borrowed(v.as_str())))
+            .collect()
+    }
+
     fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs
             .iter()
@@ -534,7 +548,7 @@ mod tests {
         let c = construct("GET", &hs, Mode::Cors, false, Browser::Chrome.quirks()).unwrap();
         assert!(c.headers.is_empty());
         let f = construct("GET", &hs, Mode::Cors, false, Browser::Firefox.quirks()).unwrap();
-        assert_eq!(f.headers, h(&[("User-Agent", "bot")]));
+        assert_eq!(f.headers, b(&h(&[("User-Agent", "bot")])));
     }
 
     #[test]
@@ -545,7 +559,7 @@ mod tests {
             ("Accept", "x"),
         ]);
         let r = construct("GET", &hs, Mode::NoCors, false, Browser::Chrome.quirks()).unwrap();
-        assert_eq!(r.headers, h(&[("Accept", "x")]));
+        assert_eq!(r.headers, b(&h(&[("Accept", "x")])));
     }
 
     fn ctx(named: &[String]) -> WireContext<'_> {
@@ -572,7 +586,7 @@ mod tests {
         ]);
         let named = names(&hs);
         let w = wire_headers(
-            &hs,
+            &b(&hs),
             Some("http://a"),
             Browser::Chrome.quirks(),
             &ctx(&named),
@@ -594,7 +608,7 @@ mod tests {
         let hs = h(&[("X-B", "2"), ("ACCEPT", "x/y"), ("Accept-Language", "fr")]);
         let named = names(&hs);
         let w = wire_headers(
-            &hs,
+            &b(&hs),
             Some("http://a"),
             Browser::Firefox.quirks(),
             &ctx(&named),
@@ -612,7 +626,7 @@ mod tests {
             redirected: true,
             ..ctx(&named)
         };
-        let w = wire_headers(&hs, Some("null"), Browser::Firefox.quirks(), &redirected);
+        let w = wire_headers(&b(&hs), Some("null"), Browser::Firefox.quirks(), &redirected);
         assert_eq!(w[2], ("Origin".to_owned(), "null".to_owned()));
     }
 
@@ -620,7 +634,7 @@ mod tests {
     fn browser_headers_show_when_named() {
         let named = vec!["user-agent".to_string(), "range".to_string()];
         let hs = h(&[("Range", "BYTES = 1-2")]);
-        let w = wire_headers(&hs, Some("o"), Browser::Chrome.quirks(), &ctx(&named));
+        let w = wire_headers(&b(&hs), Some("o"), Browser::Chrome.quirks(), &ctx(&named));
         assert_eq!(w[0].0, "User-Agent");
         assert_eq!(
             w.last().unwrap(),
@@ -628,7 +642,7 @@ mod tests {
         );
         // An unparsable range stays where the script put it, as written.
         let hs = h(&[("Range", "bytes=0-1,2-3")]);
-        let w = wire_headers(&hs, Some("o"), Browser::Chrome.quirks(), &ctx(&named));
+        let w = wire_headers(&b(&hs), Some("o"), Browser::Chrome.quirks(), &ctx(&named));
         assert_eq!(w[1], ("Range".to_string(), "bytes=0-1,2-3".to_string()));
     }
 
@@ -644,14 +658,14 @@ mod tests {
     fn unsafe_names_per_browser() {
         let hs = h(&[("X-A", "1"), ("x-a", "2"), ("Range", "BYTES=0-")]);
         assert_eq!(
-            unsafe_names(&hs, Browser::Chrome.quirks()),
+            unsafe_names(&b(&hs), Browser::Chrome.quirks()),
             ["range", "x-a"]
         );
         assert_eq!(
-            unsafe_names(&hs, Browser::Firefox.quirks()),
+            unsafe_names(&b(&hs), Browser::Firefox.quirks()),
             ["range", "x-a", "x-a"]
         );
-        assert_eq!(unsafe_names(&hs, Browser::Spec.quirks()), ["x-a"]);
+        assert_eq!(unsafe_names(&b(&hs), Browser::Spec.quirks()), ["x-a"]);
     }
 
     #[test]

@@ -287,7 +287,7 @@ pub(crate) fn fetch(
         // whose method is neither GET nor HEAD.
         let send_origin = cors_tainting || (method != "GET" && method != "HEAD");
         done.sent.push(Sent {
-            method: method.clone(),
+            method: method.to_string(),
             url: key.clone().into_owned(),
             headers: request::wire_headers(
                 &headers,
