@@ -4,6 +4,7 @@
 //! The format is described in `case-format.md`: JSON Lines, one case per
 //! line in, one answer per request out.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -93,15 +94,18 @@ pub enum Outcome {
     Opaque,
 }
 
+/// A header on the wire: name and value (borrowed when the browser's own).
+pub type WireHeader = (Cow<'static, str>, Cow<'static, str>);
+
 /// One request that went on the wire.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sent {
     /// The method.
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// The URL (without user-info or fragment).
     pub url: String,
     /// The CORS-relevant headers, in wire order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<WireHeader>,
 }
 
 /// What happened to one request of a case.
@@ -112,7 +116,7 @@ pub struct Answer {
     /// The request's index in the case.
     pub index: usize,
     /// `chrome`, `firefox` or `spec`.
-    pub browser: String,
+    pub browser: Browser,
     /// Whether a preflight went on the wire for this request.
     pub preflight: bool,
     /// What the script gets.
@@ -135,6 +139,9 @@ pub struct Answer {
 pub(crate) struct Route<'c> {
     pub(crate) origin: Origin,
     pub(crate) endpoint: &'c Endpoint,
+    /// The response's `Location` resolved against this URL, when the
+    /// response is a redirect with one that parses.
+    pub(crate) location: Option<url::Url>,
 }
 
 /// One request of a case, its URL parsed once.
@@ -193,7 +200,20 @@ impl<'c> PreparedCase<'c> {
                 continue;
             };
             let origin = Origin::of_url(url.as_str()).unwrap_or(Origin::Opaque);
-            routes.insert(route_key(&url), Route { origin, endpoint });
+            let location = endpoint
+                .response
+                .as_ref()
+                .filter(|a| super::redirect::is_redirect_status(a.status))
+                .and_then(|a| super::cors_check::get(&a.headers, "location"))
+                .and_then(|l| super::redirect::location_url(&url, &l));
+            routes.insert(
+                route_key(&url),
+                Route {
+                    origin,
+                    endpoint,
+                    location,
+                },
+            );
         }
         let requests = case
             .requests

@@ -30,7 +30,7 @@ pub(crate) fn basic(response_headers: &[(String, String)], content_length: bool)
 }
 
 /// The parsed `Access-Control-Expose-Headers` and whether it exposes all.
-fn parse_list(value: Option<&str>, include: bool, quirks: &Quirks) -> (Vec<String>, bool) {
+fn parse_list<'v>(value: Option<&'v str>, include: bool, quirks: &Quirks) -> (Vec<&'v str>, bool) {
     let Some(value) = value else {
         return (Vec::new(), false);
     };
@@ -52,18 +52,24 @@ fn parse_list(value: Option<&str>, include: bool, quirks: &Quirks) -> (Vec<Strin
                 if item == "*" && !include {
                     all = true;
                 }
-                list.push(item.to_owned());
+                list.push(item);
             }
         }
         ExposeParse::Strict => {
-            // Fetch: extract header list values; any failure → null.
-            let items = headers::get_decode_split(value.as_bytes());
-            if items
-                .iter()
-                .all(|i| i.is_empty() || headers::is_token(i.as_bytes()))
-            {
-                list = items.into_iter().filter(|i| !i.is_empty()).collect();
-                all = !include && list.iter().any(|i| i == "*");
+            // Fetch: extract header list values; any failure → null. (A
+            // plain split on commas is enough: a `"` makes some item a
+            // non-token whether or not the split respects quotes.)
+            let valid = value.split(',').all(|i| {
+                let i = i.trim_matches(|c| c == ' ' || c == '\t');
+                i.is_empty() || headers::is_token(i.as_bytes())
+            });
+            if valid {
+                list = value
+                    .split(',')
+                    .map(|i| i.trim_matches(|c| c == ' ' || c == '\t'))
+                    .filter(|i| !i.is_empty())
+                    .collect();
+                all = !include && list.contains(&"*");
             }
         }
     }

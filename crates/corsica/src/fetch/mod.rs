@@ -49,12 +49,15 @@ pub use browser::{
 };
 pub use case::{
     Answer, Case, CaseRequest, Endpoint, Outcome, PAGE_PATH, PreparedCase, Sent, ServerAnswer,
-    simulate_case, simulate_prepared,
+    WireHeader, simulate_case, simulate_prepared,
 };
 pub use request::{Credentials, Mode};
 
 /// Which browser the model follows where browsers differ.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
 pub enum Browser {
     /// Chromium (as observed in Chromium 156).
     #[default]

@@ -6,6 +6,7 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 
 use super::browser::{Quirks, WireOrder};
+use super::case::WireHeader;
 use crate::headers;
 
 /// A request's mode (`RequestInit.mode`).
@@ -218,17 +219,17 @@ fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
         names.sort_unstable();
         return names;
     }
-    if quirks.combine_request_headers {
+    let has_duplicates = headers
+        .iter()
+        .enumerate()
+        .any(|(i, (n, _))| headers[..i].iter().any(|(m, _)| m.eq_ignore_ascii_case(n)));
+    if quirks.combine_request_headers && has_duplicates {
         // Chromium: Blink combines duplicates before the network service
         // applies the safelist to each (combined) value.
         let combined = combine(headers);
-        headers::cors_unsafe_request_header_names(
-            combined.iter().map(|(n, v)| (*n, v.as_bytes())),
-        )
+        headers::cors_unsafe_request_header_names(combined.iter().map(|(n, v)| (*n, v.as_bytes())))
     } else {
-        headers::cors_unsafe_request_header_names(
-            headers.iter().map(|(n, v)| (*n, v.as_bytes())),
-        )
+        headers::cors_unsafe_request_header_names(headers.iter().map(|(n, v)| (*n, v.as_bytes())))
     }
 }
 
@@ -254,8 +255,16 @@ impl WireContext<'_> {
     }
 }
 
-fn push(out: &mut Vec<(String, String)>, name: &str, value: &str) {
-    out.push((name.to_owned(), value.to_owned()));
+fn push(out: &mut Vec<WireHeader>, name: &'static str, value: &str) {
+    out.push((Cow::Borrowed(name), Cow::Owned(value.to_owned())));
+}
+
+fn push_static(out: &mut Vec<WireHeader>, name: &'static str, value: &'static str) {
+    out.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+}
+
+fn owned((name, value): (String, String)) -> WireHeader {
+    (Cow::Owned(name), Cow::Owned(value))
 }
 
 /// Chromium moves a `Range` it can parse to after `Origin` and
@@ -292,7 +301,7 @@ pub(crate) fn wire_headers(
     origin: Option<&str>,
     quirks: &Quirks,
     ctx: &WireContext<'_>,
-) -> Vec<(String, String)> {
+) -> Vec<WireHeader> {
     let mut script = combine(headers);
     if quirks.duplicate_header_replaces {
         // Firefox: a later `Content-Type` replaces the earlier one.
@@ -331,14 +340,17 @@ pub(crate) fn wire_headers(
     match quirks.wire {
         WireOrder::Chromium => {
             if ctx.named("connection") {
-                push(&mut out, "Connection", "keep-alive");
+                push_static(&mut out, "Connection", "keep-alive");
             }
             if let (true, Some(len)) = (ctx.named("content-length"), ctx.body_len) {
                 push(&mut out, "Content-Length", &len.to_string());
             }
             let ua = take(&mut script, "user-agent");
             if ctx.named("user-agent") {
-                out.push(ua.unwrap_or_else(|| ("User-Agent".into(), d.user_agent.into())));
+                out.push(ua.map_or_else(
+                    || (Cow::Borrowed("User-Agent"), Cow::Borrowed(d.user_agent)),
+                    owned,
+                ));
             }
             let accept_language = take(&mut script, "accept-language");
             let range = match script
@@ -349,26 +361,27 @@ pub(crate) fn wire_headers(
                 None => None,
             };
             let has_accept = script.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept"));
-            out.extend(accept_language.clone());
-            out.extend(script);
+            let has_accept_language = accept_language.is_some();
+            out.extend(accept_language.map(owned));
+            out.extend(script.into_iter().map(owned));
             if !has_accept {
-                push(&mut out, "Accept", "*/*");
+                push_static(&mut out, "Accept", "*/*");
             }
             if let Some(origin) = origin {
                 push(&mut out, "Origin", origin);
             }
             if let Some((name, value)) = range {
                 let value = chromium_range(&value).unwrap_or(value);
-                out.push((name, value));
+                out.push(owned((name, value)));
             }
             if ctx.named("referer") {
                 push(&mut out, "Referer", ctx.referrer);
             }
             if ctx.named("accept-encoding") {
-                push(&mut out, "Accept-Encoding", d.accept_encoding);
+                push_static(&mut out, "Accept-Encoding", d.accept_encoding);
             }
-            if accept_language.is_none() && ctx.named("accept-language") {
-                push(&mut out, "Accept-Language", d.accept_language);
+            if !has_accept_language && ctx.named("accept-language") {
+                push_static(&mut out, "Accept-Language", d.accept_language);
             }
         }
         WireOrder::Firefox => {
@@ -380,9 +393,9 @@ pub(crate) fn wire_headers(
                 ("Accept-Encoding", d.accept_encoding),
             ] {
                 match take(&mut script, name) {
-                    Some((_, v)) => out.push((name.to_owned(), v)),
+                    Some((_, v)) => out.push((Cow::Borrowed(name), Cow::Owned(v))),
                     None if name == "Accept" || ctx.named(&name.to_ascii_lowercase()) => {
-                        push(&mut out, name, default)
+                        push_static(&mut out, name, default)
                     }
                     None => {}
                 }
@@ -398,13 +411,13 @@ pub(crate) fn wire_headers(
             };
             if early.is_some() {
                 if let Some(ct) = take(&mut script, "content-type") {
-                    out.push(ct);
+                    out.push(owned(ct));
                 }
             }
             if let Some(origin) = early {
                 push(&mut out, "Origin", origin);
             }
-            out.extend(script);
+            out.extend(script.into_iter().map(owned));
             if ctx.named("referer") {
                 push(&mut out, "Referer", ctx.referrer);
             }
@@ -412,7 +425,7 @@ pub(crate) fn wire_headers(
                 push(&mut out, "Origin", origin);
             }
             if ctx.named("connection") {
-                push(&mut out, "Connection", "keep-alive");
+                push_static(&mut out, "Connection", "keep-alive");
             }
         }
     }
@@ -429,26 +442,26 @@ pub(crate) fn preflight_headers(
     origin: &str,
     quirks: &Quirks,
     ctx: &WireContext<'_>,
-) -> Vec<(String, String)> {
+) -> Vec<WireHeader> {
     let d = quirks.wire_defaults;
     let mut out = Vec::with_capacity(4);
     if ctx.named("host") {
         push(&mut out, "Host", ctx.host);
     }
     if quirks.wire == WireOrder::Chromium && ctx.named("connection") {
-        push(&mut out, "Connection", "keep-alive");
+        push_static(&mut out, "Connection", "keep-alive");
     }
     if quirks.wire == WireOrder::Firefox && ctx.named("user-agent") {
-        push(&mut out, "User-Agent", d.user_agent);
+        push_static(&mut out, "User-Agent", d.user_agent);
     }
     // Step 2: `Accept: */*`.
-    push(&mut out, "Accept", "*/*");
+    push_static(&mut out, "Accept", "*/*");
     if quirks.wire == WireOrder::Firefox {
         if ctx.named("accept-language") {
-            push(&mut out, "Accept-Language", d.accept_language);
+            push_static(&mut out, "Accept-Language", d.accept_language);
         }
         if ctx.named("accept-encoding") {
-            push(&mut out, "Accept-Encoding", d.accept_encoding);
+            push_static(&mut out, "Accept-Encoding", d.accept_encoding);
         }
     }
     // Step 3: `Access-Control-Request-Method`: the request's method.
@@ -456,26 +469,25 @@ pub(crate) fn preflight_headers(
     // Step 4-5: the CORS-unsafe names joined with `,` (not combined: no
     // space).
     if !unsafe_names.is_empty() {
-        push(
-            &mut out,
-            "Access-Control-Request-Headers",
-            &unsafe_names.join(","),
-        );
+        out.push((
+            Cow::Borrowed("Access-Control-Request-Headers"),
+            Cow::Owned(unsafe_names.join(",")),
+        ));
     }
     match quirks.wire {
         WireOrder::Chromium => {
             push(&mut out, "Origin", origin);
             if ctx.named("user-agent") {
-                push(&mut out, "User-Agent", d.user_agent);
+                push_static(&mut out, "User-Agent", d.user_agent);
             }
             if ctx.named("referer") {
                 push(&mut out, "Referer", ctx.referrer);
             }
             if ctx.named("accept-encoding") {
-                push(&mut out, "Accept-Encoding", d.accept_encoding);
+                push_static(&mut out, "Accept-Encoding", d.accept_encoding);
             }
             if ctx.named("accept-language") {
-                push(&mut out, "Accept-Language", d.accept_language);
+                push_static(&mut out, "Accept-Language", d.accept_language);
             }
         }
         WireOrder::Firefox => {
@@ -484,7 +496,7 @@ pub(crate) fn preflight_headers(
             }
             push(&mut out, "Origin", origin);
             if ctx.named("connection") {
-                push(&mut out, "Connection", "keep-alive");
+                push_static(&mut out, "Connection", "keep-alive");
             }
         }
     }
@@ -495,6 +507,12 @@ pub(crate) fn preflight_headers(
 mod tests {
     use super::*;
     use crate::fetch::Browser;
+
+    fn s(w: Vec<WireHeader>) -> Vec<(String, String)> {
+        w.into_iter()
+            .map(|(n, v)| (n.into_owned(), v.into_owned()))
+            .collect()
+    }
 
     fn b(hs: &[(String, String)]) -> Vec<Hdr<'_>> {
         hs.iter()
@@ -585,12 +603,12 @@ mod tests {
             ("Accept-Language", "fr"),
         ]);
         let named = names(&hs);
-        let w = wire_headers(
+        let w = s(wire_headers(
             &b(&hs),
             Some("http://a"),
             Browser::Chrome.quirks(),
             &ctx(&named),
-        );
+        ));
         assert_eq!(
             w,
             h(&[
@@ -607,12 +625,12 @@ mod tests {
     fn firefox_wire_order_puts_accept_slots_first() {
         let hs = h(&[("X-B", "2"), ("ACCEPT", "x/y"), ("Accept-Language", "fr")]);
         let named = names(&hs);
-        let w = wire_headers(
+        let w = s(wire_headers(
             &b(&hs),
             Some("http://a"),
             Browser::Firefox.quirks(),
             &ctx(&named),
-        );
+        ));
         assert_eq!(
             w,
             h(&[
@@ -626,7 +644,12 @@ mod tests {
             redirected: true,
             ..ctx(&named)
         };
-        let w = wire_headers(&b(&hs), Some("null"), Browser::Firefox.quirks(), &redirected);
+        let w = s(wire_headers(
+            &b(&hs),
+            Some("null"),
+            Browser::Firefox.quirks(),
+            &redirected,
+        ));
         assert_eq!(w[2], ("Origin".to_owned(), "null".to_owned()));
     }
 
@@ -634,7 +657,12 @@ mod tests {
     fn browser_headers_show_when_named() {
         let named = vec!["user-agent".to_string(), "range".to_string()];
         let hs = h(&[("Range", "BYTES = 1-2")]);
-        let w = wire_headers(&b(&hs), Some("o"), Browser::Chrome.quirks(), &ctx(&named));
+        let w = s(wire_headers(
+            &b(&hs),
+            Some("o"),
+            Browser::Chrome.quirks(),
+            &ctx(&named),
+        ));
         assert_eq!(w[0].0, "User-Agent");
         assert_eq!(
             w.last().unwrap(),
@@ -642,7 +670,12 @@ mod tests {
         );
         // An unparsable range stays where the script put it, as written.
         let hs = h(&[("Range", "bytes=0-1,2-3")]);
-        let w = wire_headers(&b(&hs), Some("o"), Browser::Chrome.quirks(), &ctx(&named));
+        let w = s(wire_headers(
+            &b(&hs),
+            Some("o"),
+            Browser::Chrome.quirks(),
+            &ctx(&named),
+        ));
         assert_eq!(w[1], ("Range".to_string(), "bytes=0-1,2-3".to_string()));
     }
 
@@ -650,7 +683,12 @@ mod tests {
     fn body_default_content_type_shows_only_when_named() {
         let r = construct("POST", &[], Mode::Cors, true, Browser::Chrome.quirks()).unwrap();
         assert_eq!(r.headers[0].1, "text/plain;charset=UTF-8");
-        let w = wire_headers(&r.headers, Some("o"), Browser::Chrome.quirks(), &ctx(&[]));
+        let w = s(wire_headers(
+            &r.headers,
+            Some("o"),
+            Browser::Chrome.quirks(),
+            &ctx(&[]),
+        ));
         assert_eq!(w, h(&[("Accept", "*/*"), ("Origin", "o")]));
     }
 
@@ -670,13 +708,13 @@ mod tests {
 
     #[test]
     fn preflight_headers_join_without_space() {
-        let p = preflight_headers(
+        let p = s(preflight_headers(
             "PUT",
             &["a".into(), "b".into()],
             "null",
             Browser::Chrome.quirks(),
             &ctx(&[]),
-        );
+        ));
         assert_eq!(
             p[2],
             ("Access-Control-Request-Headers".into(), "a,b".into())

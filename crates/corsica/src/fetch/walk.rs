@@ -102,6 +102,24 @@ fn origin_of<'p>(route: Option<&'p Route<'_>>, url: &Url) -> Cow<'p, Origin> {
 
 static OPAQUE: Origin = Origin::Opaque;
 
+/// The method for `sent`, without allocating for the common ones.
+fn static_method(method: &str) -> Cow<'static, str> {
+    const COMMON: [&str; 7] = ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"];
+    match COMMON.iter().find(|m| **m == method) {
+        Some(m) => Cow::Borrowed(m),
+        None => Cow::Owned(method.to_owned()),
+    }
+}
+
+/// The request's CORS-unsafe names, from `cache` or computed into it.
+fn unsafe_now<'c>(
+    cache: &'c mut Option<Vec<String>>,
+    headers: &[request::Hdr<'_>],
+    quirks: &Quirks,
+) -> &'c [String] {
+    cache.get_or_insert_with(|| request::unsafe_names(headers, quirks))
+}
+
 /// Runs one request of a case.
 pub(crate) fn fetch(
     pc: &PreparedCase<'_>,
@@ -156,10 +174,13 @@ pub(crate) fn fetch(
     // Every name the script set, for the browser's own headers in `sent`.
     let named: &[String] = &pre.named;
     let referrer: &str = &pc.referrer;
+    // The CORS-unsafe names, computed when first needed and again only
+    // after a redirect removed headers.
+    let mut unsafe_cache: Option<Vec<String>> = None;
     // Firefox decides once, at the start, whether the request needs
     // preflights (see `Quirks::preflight_sticky_across_redirects`).
     let sticky_preflight = quirks.preflight_sticky_across_redirects
-        && preflight::is_needed(&method, &request::unsafe_names(&headers, quirks));
+        && preflight::is_needed(&method, unsafe_now(&mut unsafe_cache, &headers, quirks));
 
     loop {
         let origin_s: &str = if tainted { "null" } else { &pc.page_origin_s };
@@ -211,7 +232,7 @@ pub(crate) fn fetch(
             redirected: redirects > 0,
         };
         if cors_tainting {
-            let unsafe_names = request::unsafe_names(&headers, quirks);
+            let unsafe_names: &[String] = unsafe_now(&mut unsafe_cache, &headers, quirks);
             // HTTP fetch, step 4.1: a preflight unless the cache matches.
             if preflight::is_needed(&method, &unsafe_names) || (sticky_preflight && redirects > 0) {
                 // Firefox preflights with the untainted origin.
@@ -225,17 +246,17 @@ pub(crate) fn fetch(
                     url: &key,
                     include,
                     method: &method,
-                    unsafe_names: &unsafe_names,
+                    unsafe_names,
                     now_ms,
                 };
                 if !cache.allows(&lookup, quirks) {
                     done.preflight = true;
                     done.sent.push(Sent {
-                        method: "OPTIONS".to_owned(),
+                        method: Cow::Borrowed("OPTIONS"),
                         url: key.clone().into_owned(),
                         headers: request::preflight_headers(
                             &method,
-                            &unsafe_names,
+                            unsafe_names,
                             preflight_origin,
                             quirks,
                             &wire,
@@ -251,7 +272,7 @@ pub(crate) fn fetch(
                         },
                         PreflightFor {
                             method: &method,
-                            unsafe_names: &unsafe_names,
+                            unsafe_names,
                             include,
                             origin: preflight_origin,
                         },
@@ -287,7 +308,7 @@ pub(crate) fn fetch(
         // whose method is neither GET nor HEAD.
         let send_origin = cors_tainting || (method != "GET" && method != "HEAD");
         done.sent.push(Sent {
-            method: method.to_string(),
+            method: static_method(&method),
             url: key.clone().into_owned(),
             headers: request::wire_headers(
                 &headers,
@@ -328,7 +349,18 @@ pub(crate) fn fetch(
             } else {
                 Reason::NetworkError
             };
-            let Some(next) = redirect::location_url(&url, &loc) else {
+            // Resolved once per case for the common case (no fragment).
+            let next = match route.and_then(|r| r.location.as_ref()) {
+                Some(pre)
+                    if url.fragment().is_none()
+                        && url.username().is_empty()
+                        && url.password().is_none() =>
+                {
+                    Some(pre.clone())
+                }
+                _ => redirect::location_url(&url, &loc),
+            };
+            let Some(next) = next else {
                 done.result = Err(Failure::new(refused, false, Some(resp.status)));
                 done.url
                     .is_empty()
@@ -345,6 +377,7 @@ pub(crate) fn fetch(
                 mode: req.mode,
                 cors_tainting,
             };
+            let before = headers.len();
             let hop = Hop {
                 method: &mut method,
                 headers: &mut headers,
@@ -352,7 +385,11 @@ pub(crate) fn fetch(
                 tainted: &mut tainted,
                 count: &mut redirects,
             };
-            if let Err(mut reason) = redirect::follow(&from, &next, &next_origin, hop, quirks) {
+            let followed = redirect::follow(&from, &next, &next_origin, hop, quirks);
+            if headers.len() != before {
+                unsafe_cache = None;
+            }
+            if let Err(mut reason) = followed {
                 if reason == Reason::RedirectFailed || reason == Reason::NetworkError {
                     reason = refused.clone();
                 }
@@ -432,7 +469,7 @@ pub(crate) fn answer(
     Answer {
         id: pc.case.id.clone(),
         index,
-        browser: browser.as_str().to_owned(),
+        browser,
         preflight: done.preflight,
         outcome,
         status,
