@@ -92,10 +92,10 @@ fn load_known(path: &Path) -> HashSet<(String, String, u64, String)> {
             continue;
         };
         let parts: Vec<&str> = head.split_whitespace().collect();
-        if let [browser, id, index, field] = parts[..] {
-            if let Ok(index) = index.parse() {
-                known.insert((browser.to_owned(), id.to_owned(), index, field.to_owned()));
-            }
+        if let [browser, id, index, field] = parts[..]
+            && let Ok(index) = index.parse()
+        {
+            known.insert((browser.to_owned(), id.to_owned(), index, field.to_owned()));
         }
     }
     known

@@ -82,10 +82,10 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
     }
     if f.reason == Reason::DisallowedByMode {
         // Observed in Chromium 156 (the line ends with a newline).
-        let _ = write!(
+        let _ = writeln!(
             m,
             "Unsafe attempt to load URL {} from frame with URL {}. Domains, protocols and ports \
-             must match.\n",
+             must match.",
             ctx.url, ctx.page_url
         );
         return Some(m);

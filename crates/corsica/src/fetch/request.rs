@@ -283,10 +283,10 @@ fn chromium_range(value: &str) -> Option<String> {
         if (first.is_empty() && last.is_empty()) || !digits(first) || !digits(last) {
             return None;
         }
-        if let (Ok(a), Ok(b)) = (first.parse::<u64>(), last.parse::<u64>()) {
-            if a > b {
-                return None;
-            }
+        if let (Ok(a), Ok(b)) = (first.parse::<u64>(), last.parse::<u64>())
+            && a > b
+        {
+            return None;
         }
         Some(format!("bytes={first}-{last}"))
     };
@@ -353,13 +353,10 @@ pub(crate) fn wire_headers(
                 ));
             }
             let accept_language = take(&mut script, "accept-language");
-            let range = match script
+            let range = script
                 .iter()
                 .position(|(n, v)| n.eq_ignore_ascii_case("range") && chromium_range(v).is_some())
-            {
-                Some(i) => Some(script.remove(i)),
-                None => None,
-            };
+                .map(|i| script.remove(i));
             let has_accept = script.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept"));
             let has_accept_language = accept_language.is_some();
             out.extend(accept_language.map(owned));
@@ -409,10 +406,10 @@ pub(crate) fn wire_headers(
             } else {
                 (None, origin)
             };
-            if early.is_some() {
-                if let Some(ct) = take(&mut script, "content-type") {
-                    out.push(owned(ct));
-                }
+            if early.is_some()
+                && let Some(ct) = take(&mut script, "content-type")
+            {
+                out.push(owned(ct));
             }
             if let Some(origin) = early {
                 push(&mut out, "Origin", origin);

@@ -36,6 +36,15 @@ pub(crate) struct Done {
     pub(crate) url: String,
 }
 
+impl Done {
+    /// Records the URL a failure names, unless a more specific one was set.
+    fn fail_at(&mut self, url: &Url) {
+        if self.url.is_empty() {
+            self.url = url.as_str().to_owned();
+        }
+    }
+}
+
 /// A response as the server gives it.
 struct Resp<'c> {
     status: u16,
@@ -200,9 +209,7 @@ pub(crate) fn fetch(
                         Reason::DisallowedByMode
                     };
                     done.result = Err(Failure::new(reason, false, None));
-                    done.url
-                        .is_empty()
-                        .then(|| done.url = url.as_str().to_owned());
+                    done.fail_at(&url);
                     return done;
                 }
                 // "request's mode is no-cors": opaque.
@@ -234,7 +241,7 @@ pub(crate) fn fetch(
         if cors_tainting {
             let unsafe_names: &[String] = unsafe_now(&mut unsafe_cache, &headers, quirks);
             // HTTP fetch, step 4.1: a preflight unless the cache matches.
-            if preflight::is_needed(&method, &unsafe_names) || (sticky_preflight && redirects > 0) {
+            if preflight::is_needed(&method, unsafe_names) || (sticky_preflight && redirects > 0) {
                 // Firefox preflights with the untainted origin.
                 let preflight_origin: &str = if quirks.preflight_ignores_taint {
                     &pc.page_origin_s
@@ -289,9 +296,7 @@ pub(crate) fn fetch(
                             // Fetch: a failed preflight clears the entries.
                             cache.clear(preflight_origin, &key);
                             done.result = Err(failure);
-                            done.url
-                                .is_empty()
-                                .then(|| done.url = url.as_str().to_owned());
+                            done.fail_at(&url);
                             return done;
                         }
                     }
@@ -320,25 +325,19 @@ pub(crate) fn fetch(
         let resp = respond(route, false);
         if resp.status == 407 && quirks.status_407_is_network_error {
             done.result = Err(Failure::new(Reason::NetworkError, false, Some(407)));
-            done.url
-                .is_empty()
-                .then(|| done.url = url.as_str().to_owned());
+            done.fail_at(&url);
             return done;
         }
         // HTTP fetch, step 4.3-4.4: the CORS check applies to every
         // response of a CORS request, redirects included.
-        if cors_tainting {
-            if let Err(reason) = cors_check(resp.headers, origin_s, include, quirks) {
-                if quirks.cors_failure_clears_cache {
-                    // Firefox `nsCORSListenerProxy::OnStartRequest`.
-                    cache.clear(origin_s, &key);
-                }
-                done.result = Err(Failure::new(reason, false, Some(resp.status)));
-                done.url
-                    .is_empty()
-                    .then(|| done.url = url.as_str().to_owned());
-                return done;
+        if cors_tainting && let Err(reason) = cors_check(resp.headers, origin_s, include, quirks) {
+            if quirks.cors_failure_clears_cache {
+                // Firefox `nsCORSListenerProxy::OnStartRequest`.
+                cache.clear(origin_s, &key);
             }
+            done.result = Err(Failure::new(reason, false, Some(resp.status)));
+            done.fail_at(&url);
+            return done;
         }
         if let Some(loc) = location(&resp, quirks) {
             // HTTP-redirect fetch.
@@ -362,9 +361,7 @@ pub(crate) fn fetch(
             };
             let Some(next) = next else {
                 done.result = Err(Failure::new(refused, false, Some(resp.status)));
-                done.url
-                    .is_empty()
-                    .then(|| done.url = url.as_str().to_owned());
+                done.fail_at(&url);
                 return done;
             };
             let next_key = route_key(&next);
@@ -373,7 +370,7 @@ pub(crate) fn fetch(
             let from = RedirectFrom {
                 status: resp.status,
                 current_origin: &hop_origin,
-                page_origin: &page_origin,
+                page_origin,
                 mode: req.mode,
                 cors_tainting,
             };
@@ -398,9 +395,7 @@ pub(crate) fn fetch(
                     done.url = next.as_str().to_owned();
                 }
                 done.result = Err(Failure::new(reason, false, Some(resp.status)));
-                done.url
-                    .is_empty()
-                    .then(|| done.url = url.as_str().to_owned());
+                done.fail_at(&url);
                 return done;
             }
             url = Cow::Owned(next);
@@ -428,9 +423,7 @@ pub(crate) fn fetch(
                 },
             }
         });
-        done.url
-            .is_empty()
-            .then(|| done.url = url.as_str().to_owned());
+        done.fail_at(&url);
         return done;
     }
 }
