@@ -55,6 +55,17 @@ pub(super) fn parameter(f: &Failure) -> Option<String> {
 
 /// The console line.
 pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
+    if matches!(
+        f.reason,
+        Reason::SameOriginModeCrossOrigin | Reason::DisallowedByMode
+    ) {
+        // Observed in Firefox ESR 153: the content security check, not
+        // CORS, refuses a same-origin mode request (no reason name).
+        return Some(format!(
+            "Security Error: Content at {} may not load data from {}.",
+            ctx.page_url, ctx.url
+        ));
+    }
     reason_name(f)?;
     let url = ctx.url;
     let p = parameter(f).unwrap_or_default();
