@@ -35,6 +35,7 @@ mod cache;
 mod case;
 mod cors_check;
 mod expose;
+mod header_map;
 mod preflight;
 mod redirect;
 mod request;

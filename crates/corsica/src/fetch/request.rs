@@ -318,6 +318,13 @@ pub(crate) fn wire_headers(
             }
         }
     }
+    if quirks.wire == WireOrder::Chromium && script.len() > 1 {
+        // Blink's header map order (see `header_map`).
+        let names: Vec<&str> = script.iter().map(|(n, _)| *n).collect();
+        let order = super::header_map::order(&names, ctx.body_len.is_some());
+        let mut slots: Vec<Option<Hdr<'_>>> = script.into_iter().map(Some).collect();
+        script = order.into_iter().filter_map(|i| slots[i].take()).collect();
+    }
     let mut script: Vec<(String, String)> = script
         .into_iter()
         .map(|(n, v)| (n.to_owned(), v.into_owned()))
@@ -352,14 +359,14 @@ pub(crate) fn wire_headers(
                     owned,
                 ));
             }
-            let accept_language = take(&mut script, "accept-language");
             let range = script
                 .iter()
                 .position(|(n, v)| n.eq_ignore_ascii_case("range") && chromium_range(v).is_some())
                 .map(|i| script.remove(i));
             let has_accept = script.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept"));
-            let has_accept_language = accept_language.is_some();
-            out.extend(accept_language.map(owned));
+            let has_accept_language = script
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("accept-language"));
             out.extend(script.into_iter().map(owned));
             if !has_accept {
                 push_static(&mut out, "Accept", "*/*");
