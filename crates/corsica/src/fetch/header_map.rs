@@ -116,15 +116,14 @@ fn name_hash(name: &str) -> u32 {
 /// documentation.
 pub(crate) fn order(names: &[&str], has_body: bool) -> Vec<usize> {
     let mut table: Vec<Option<(usize, u32)>> = vec![None; 8];
-    // The tombstone of the body's first `Content-Type`.
-    let mut size = usize::from(has_body);
     let is_ct = |n: &&str| has_body && n.eq_ignore_ascii_case("content-type");
     let inserted = names
         .iter()
         .enumerate()
         .filter(|(_, n)| !is_ct(n))
         .chain(names.iter().enumerate().filter(|(_, n)| is_ct(n)));
-    for (index, name) in inserted {
+    // `size` counts the tombstone of the body's first `Content-Type`.
+    for (size, (index, name)) in (usize::from(has_body)..).zip(inserted) {
         if (size + 1) * 2 >= table.len() {
             let old = std::mem::replace(&mut table, vec![None; 0]);
             table = vec![None; old.len() * 2];
@@ -133,7 +132,6 @@ pub(crate) fn order(names: &[&str], has_body: bool) -> Vec<usize> {
             }
         }
         insert(&mut table, index, name_hash(name));
-        size += 1;
     }
     table.into_iter().flatten().map(|(i, _)| i).collect()
 }
@@ -157,7 +155,7 @@ mod tests {
         order(names, body).into_iter().map(|i| names[i]).collect()
     }
 
-    fn visible<'a>(names: Vec<&'a str>) -> Vec<&'a str> {
+    fn visible(names: Vec<&str>) -> Vec<&str> {
         names.into_iter().filter(|n| *n != "Content-Type").collect()
     }
 

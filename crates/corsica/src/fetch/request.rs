@@ -599,7 +599,7 @@ mod tests {
     }
 
     #[test]
-    fn chrome_wire_order_keeps_script_order_then_accept_then_origin() {
+    fn chrome_wire_order_is_header_map_order_then_accept_then_origin() {
         let hs = h(&[
             ("X-B", "2"),
             ("Content-Type", "a/b"),
@@ -617,8 +617,8 @@ mod tests {
             w,
             h(&[
                 ("Accept-Language", "fr"),
-                ("X-B", "2, 3"),
                 ("Content-Type", "a/b"),
+                ("X-B", "2, 3"),
                 ("Accept", "*/*"),
                 ("Origin", "http://a")
             ])
