@@ -131,7 +131,7 @@ impl PreflightCache {
 
     /// Fetch: CORS-preflight fetch, step 7.11-7.12: record a successful
     /// preflight.
-    pub(crate) fn store(&mut self, l: &Lookup<'_>, grant: &Grant, quirks: &Quirks) {
+    pub(crate) fn store(&mut self, l: &Lookup<'_>, grant: Grant, quirks: &Quirks) {
         let Some(max_age_s) = grant.max_age_s else {
             return;
         };
@@ -142,17 +142,14 @@ impl PreflightCache {
                 // (origin, URL), replaced whole (even by a max-age of 0).
                 self.entries
                     .retain(|e| !(e.origin == l.origin && e.url == l.url));
-                let item = |t: &String| Item {
-                    token: t.clone(),
-                    expiry_ms,
-                };
+                let item = |token: String| Item { token, expiry_ms };
                 self.entries.push(Entry {
                     expiry_ms,
                     origin: l.origin.to_owned(),
                     url: l.url.to_owned(),
                     credentials: l.include,
-                    methods: grant.methods.iter().map(item).collect(),
-                    headers: grant.headers.iter().map(item).collect(),
+                    methods: grant.methods.into_iter().map(item).collect(),
+                    headers: grant.headers.into_iter().map(item).collect(),
                 });
             }
             CacheUpdate::Merge => {
@@ -221,7 +218,7 @@ mod tests {
         let mut c = PreflightCache::default();
         c.store(
             &lookup("PUT", &[], false, 0),
-            &grant(&["PUT"], &[], Some(5)),
+            grant(&["PUT"], &[], Some(5)),
             q,
         );
         assert!(c.allows(&lookup("PUT", &[], false, 4999), q));
@@ -239,12 +236,12 @@ mod tests {
             let mut c = PreflightCache::default();
             c.store(
                 &lookup("PUT", &[], false, 0),
-                &grant(&["PUT"], &[], Some(60)),
+                grant(&["PUT"], &[], Some(60)),
                 q,
             );
             c.store(
                 &lookup("DELETE", &[], false, 0),
-                &grant(&["DELETE"], &[], Some(60)),
+                grant(&["DELETE"], &[], Some(60)),
                 q,
             );
             assert_eq!(
@@ -263,7 +260,7 @@ mod tests {
             let mut c = PreflightCache::default();
             c.store(
                 &lookup("PUT", &[], true, 0),
-                &grant(&["PUT"], &[], Some(60)),
+                grant(&["PUT"], &[], Some(60)),
                 q,
             );
             assert_eq!(c.allows(&lookup("PUT", &[], false, 1), q), expected, "{b}");
@@ -273,7 +270,7 @@ mod tests {
         let mut c = PreflightCache::default();
         c.store(
             &lookup("PUT", &[], false, 0),
-            &grant(&["PUT"], &[], Some(60)),
+            grant(&["PUT"], &[], Some(60)),
             q,
         );
         assert!(!c.allows(&lookup("PUT", &[], true, 1), q));
@@ -287,7 +284,7 @@ mod tests {
         let mut c = PreflightCache::default();
         c.store(
             &lookup("PUT", &[], false, 0),
-            &grant(&["*"], &["*"], Some(60)),
+            grant(&["*"], &["*"], Some(60)),
             q,
         );
         assert!(c.allows(&lookup("PUT", &other, false, 1), q));
@@ -296,7 +293,7 @@ mod tests {
         let mut c = PreflightCache::default();
         c.store(
             &lookup("PUT", &[], false, 0),
-            &grant(&["*"], &["*"], Some(60)),
+            grant(&["*"], &["*"], Some(60)),
             q,
         );
         assert!(!c.allows(&lookup("PUT", &[], false, 1), q));
@@ -307,15 +304,11 @@ mod tests {
     fn not_cached_leaves_nothing() {
         let q = Browser::Firefox.quirks();
         let mut c = PreflightCache::default();
-        c.store(
-            &lookup("PUT", &[], false, 0),
-            &grant(&["PUT"], &[], None),
-            q,
-        );
+        c.store(&lookup("PUT", &[], false, 0), grant(&["PUT"], &[], None), q);
         assert!(!c.allows(&lookup("PUT", &[], false, 0), q));
         c.store(
             &lookup("PUT", &[], false, 0),
-            &grant(&["PUT"], &[], Some(60)),
+            grant(&["PUT"], &[], Some(60)),
             q,
         );
         c.clear("o", "u");

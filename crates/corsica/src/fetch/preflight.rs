@@ -55,26 +55,24 @@ pub(crate) struct PreflightResponse<'a> {
 /// split" (quotes respected); Firefox's tokenizer splits on every comma.
 /// Empty items are skipped; the first item that is not a token is the
 /// error.
-fn parse_allow_list(value: Option<&str>, quirks: &Quirks) -> Result<Vec<String>, String> {
+fn parse_allow_list(value: Option<&str>) -> Result<Vec<String>, String> {
     let Some(value) = value else {
         return Ok(Vec::new());
     };
-    let items: Vec<String> = match quirks.preflight_parse {
-        PreflightParse::BothThenMatch => headers::get_decode_split(value.as_bytes()),
-        PreflightParse::MethodsFirst => value
-            .split(',')
-            .map(|s| s.trim_matches(|c| c == ' ' || c == '\t').to_owned())
-            .collect(),
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
+    // Chromium and the standard split outside quoted strings ("get, decode,
+    // and split"), Firefox on every comma. Either way an item holding a `"`
+    // is not a token and fails, so the plain split decides the same; only
+    // the reported item can differ, and only Firefox prints it.
+    let mut out = Vec::new();
+    for item in value.split(',') {
+        let item = item.trim_matches(|c| c == ' ' || c == '\t');
         if item.is_empty() {
             continue;
         }
         if !headers::is_token(item.as_bytes()) {
-            return Err(item);
+            return Err(item.to_owned());
         }
-        out.push(item);
+        out.push(item.to_owned());
     }
     Ok(out)
 }
@@ -193,9 +191,9 @@ pub(crate) fn check(
     let (methods, allowed_headers) = match quirks.preflight_parse {
         PreflightParse::BothThenMatch => {
             // Step 7.2: extract both lists; failure → network error.
-            let methods = parse_allow_list(acam.as_deref(), quirks)
+            let methods = parse_allow_list(acam.as_deref())
                 .map_err(|token| fail(Reason::InvalidAllowMethods { token }))?;
-            let hs = parse_allow_list(acah.as_deref(), quirks)
+            let hs = parse_allow_list(acah.as_deref())
                 .map_err(|token| fail(Reason::InvalidAllowHeaders { token }))?;
             // Step 7.4-7.5: the method.
             if !method_allowed(&methods, req.method, req.include) {
@@ -208,14 +206,14 @@ pub(crate) fn check(
         PreflightParse::MethodsFirst => {
             // Firefox `CheckPreflightRequestApproved`: methods parsed and
             // matched before the headers are parsed.
-            let methods = parse_allow_list(acam.as_deref(), quirks)
+            let methods = parse_allow_list(acam.as_deref())
                 .map_err(|token| fail(Reason::InvalidAllowMethods { token }))?;
             if !method_allowed(&methods, req.method, req.include) {
                 return Err(fail(Reason::MethodDisallowed {
                     method: req.method.to_owned(),
                 }));
             }
-            let hs = parse_allow_list(acah.as_deref(), quirks)
+            let hs = parse_allow_list(acah.as_deref())
                 .map_err(|token| fail(Reason::InvalidAllowHeaders { token }))?;
             (methods, hs)
         }
@@ -236,7 +234,10 @@ pub(crate) fn check(
         methods,
         headers: allowed_headers
             .into_iter()
-            .map(|h| h.to_ascii_lowercase())
+            .map(|mut h| {
+                h.make_ascii_lowercase();
+                h
+            })
             .collect(),
         max_age_s: max_age(resp.headers, quirks),
     })

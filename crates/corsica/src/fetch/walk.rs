@@ -289,7 +289,7 @@ pub(crate) fn fetch(
                         // Chromium keeps no entry for a long URL.
                         Ok(grant) => {
                             if quirks.cache_max_url_len.is_none_or(|max| key.len() < max) {
-                                cache.store(&lookup, &grant, quirks);
+                                cache.store(&lookup, grant, quirks);
                             }
                         }
                         Err(failure) => {
