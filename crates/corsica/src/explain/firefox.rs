@@ -121,8 +121,13 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
         }
         Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
     };
-    Some(format!(
+    const PREFIX: &str =
         "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
-         resource at {url}. {reason}"
-    ))
+         resource at ";
+    let mut m = String::with_capacity(PREFIX.len() + url.len() + reason.len() + 2);
+    m.push_str(PREFIX);
+    m.push_str(url);
+    m.push_str(". ");
+    m.push_str(&reason);
+    Some(m)
 }
