@@ -231,7 +231,7 @@ fn engine_agrees_with_recorded_browsers() {
     if !failures.is_empty() {
         let shown: Vec<&String> = failures.iter().take(60).collect();
         panic!(
-            "{} field(s) disagree with the recorded browsers (first {} shown):\n{}",
+            "{} disagreement(s) with the recorded browsers (first {} shown):\n{}",
             failures.len(),
             shown.len(),
             shown

@@ -241,6 +241,10 @@ pub struct Quirks {
     /// Firefox ESR 153, and what the URL parser gives the standard.
     /// Chromium treats it as a final response.
     pub empty_location_redirects: bool,
+    /// Whether the script's headers go on the wire in Blink's
+    /// `HTTPHeaderMap` hash-table order (Chromium 156, see `header_map`)
+    /// rather than in the order set (the standard's header list).
+    pub header_map_order: bool,
 }
 
 /// Chromium 156.
@@ -281,6 +285,7 @@ pub(crate) static CHROME: Quirks = Quirks {
     duplicate_header_replaces: false,
     unsafe_names_spec_set: true,
     empty_location_redirects: false,
+    header_map_order: true,
 };
 
 /// Firefox ESR 153.
@@ -316,6 +321,7 @@ pub(crate) static FIREFOX: Quirks = Quirks {
     duplicate_header_replaces: true,
     unsafe_names_spec_set: false,
     empty_location_redirects: true,
+    header_map_order: false,
 };
 
 /// The Fetch Standard (wire details as Chromium, which has no choice to make
@@ -348,4 +354,5 @@ pub(crate) static SPEC: Quirks = Quirks {
     duplicate_header_replaces: false,
     unsafe_names_spec_set: true,
     empty_location_redirects: true,
+    header_map_order: false,
 };

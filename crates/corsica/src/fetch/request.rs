@@ -318,7 +318,7 @@ pub(crate) fn wire_headers(
             }
         }
     }
-    if quirks.wire == WireOrder::Chromium && script.len() > 1 {
+    if quirks.header_map_order && script.len() > 1 {
         // Blink's header map order (see `header_map`).
         let names: Vec<&str> = script.iter().map(|(n, _)| *n).collect();
         let order = super::header_map::order(&names, ctx.body_len.is_some());
