@@ -245,6 +245,12 @@ pub struct Quirks {
     /// `HTTPHeaderMap` hash-table order (Chromium 156, see `header_map`)
     /// rather than in the order set (the standard's header list).
     pub header_map_order: bool,
+    /// Chromium's network stack (`RedirectUtil::UpdateHttpRequest`) sets a
+    /// present `Origin` to `null` on every cross-origin redirect it follows
+    /// itself, i.e. in `no-cors` mode, even from the page's own origin
+    /// where the standard's taint rule keeps the origin. Read from
+    /// Chromium's source; no conformance case has exercised it yet.
+    pub net_origin_null_on_cross_origin_hop: bool,
 }
 
 /// Chromium 156.
@@ -286,6 +292,7 @@ pub(crate) static CHROME: Quirks = Quirks {
     unsafe_names_spec_set: true,
     empty_location_redirects: false,
     header_map_order: true,
+    net_origin_null_on_cross_origin_hop: true,
 };
 
 /// Firefox ESR 153.
@@ -322,6 +329,7 @@ pub(crate) static FIREFOX: Quirks = Quirks {
     unsafe_names_spec_set: false,
     empty_location_redirects: true,
     header_map_order: false,
+    net_origin_null_on_cross_origin_hop: false,
 };
 
 /// The Fetch Standard (wire details as Chromium, which has no choice to make
@@ -355,4 +363,5 @@ pub(crate) static SPEC: Quirks = Quirks {
     unsafe_names_spec_set: true,
     empty_location_redirects: true,
     header_map_order: false,
+    net_origin_null_on_cross_origin_hop: false,
 };

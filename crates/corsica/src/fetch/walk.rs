@@ -186,6 +186,9 @@ pub(crate) fn fetch(
     // The CORS-unsafe names, computed when first needed and again only
     // after a redirect removed headers.
     let mut unsafe_cache: Option<Vec<String>> = None;
+    // Chromium: `Origin: null` set by the network stack on a redirect (see
+    // `Quirks::net_origin_null_on_cross_origin_hop`).
+    let mut net_null_origin = false;
     // Firefox decides once, at the start, whether the request needs
     // preflights (see `Quirks::preflight_sticky_across_redirects`).
     let sticky_preflight = quirks.preflight_sticky_across_redirects
@@ -317,7 +320,7 @@ pub(crate) fn fetch(
             url: key.clone().into_owned(),
             headers: request::wire_headers(
                 &headers,
-                send_origin.then_some(origin_s),
+                send_origin.then_some(if net_null_origin { "null" } else { origin_s }),
                 quirks,
                 &wire,
             ),
@@ -397,6 +400,18 @@ pub(crate) fn fetch(
                 done.result = Err(Failure::new(reason, false, Some(resp.status)));
                 done.fail_at(&url);
                 return done;
+            }
+            // Chromium's network stack rewrites a present `Origin` to `null`
+            // on any cross-origin hop it follows itself (`RedirectUtil::
+            // UpdateHttpRequest`); CORS requests restart and set `Origin`
+            // from the taint instead, so this shows only in no-cors mode.
+            if quirks.net_origin_null_on_cross_origin_hop
+                && req.mode == Mode::NoCors
+                && method != "GET"
+                && method != "HEAD"
+                && !hop_origin.is_same_origin(&next_origin)
+            {
+                net_null_origin = true;
             }
             url = Cow::Owned(next);
             key = Cow::Owned(next_key);
