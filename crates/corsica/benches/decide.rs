@@ -56,7 +56,11 @@ fn setup(origins: Vec<String>) -> Setup {
     let config = PolicyConfig::default()
         .origins(origins.iter().cloned())
         .methods(["GET", "POST", "PUT", "DELETE"])
-        .request_headers(if origins == ["*"] { vec!["*"] } else { vec!["Authorization", "Content-Type"] });
+        .request_headers(if origins == ["*"] {
+            vec!["*"]
+        } else {
+            vec!["Authorization", "Content-Type"]
+        });
     let policy = Policy::new(&config).unwrap_or_else(|e| panic!("{e}"));
     let base = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
@@ -75,7 +79,10 @@ fn setup(origins: Vec<String>) -> Setup {
 
 static ONE: LazyLock<Setup> = LazyLock::new(|| setup(vec!["https://example.com".into()]));
 static TWO: LazyLock<Setup> = LazyLock::new(|| {
-    setup(vec![format!("https://{}", long_host('a')), format!("https://{}", long_host('z'))])
+    setup(vec![
+        format!("https://{}", long_host('a')),
+        format!("https://{}", long_host('z')),
+    ])
 });
 static MULTIPLE: LazyLock<Setup> = LazyLock::new(|| {
     setup(
@@ -94,10 +101,20 @@ static MULTIPLE: LazyLock<Setup> = LazyLock::new(|| {
         .to_vec(),
     )
 });
-static MANY: LazyLock<Setup> =
-    LazyLock::new(|| setup((0..1000).map(|i| format!("https://{i:03}.example.com")).collect()));
-static MANY10K: LazyLock<Setup> =
-    LazyLock::new(|| setup((0..10_000).map(|i| format!("https://{i:05}.example.com")).collect()));
+static MANY: LazyLock<Setup> = LazyLock::new(|| {
+    setup(
+        (0..1000)
+            .map(|i| format!("https://{i:03}.example.com"))
+            .collect(),
+    )
+});
+static MANY10K: LazyLock<Setup> = LazyLock::new(|| {
+    setup(
+        (0..10_000)
+            .map(|i| format!("https://{i:05}.example.com"))
+            .collect(),
+    )
+});
 static ALL: LazyLock<Setup> = LazyLock::new(|| setup(vec!["*".into()]));
 
 const CASES: &[&str] = &[
@@ -159,7 +176,11 @@ struct Case {
 
 fn case(name: &str) -> Case {
     let mut parts = name.split('/');
-    let (origins, request, outcome) = (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    let (origins, request, outcome) = (
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+        parts.next().unwrap(),
+    );
     let (setup, allowed_origin): (&'static Setup, String) = match origins {
         "one" => (&ONE, "https://example.com".into()),
         "two" => (&TWO, format!("https://{}", long_host('z'))),
@@ -177,7 +198,10 @@ fn case(name: &str) -> Case {
     let mut headers = HeaderMap::new();
     headers.insert("origin", HeaderValue::from_str(&origin).unwrap());
     let method = if request == "preflight" {
-        headers.insert("access-control-request-method", HeaderValue::from_static("PUT"));
+        headers.insert(
+            "access-control-request-method",
+            HeaderValue::from_static("PUT"),
+        );
         match outcome {
             "allowed_acrh" => {
                 headers.insert(
@@ -186,7 +210,10 @@ fn case(name: &str) -> Case {
                 );
             }
             "evil_acrh_1kib_commas" => {
-                headers.insert("access-control-request-headers", HeaderValue::from_str(&",".repeat(1024)).unwrap());
+                headers.insert(
+                    "access-control-request-headers",
+                    HeaderValue::from_str(&",".repeat(1024)).unwrap(),
+                );
             }
             "evil_acrh_1mib_commas" => {
                 headers.insert(
@@ -196,7 +223,10 @@ fn case(name: &str) -> Case {
             }
             "evil_acrh_1000_lines" => {
                 for _ in 0..1000 {
-                    headers.append("access-control-request-headers", HeaderValue::from_static("content-type"));
+                    headers.append(
+                        "access-control-request-headers",
+                        HeaderValue::from_static("content-type"),
+                    );
                 }
             }
             _ => {}
@@ -206,15 +236,27 @@ fn case(name: &str) -> Case {
         Method::GET
     };
     let allowed = matches!(outcome, "allowed" | "allowed_acrh");
-    Case { setup, method, headers, allowed }
+    Case {
+        setup,
+        method,
+        headers,
+        allowed,
+    }
 }
 
 #[divan::bench(args = CASES)]
 fn corsica_decide(bencher: Bencher, name: &str) {
     let c = case(name);
-    assert_eq!(c.setup.policy.decide(&c.method, &c.headers).is_allowed(), c.allowed, "{name}");
+    assert_eq!(
+        c.setup.policy.decide(&c.method, &c.headers).is_allowed(),
+        c.allowed,
+        "{name}"
+    );
     bencher.bench_local(|| {
-        let d = c.setup.policy.decide(black_box(&c.method), black_box(&c.headers));
+        let d = c
+            .setup
+            .policy
+            .decide(black_box(&c.method), black_box(&c.headers));
         black_box(d.status());
         d
     });
@@ -224,7 +266,10 @@ fn corsica_decide(bencher: Bencher, name: &str) {
 fn corsica_decide_apply(bencher: Bencher, name: &str) {
     let c = case(name);
     bencher.bench_local(|| {
-        let d = c.setup.policy.decide(black_box(&c.method), black_box(&c.headers));
+        let d = c
+            .setup
+            .policy
+            .decide(black_box(&c.method), black_box(&c.headers));
         let mut response = HeaderMap::new();
         d.headers().apply_to(&mut response);
         response

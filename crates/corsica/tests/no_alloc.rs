@@ -96,11 +96,26 @@ fn decide_allocates_nothing() {
 
     let cases: Vec<(&Policy, Method, HeaderMap, bool)> = vec![
         // exact, actual
-        (&credentialed, Method::GET, headers(&[("origin", "https://myapp.com")]), true),
+        (
+            &credentialed,
+            Method::GET,
+            headers(&[("origin", "https://myapp.com")]),
+            true,
+        ),
         // wildcard subdomain, actual
-        (&credentialed, Method::POST, headers(&[("origin", "https://a.b.example.com")]), true),
+        (
+            &credentialed,
+            Method::POST,
+            headers(&[("origin", "https://a.b.example.com")]),
+            true,
+        ),
         // port wildcard, actual
-        (&credentialed, Method::GET, headers(&[("origin", "http://localhost:5173")]), true),
+        (
+            &credentialed,
+            Method::GET,
+            headers(&[("origin", "http://localhost:5173")]),
+            true,
+        ),
         // exact, preflight with headers
         (
             &credentialed,
@@ -108,7 +123,10 @@ fn decide_allocates_nothing() {
             headers(&[
                 ("origin", "https://myapp.com"),
                 ("access-control-request-method", "PUT"),
-                ("access-control-request-headers", "authorization,content-type,x-request-id"),
+                (
+                    "access-control-request-headers",
+                    "authorization,content-type,x-request-id",
+                ),
             ]),
             true,
         ),
@@ -119,13 +137,21 @@ fn decide_allocates_nothing() {
             headers(&[
                 ("origin", "https://api.example.com"),
                 ("access-control-request-method", "DELETE"),
-                ("access-control-request-headers", " Content-Type , X-Request-Id"),
+                (
+                    "access-control-request-headers",
+                    " Content-Type , X-Request-Id",
+                ),
                 ("access-control-request-headers", "authorization"),
             ]),
             true,
         ),
         // `*`, actual and preflight
-        (&any, Method::GET, headers(&[("origin", "https://anything.test")]), true),
+        (
+            &any,
+            Method::GET,
+            headers(&[("origin", "https://anything.test")]),
+            true,
+        ),
         (
             &any,
             Method::OPTIONS,
@@ -137,21 +163,37 @@ fn decide_allocates_nothing() {
             true,
         ),
         // 1,000 origins
-        (&many, Method::GET, headers(&[("origin", "https://999.example.com")]), true),
+        (
+            &many,
+            Method::GET,
+            headers(&[("origin", "https://999.example.com")]),
+            true,
+        ),
         (
             &many,
             Method::OPTIONS,
-            headers(&[("origin", "https://500.example.com"), ("access-control-request-method", "POST")]),
+            headers(&[
+                ("origin", "https://500.example.com"),
+                ("access-control-request-method", "POST"),
+            ]),
             true,
         ),
         // not CORS
         (&credentialed, Method::GET, headers(&[]), false),
         // rejected: origin, method, header, hostile ACRH
-        (&credentialed, Method::GET, headers(&[("origin", "https://evil.com")]), false),
+        (
+            &credentialed,
+            Method::GET,
+            headers(&[("origin", "https://evil.com")]),
+            false,
+        ),
         (
             &credentialed,
             Method::OPTIONS,
-            headers(&[("origin", "https://myapp.com"), ("access-control-request-method", "PATCH")]),
+            headers(&[
+                ("origin", "https://myapp.com"),
+                ("access-control-request-method", "PATCH"),
+            ]),
             false,
         ),
         (
@@ -170,7 +212,11 @@ fn decide_allocates_nothing() {
         let _ = policy.decide(method, request);
     }
     for (i, (policy, method, request, allowed)) in cases.iter().enumerate() {
-        assert_eq!(count(policy, method, request, *allowed), 0, "case {i}: {request:?}");
+        assert_eq!(
+            count(policy, method, request, *allowed),
+            0,
+            "case {i}: {request:?}"
+        );
     }
 
     // The counter works: building a HeaderMap allocates.

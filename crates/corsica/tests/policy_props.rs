@@ -32,7 +32,20 @@ const PATTERNS: &[&str] = &[
 ];
 
 const PREFIXES: &[&str] = &[
-    "", "a.", "a.b.", "x.a.b.", "bar", "evil", "www.", "_x.", "a-b.", "A.", ".", "a..", "xn--bcher-kva.", "1.",
+    "",
+    "a.",
+    "a.b.",
+    "x.a.b.",
+    "bar",
+    "evil",
+    "www.",
+    "_x.",
+    "a-b.",
+    "A.",
+    ".",
+    "a..",
+    "xn--bcher-kva.",
+    "1.",
 ];
 const BASES: &[&str] = &[
     "foo.com",
@@ -53,7 +66,9 @@ const BASES: &[&str] = &[
     "xn--bcher-kva.example",
     "bücher.example",
 ];
-const PORTS: &[&str] = &["", ":443", ":80", ":8080", ":3000", ":0", ":65536", ":08080", ":", ":*"];
+const PORTS: &[&str] = &[
+    "", ":443", ":80", ":8080", ":3000", ":0", ":65536", ":08080", ":", ":*",
+];
 const SCHEMES: &[&str] = &["https", "http", "HTTPS", "ws", "file"];
 const SUFFIXES: &[&str] = &["", "", "", "/", "/path", "?q"];
 
@@ -79,11 +94,15 @@ fn origin_strategy() -> impl Strategy<Value = String> {
 /// `.` plus the pattern's host (subdomain wildcard), and the ports are
 /// equal (absent on both, or the same number) or the pattern's port is `*`.
 fn reference_allows(patterns: &[&str], origin: &str) -> bool {
-    let Ok(parsed) = Origin::parse(origin) else { return false };
+    let Ok(parsed) = Origin::parse(origin) else {
+        return false;
+    };
     if parsed.serialize() != origin {
         return false;
     }
-    let Origin::Tuple { scheme, port, .. } = &parsed else { return false };
+    let Origin::Tuple { scheme, port, .. } = &parsed else {
+        return false;
+    };
     let after_scheme = &origin[scheme.len() + 3..];
     let host = match port {
         Some(p) => after_scheme.strip_suffix(&format!(":{p}")).unwrap(),
@@ -104,7 +123,9 @@ fn reference_allows(patterns: &[&str], origin: &str) -> bool {
         };
         let (p_host, p_port): (&str, Option<u16>) = if p_host_port.starts_with('[') {
             let close = p_host_port.find(']').unwrap();
-            let port = p_host_port[close + 1..].strip_prefix(':').map(|p| p.parse().unwrap());
+            let port = p_host_port[close + 1..]
+                .strip_prefix(':')
+                .map(|p| p.parse().unwrap());
             (&p_host_port[..=close], port)
         } else {
             match p_host_port.split_once(':') {
@@ -119,7 +140,12 @@ fn reference_allows(patterns: &[&str], origin: &str) -> bool {
                     !labels.is_empty()
                         && labels.split('.').all(|l| {
                             !l.is_empty()
-                                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                                && l.bytes().all(|b| {
+                                    b.is_ascii_lowercase()
+                                        || b.is_ascii_digit()
+                                        || b == b'-'
+                                        || b == b'_'
+                                })
                         })
                 }
                 None => false,
@@ -177,25 +203,34 @@ fn config_strategy() -> impl Strategy<Value = PolicyConfig> {
         prop::sample::subsequence(HEADER_POOL, 0..3),
         any::<[bool; 4]>(),
     )
-        .prop_map(|(origins, credentials, methods, request_headers, expose, flags)| {
-            PolicyConfig::default()
-                .origins(origins)
-                .credentials(credentials)
-                .methods(methods)
-                .request_headers(request_headers)
-                .expose_headers(expose)
-                .private_network(flags[0])
-                .preflight_passthrough(flags[1])
-                .dangerously_allow_insecure_origins(flags[2])
-                .dangerously_allow_public_suffix_subdomains(flags[3])
-        })
+        .prop_map(
+            |(origins, credentials, methods, request_headers, expose, flags)| {
+                PolicyConfig::default()
+                    .origins(origins)
+                    .credentials(credentials)
+                    .methods(methods)
+                    .request_headers(request_headers)
+                    .expose_headers(expose)
+                    .private_network(flags[0])
+                    .preflight_passthrough(flags[1])
+                    .dangerously_allow_insecure_origins(flags[2])
+                    .dangerously_allow_public_suffix_subdomains(flags[3])
+            },
+        )
 }
 
 fn request_strategy() -> impl Strategy<Value = (Method, Vec<(&'static str, String)>)> {
     (
-        prop::sample::select(vec![Method::GET, Method::POST, Method::OPTIONS, Method::PUT]),
+        prop::sample::select(vec![
+            Method::GET,
+            Method::POST,
+            Method::OPTIONS,
+            Method::PUT,
+        ]),
         prop::option::of(origin_strategy()),
-        prop::option::of(prop::sample::select(vec!["GET", "PUT", "PATCH", "patch", "PURGE", ""])),
+        prop::option::of(prop::sample::select(vec![
+            "GET", "PUT", "PATCH", "patch", "PURGE", "",
+        ])),
         prop::option::of("[a-zA-Z, -]{0,40}"),
         any::<bool>(),
     )
@@ -271,7 +306,12 @@ proptest! {
 fn reference_matcher_sanity() {
     // The reference itself must get the classic cases right, or agreement
     // proves nothing.
-    let p = &["https://foo.com", "https://bar.com", "https://*.example.com", "http://localhost:*"];
+    let p = &[
+        "https://foo.com",
+        "https://bar.com",
+        "https://*.example.com",
+        "http://localhost:*",
+    ];
     assert!(reference_allows(p, "https://foo.com"));
     assert!(!reference_allows(p, "https://barfoo.com"));
     assert!(reference_allows(p, "https://a.example.com"));
@@ -297,7 +337,9 @@ fn matcher_agrees_with_reference_exhaustively() {
                 for port in PORTS {
                     for suf in SUFFIXES {
                         let origin = format!("{s}://{p}{b}{port}{suf}");
-                        let Some(request) = actual(&origin) else { continue };
+                        let Some(request) = actual(&origin) else {
+                            continue;
+                        };
                         let ours = policy.decide(&Method::GET, &request).is_allowed();
                         assert_eq!(ours, reference_allows(PATTERNS, &origin), "{origin}");
                         allowed += usize::from(ours);

@@ -207,19 +207,26 @@ impl PolicyConfig {
         }
         // The table is sorted by key; report in the order of the file.
         errors.sort_by_key(|e| match e {
-            PolicyError::UnknownKey { line, column, .. } => (line.unwrap_or(usize::MAX), column.unwrap_or(0)),
+            PolicyError::UnknownKey { line, column, .. } => {
+                (line.unwrap_or(usize::MAX), column.unwrap_or(0))
+            }
             _ => (usize::MAX, 0),
         });
         match toml::from_str::<PolicyConfig>(s) {
             Ok(config) if errors.is_empty() => Ok(config),
-            Ok(_) => Err(PolicyErrors { errors, warnings: Vec::new() }),
+            Ok(_) => Err(PolicyErrors {
+                errors,
+                warnings: Vec::new(),
+            }),
             Err(e) => {
-                if errors.is_empty() {
-                    errors.push(toml_error(s, &e));
-                } else if !e.message().contains("unknown field") {
+                // An unknown field is already reported, with its suggestion.
+                if errors.is_empty() || !e.message().contains("unknown field") {
                     errors.push(toml_error(s, &e));
                 }
-                Err(PolicyErrors { errors, warnings: Vec::new() })
+                Err(PolicyErrors {
+                    errors,
+                    warnings: Vec::new(),
+                })
             }
         }
     }
@@ -233,7 +240,11 @@ fn toml_error(s: &str, e: &toml::de::Error) -> PolicyError {
         }
         None => (None, None),
     };
-    PolicyError::Toml { message: e.message().trim().to_string(), line, column }
+    PolicyError::Toml {
+        message: e.message().trim().to_string(),
+        line,
+        column,
+    }
 }
 
 /// 1-based line and column (in characters) of a byte offset.
@@ -323,7 +334,8 @@ max_age = 86400
 
     #[test]
     fn all_unknown_keys_with_suggestions() {
-        let e = PolicyConfig::from_toml_str("orgins = []\ncredential = true\nzzz = 1\n").unwrap_err();
+        let e =
+            PolicyConfig::from_toml_str("orgins = []\ncredential = true\nzzz = 1\n").unwrap_err();
         assert_eq!(e.errors.len(), 3, "{e}");
         assert_eq!(
             e.errors[0],
@@ -334,8 +346,21 @@ max_age = 86400
                 column: Some(1)
             }
         );
-        assert!(matches!(&e.errors[1], PolicyError::UnknownKey { suggestion: Some("credentials"), line: Some(2), .. }));
-        assert!(matches!(&e.errors[2], PolicyError::UnknownKey { suggestion: None, .. }));
+        assert!(matches!(
+            &e.errors[1],
+            PolicyError::UnknownKey {
+                suggestion: Some("credentials"),
+                line: Some(2),
+                ..
+            }
+        ));
+        assert!(matches!(
+            &e.errors[2],
+            PolicyError::UnknownKey {
+                suggestion: None,
+                ..
+            }
+        ));
         assert!(e.to_string().contains("did you mean `origins`?"), "{e}");
         assert_eq!(e.errors[0].code(), "unknown-key");
     }
@@ -343,7 +368,10 @@ max_age = 86400
     #[test]
     fn syntax_and_type_errors_have_positions() {
         let e = PolicyConfig::from_toml_str("origins = [\n\"a\",\n").unwrap_err();
-        assert!(matches!(e.errors[0], PolicyError::Toml { line: Some(_), .. }), "{e}");
+        assert!(
+            matches!(e.errors[0], PolicyError::Toml { line: Some(_), .. }),
+            "{e}"
+        );
         let e = PolicyConfig::from_toml_str("origins = []\ncredentials = \"yes\"\n").unwrap_err();
         match &e.errors[0] {
             PolicyError::Toml { line, .. } => assert_eq!(*line, Some(2), "{e}"),

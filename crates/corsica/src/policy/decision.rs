@@ -3,8 +3,8 @@
 
 use std::fmt;
 
-use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::StatusCode;
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 /// `Access-Control-Allow-Private-Network` (legacy Private Network Access).
 pub(crate) static ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK: HeaderName =
@@ -159,7 +159,10 @@ impl<'a> ResponseHeaders<'a> {
             (&ACAM, self.allow_methods),
             (&ACAH, self.allow_headers),
             (&ACMA, self.max_age),
-            (&ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK, self.allow_private_network),
+            (
+                &ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+                self.allow_private_network,
+            ),
             (&ACEH, self.expose_headers),
             (&VARY, self.vary),
         ]
@@ -299,7 +302,9 @@ impl<'a> Decision<'a> {
     /// answered or rejected); `None` when the request goes on.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Decision::Preflight { status, .. } | Decision::PreflightRejected { status, .. } => Some(*status),
+            Decision::Preflight { status, .. } | Decision::PreflightRejected { status, .. } => {
+                Some(*status)
+            }
             _ => None,
         }
     }
@@ -319,9 +324,8 @@ impl<'a> Decision<'a> {
     /// Why the request is not allowed, if it is a CORS request that is not.
     pub fn rejection(&self) -> Option<&Rejection<'a>> {
         match self {
-            Decision::Actual { rejection, .. } | Decision::PreflightPassthrough { rejection, .. } => {
-                rejection.as_ref()
-            }
+            Decision::Actual { rejection, .. }
+            | Decision::PreflightPassthrough { rejection, .. } => rejection.as_ref(),
             Decision::PreflightRejected { rejection, .. } => Some(rejection),
             Decision::NotCors { .. } | Decision::Preflight { .. } => None,
         }
@@ -331,7 +335,9 @@ impl<'a> Decision<'a> {
     pub fn is_preflight(&self) -> bool {
         matches!(
             self,
-            Decision::Preflight { .. } | Decision::PreflightRejected { .. } | Decision::PreflightPassthrough { .. }
+            Decision::Preflight { .. }
+                | Decision::PreflightRejected { .. }
+                | Decision::PreflightPassthrough { .. }
         )
     }
 
@@ -357,14 +363,22 @@ mod tests {
     use super::*;
 
     fn vary(headers: &HeaderMap) -> Vec<&str> {
-        headers.get_all(&VARY).iter().map(|v| v.to_str().unwrap()).collect()
+        headers
+            .get_all(&VARY)
+            .iter()
+            .map(|v| v.to_str().unwrap())
+            .collect()
     }
 
     #[test]
     fn apply_to_merges_vary_without_duplicates() {
         let ours = HeaderValue::from_static("Origin, Access-Control-Request-Method");
         let origin = HeaderValue::from_static("https://a.com");
-        let rh = ResponseHeaders { allow_origin: Some(&origin), vary: Some(&ours), ..Default::default() };
+        let rh = ResponseHeaders {
+            allow_origin: Some(&origin),
+            vary: Some(&ours),
+            ..Default::default()
+        };
 
         let mut h = HeaderMap::new();
         rh.apply_to(&mut h);
@@ -372,15 +386,24 @@ mod tests {
         assert_eq!(h[&ACAO], "https://a.com");
 
         let mut h = HeaderMap::new();
-        h.insert(VARY.clone(), HeaderValue::from_static("accept-encoding, origin"));
+        h.insert(
+            VARY.clone(),
+            HeaderValue::from_static("accept-encoding, origin"),
+        );
         h.insert(ACAO.clone(), HeaderValue::from_static("https://other.com"));
         rh.apply_to(&mut h);
-        assert_eq!(vary(&h), ["accept-encoding, origin, Access-Control-Request-Method"]);
+        assert_eq!(
+            vary(&h),
+            ["accept-encoding, origin, Access-Control-Request-Method"]
+        );
         assert_eq!(h[&ACAO], "https://a.com");
 
         // Applying twice changes nothing (stacked layers, tower-http #598).
         rh.apply_to(&mut h);
-        assert_eq!(vary(&h), ["accept-encoding, origin, Access-Control-Request-Method"]);
+        assert_eq!(
+            vary(&h),
+            ["accept-encoding, origin, Access-Control-Request-Method"]
+        );
 
         let mut h = HeaderMap::new();
         h.append(VARY.clone(), HeaderValue::from_static("Accept"));
@@ -423,6 +446,9 @@ mod tests {
         let r = Rejection::HeaderNotAllowed { name: "x-foo" };
         assert_eq!(r.code(), "header-not-allowed");
         assert!(r.to_string().contains("`x-foo`"));
-        assert_eq!(Rejection::MethodNotAllowed { method: "PATCH" }.code(), "method-not-allowed");
+        assert_eq!(
+            Rejection::MethodNotAllowed { method: "PATCH" }.code(),
+            "method-not-allowed"
+        );
     }
 }

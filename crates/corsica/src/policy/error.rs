@@ -73,7 +73,9 @@ pub enum PolicyError {
     },
     /// Occurs when an origin has a path (a trailing slash included), a query
     /// or a fragment.
-    #[error("origin `{value}` has a path, query or fragment; an origin has none: write `{suggestion}`")]
+    #[error(
+        "origin `{value}` has a path, query or fragment; an origin has none: write `{suggestion}`"
+    )]
     OriginWithPath {
         /// The entry as written.
         value: String,
@@ -97,7 +99,9 @@ pub enum PolicyError {
         why: NonCanonical,
     },
     /// Occurs when an origin has a port that is not a number from 1 to 65535.
-    #[error("origin `{value}` has an invalid port `{port}`; use a number from 1 to 65535, or `*` for any port")]
+    #[error(
+        "origin `{value}` has an invalid port `{port}`; use a number from 1 to 65535, or `*` for any port"
+    )]
     InvalidPort {
         /// The entry as written.
         value: String,
@@ -106,7 +110,9 @@ pub enum PolicyError {
     },
     /// Occurs when an origin uses a scheme that cannot be allowed
     /// (`file`, whose origin browsers serialize as `null`).
-    #[error("origin `{value}` uses the `{scheme}` scheme, whose origin browsers send as `null`; serve the page over https instead")]
+    #[error(
+        "origin `{value}` uses the `{scheme}` scheme, whose origin browsers send as `null`; serve the page over https instead"
+    )]
     UnsupportedScheme {
         /// The entry as written.
         value: String,
@@ -123,7 +129,9 @@ pub enum PolicyError {
         value: String,
     },
     /// Occurs when an origin cannot be parsed at all.
-    #[error("origin `{value}` is not a valid origin ({detail}); write `scheme://host` with an optional `:port`, e.g. `https://app.example.com`")]
+    #[error(
+        "origin `{value}` is not a valid origin ({detail}); write `scheme://host` with an optional `:port`, e.g. `https://app.example.com`"
+    )]
     InvalidOrigin {
         /// The entry as written.
         value: String,
@@ -156,14 +164,18 @@ pub enum PolicyError {
         suffix: String,
     },
     /// Occurs when a method is not an HTTP token.
-    #[error("method `{value}` is not a valid HTTP method name (a token such as `PUT`); fix or remove it")]
+    #[error(
+        "method `{value}` is not a valid HTTP method name (a token such as `PUT`); fix or remove it"
+    )]
     InvalidMethod {
         /// The entry as written.
         value: String,
     },
     /// Occurs when a forbidden method (`CONNECT`, `TRACE`, `TRACK`) is
     /// listed: browsers never send them.
-    #[error("method `{value}` is forbidden by the Fetch Standard and browsers never send it; remove it")]
+    #[error(
+        "method `{value}` is forbidden by the Fetch Standard and browsers never send it; remove it"
+    )]
     ForbiddenMethod {
         /// The entry as written.
         value: String,
@@ -174,7 +186,9 @@ pub enum PolicyError {
     )]
     CredentialedWildcardMethod,
     /// Occurs when a header name is not an HTTP token.
-    #[error("`{value}` in {field} is not a valid header name (a token such as `X-Request-Id`); fix or remove it")]
+    #[error(
+        "`{value}` in {field} is not a valid header name (a token such as `X-Request-Id`); fix or remove it"
+    )]
     InvalidHeaderName {
         /// The configuration key (`request_headers` or `expose_headers`).
         field: &'static str,
@@ -184,7 +198,9 @@ pub enum PolicyError {
     /// Occurs when `request_headers` lists a name browsers never let
     /// scripts send (forbidden request headers, `Sec-*`, `Proxy-*`) or a
     /// CORS response header.
-    #[error("request header `{value}` can never be sent by a script ({why}); remove it from request_headers")]
+    #[error(
+        "request header `{value}` can never be sent by a script ({why}); remove it from request_headers"
+    )]
     ForbiddenRequestHeader {
         /// The entry as written.
         value: String,
@@ -198,7 +214,9 @@ pub enum PolicyError {
     CredentialedWildcardRequestHeaders,
     /// Occurs when `expose_headers` lists a forbidden response header
     /// (`Set-Cookie`, `Set-Cookie2`), which browsers never expose.
-    #[error("response header `{value}` can never be exposed to scripts; remove it from expose_headers")]
+    #[error(
+        "response header `{value}` can never be exposed to scripts; remove it from expose_headers"
+    )]
     ForbiddenExposeHeader {
         /// The entry as written.
         value: String,
@@ -218,7 +236,9 @@ pub enum PolicyError {
     },
     /// Occurs when `preflight_status` is not a 2xx status (browsers fail a
     /// preflight whose status is not ok).
-    #[error("preflight_status = {value} is not a 2xx status; browsers fail such preflights: use 204 or 200")]
+    #[error(
+        "preflight_status = {value} is not a 2xx status; browsers fail such preflights: use 204 or 200"
+    )]
     InvalidPreflightStatus {
         /// The value as written.
         value: u16,
@@ -351,7 +371,9 @@ pub enum PolicyWarning {
     LegacyPrivateNetworkAccess,
     /// Occurs when `*` is listed in `origins` with other entries, which it
     /// makes redundant.
-    #[error("`*` in origins already allows every origin; the other {count} entries are redundant: remove them")]
+    #[error(
+        "`*` in origins already allows every origin; the other {count} entries are redundant: remove them"
+    )]
     RedundantOrigins {
         /// How many other entries there are.
         count: usize,
@@ -413,6 +435,9 @@ impl std::error::Error for PolicyErrors {}
 
 impl From<PolicyError> for PolicyErrors {
     fn from(e: PolicyError) -> Self {
-        PolicyErrors { errors: vec![e], warnings: Vec::new() }
+        PolicyErrors {
+            errors: vec![e],
+            warnings: Vec::new(),
+        }
     }
 }

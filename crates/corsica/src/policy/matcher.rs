@@ -78,15 +78,25 @@ pub(crate) struct OriginMatcher {
 
 impl OriginMatcher {
     pub(crate) fn new<I: IntoIterator<Item = Pattern>>(patterns: I) -> OriginMatcher {
-        let mut m = OriginMatcher { min_suffix: usize::MAX, ..OriginMatcher::default() };
+        let mut m = OriginMatcher {
+            min_suffix: usize::MAX,
+            ..OriginMatcher::default()
+        };
         for p in patterns {
-            let map = if p.subdomains { &mut m.subdomains } else { &mut m.exact };
+            let map = if p.subdomains {
+                &mut m.subdomains
+            } else {
+                &mut m.exact
+            };
             if p.subdomains {
                 m.min_suffix = m.min_suffix.min(p.host.len());
                 m.max_suffix = m.max_suffix.max(p.host.len());
             }
             let entries = map.entry(p.host).or_default();
-            let entry = Entry { scheme: p.scheme, port: p.port };
+            let entry = Entry {
+                scheme: p.scheme,
+                port: p.port,
+            };
             if !entries.contains(&entry) {
                 entries.push(entry);
             }
@@ -135,7 +145,9 @@ impl OriginMatcher {
 }
 
 fn allows(entries: &[Entry], origin: &OriginRef<'_>) -> bool {
-    entries.iter().any(|e| &*e.scheme == origin.scheme && e.port.allows(origin.port))
+    entries
+        .iter()
+        .any(|e| &*e.scheme == origin.scheme && e.port.allows(origin.port))
 }
 
 /// One or more non-empty dot-separated labels of lowercase letters, digits,
@@ -144,7 +156,9 @@ fn are_labels(s: &[u8]) -> bool {
     !s.is_empty()
         && s.split(|&b| b == b'.').all(|label| {
             !label.is_empty()
-                && label.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+                && label.iter().all(|&b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                })
         })
 }
 
@@ -171,7 +185,9 @@ impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
         let mut chunks = bytes.chunks_exact(8);
         for c in &mut chunks {
-            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
@@ -199,7 +215,12 @@ mod tests {
     use super::*;
 
     fn pat(scheme: &str, host: &str, subdomains: bool, port: PortRule) -> Pattern {
-        Pattern { scheme: scheme.into(), host: host.into(), subdomains, port }
+        Pattern {
+            scheme: scheme.into(),
+            host: host.into(),
+            subdomains,
+            port,
+        }
     }
 
     fn o<'a>(scheme: &'a str, host: &'a str, port: Option<u16>) -> OriginRef<'a> {

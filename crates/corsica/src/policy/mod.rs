@@ -52,7 +52,9 @@ use http::{Method, StatusCode};
 pub use config::PolicyConfig;
 pub use decision::{Decision, Rejection, ResponseHeaders};
 pub use error::{NonCanonical, PolicyError, PolicyErrors, PolicyWarning};
-pub use request_headers::{MAX_EMPTY_ELEMENTS, MAX_REQUEST_HEADERS_BYTES, MAX_REQUEST_HEADERS_LINES};
+pub use request_headers::{
+    MAX_EMPTY_ELEMENTS, MAX_REQUEST_HEADERS_BYTES, MAX_REQUEST_HEADERS_LINES,
+};
 
 use decision::{ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, ResponseHeaders as Headers};
 use matcher::OriginMatcher;
@@ -183,14 +185,21 @@ impl Policy {
         let mut origins = headers.get_all(header::ORIGIN).iter();
         let Some(origin) = origins.next() else {
             // Not a CORS request; the answer still depends on Origin.
-            return Decision::NotCors { headers: self.vary_only(false) };
+            return Decision::NotCors {
+                headers: self.vary_only(false),
+            };
         };
-        let origin = if origins.next().is_some() { Err(Rejection::MalformedOrigin) } else { self.check_origin(origin) };
+        let origin = if origins.next().is_some() {
+            Err(Rejection::MalformedOrigin)
+        } else {
+            self.check_origin(origin)
+        };
 
         // Fetch: CORS-preflight fetch, step 1-4: an OPTIONS request with
         // `Origin` and `Access-Control-Request-Method`. An OPTIONS request
         // without the latter is an actual request.
-        if method != Method::OPTIONS || !headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD) {
+        if method != Method::OPTIONS || !headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        {
             return match origin {
                 Ok(allow_origin) => Decision::Actual {
                     headers: Headers {
@@ -202,13 +211,17 @@ impl Policy {
                     },
                     rejection: None,
                 },
-                Err(r) => Decision::Actual { headers: self.vary_only(false), rejection: Some(r) },
+                Err(r) => Decision::Actual {
+                    headers: self.vary_only(false),
+                    rejection: Some(r),
+                },
             };
         }
 
         let checked = origin.and_then(|allow_origin| {
             self.check_method(headers)?;
-            self.request_headers.check(headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS))?;
+            self.request_headers
+                .check(headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS))?;
             let pna = self.check_private_network(headers)?;
             Ok((allow_origin, pna))
         });
@@ -225,17 +238,30 @@ impl Policy {
                     vary: Some(&self.vary_preflight),
                 };
                 if self.passthrough {
-                    Decision::PreflightPassthrough { headers, rejection: None }
+                    Decision::PreflightPassthrough {
+                        headers,
+                        rejection: None,
+                    }
                 } else {
-                    Decision::Preflight { status: self.preflight_status, headers }
+                    Decision::Preflight {
+                        status: self.preflight_status,
+                        headers,
+                    }
                 }
             }
             Err(rejection) => {
                 let headers = self.vary_only(true);
                 if self.passthrough {
-                    Decision::PreflightPassthrough { headers, rejection: Some(rejection) }
+                    Decision::PreflightPassthrough {
+                        headers,
+                        rejection: Some(rejection),
+                    }
                 } else {
-                    Decision::PreflightRejected { status: self.rejected_preflight_status, headers, rejection }
+                    Decision::PreflightRejected {
+                        status: self.rejected_preflight_status,
+                        headers,
+                        rejection,
+                    }
                 }
             }
         }
@@ -248,14 +274,21 @@ impl Policy {
 
     fn vary_only(&self, preflight: bool) -> Headers<'_> {
         Headers {
-            vary: if preflight { Some(&self.vary_preflight) } else { self.vary_actual.as_ref() },
+            vary: if preflight {
+                Some(&self.vary_preflight)
+            } else {
+                self.vary_actual.as_ref()
+            },
             ..Headers::default()
         }
     }
 
     /// The `Access-Control-Allow-Origin` value for an allowed origin: `*`,
     /// or the request's own `Origin` value.
-    fn check_origin<'a>(&'a self, origin: &'a HeaderValue) -> Result<&'a HeaderValue, Rejection<'a>> {
+    fn check_origin<'a>(
+        &'a self,
+        origin: &'a HeaderValue,
+    ) -> Result<&'a HeaderValue, Rejection<'a>> {
         if self.any_origin {
             // `*` (never with credentials, by validation) allows every
             // origin, `null` included.
@@ -275,7 +308,9 @@ impl Policy {
     /// Fetch: CORS-preflight fetch, step 7.5: the method must be safelisted,
     /// listed (byte-exact), or covered by `*`.
     fn check_method<'a>(&self, headers: &'a HeaderMap) -> Result<(), Rejection<'a>> {
-        let mut lines = headers.get_all(header::ACCESS_CONTROL_REQUEST_METHOD).iter();
+        let mut lines = headers
+            .get_all(header::ACCESS_CONTROL_REQUEST_METHOD)
+            .iter();
         let (Some(line), None) = (lines.next(), lines.next()) else {
             return Err(Rejection::MalformedMethod);
         };

@@ -45,7 +45,11 @@ impl AllowedHeaders {
         names.sort();
         names.dedup();
         let authorization = names.iter().any(|n| &**n == "authorization");
-        AllowedHeaders { names, any, authorization }
+        AllowedHeaders {
+            names,
+            any,
+            authorization,
+        }
     }
 
     /// Whether one name (already known to be a token) is allowed.
@@ -57,7 +61,9 @@ impl AllowedHeaders {
         }
         // ASCII-case-insensitive binary search over lowercase names, without
         // lowercasing the request's bytes into a buffer.
-        self.names.binary_search_by(|probe| cmp_lowercase(probe.as_bytes(), name)).is_ok()
+        self.names
+            .binary_search_by(|probe| cmp_lowercase(probe.as_bytes(), name))
+            .is_ok()
     }
 
     /// Checks every name of every `Access-Control-Request-Headers` line.
@@ -136,7 +142,20 @@ fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
-            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
         )
 }
 
@@ -173,25 +192,41 @@ mod tests {
         // Prefixes and extensions of allowed names are different names.
         assert_eq!(
             check(&a, &[v("content-typ")]),
-            Err(Rejection::HeaderNotAllowed { name: "content-typ" })
+            Err(Rejection::HeaderNotAllowed {
+                name: "content-typ"
+            })
         );
         assert_eq!(
             check(&a, &[v("content-types")]),
-            Err(Rejection::HeaderNotAllowed { name: "content-types" })
+            Err(Rejection::HeaderNotAllowed {
+                name: "content-types"
+            })
         );
-        assert_eq!(check(&a, &[v("content type")]), Err(Rejection::MalformedRequestHeaders));
-        assert_eq!(check(&a, &[v("a;b")]), Err(Rejection::MalformedRequestHeaders));
+        assert_eq!(
+            check(&a, &[v("content type")]),
+            Err(Rejection::MalformedRequestHeaders)
+        );
+        assert_eq!(
+            check(&a, &[v("a;b")]),
+            Err(Rejection::MalformedRequestHeaders)
+        );
     }
 
     #[test]
     fn star_never_covers_authorization() {
         let a = allowed(&[], true);
         assert_eq!(check(&a, &[v("x-anything,content-type")]), Ok(()));
-        assert_eq!(check(&a, &[v("x-a,Authorization")]), Err(Rejection::AuthorizationNotAllowed));
+        assert_eq!(
+            check(&a, &[v("x-a,Authorization")]),
+            Err(Rejection::AuthorizationNotAllowed)
+        );
         let a = allowed(&["authorization"], true);
         assert_eq!(check(&a, &[v("x-a,authorization")]), Ok(()));
         let a = allowed(&["x-a"], false);
-        assert_eq!(check(&a, &[v("authorization")]), Err(Rejection::AuthorizationNotAllowed));
+        assert_eq!(
+            check(&a, &[v("authorization")]),
+            Err(Rejection::AuthorizationNotAllowed)
+        );
     }
 
     #[test]
@@ -202,15 +237,24 @@ mod tests {
         let lines: Vec<HeaderValue> = (0..=MAX_REQUEST_HEADERS_LINES).map(|_| v("x-a")).collect();
         assert_eq!(check(&a, &lines), Err(Rejection::TooManyRequestHeaderLines));
         let long = ",".repeat(MAX_REQUEST_HEADERS_BYTES + 1);
-        assert_eq!(check(&a, &[v(&long)]), Err(Rejection::RequestHeadersTooLong));
+        assert_eq!(
+            check(&a, &[v(&long)]),
+            Err(Rejection::RequestHeadersTooLong)
+        );
         let ok = format!("x-a{}", ",".repeat(MAX_EMPTY_ELEMENTS));
         assert_eq!(check(&a, &[v(&ok)]), Ok(()));
         let bad = format!("x-a{}", ",".repeat(MAX_EMPTY_ELEMENTS + 1));
-        assert_eq!(check(&a, &[v(&bad)]), Err(Rejection::MalformedRequestHeaders));
+        assert_eq!(
+            check(&a, &[v(&bad)]),
+            Err(Rejection::MalformedRequestHeaders)
+        );
         // The byte bound is over all lines together.
         let half = "x-a,".repeat(MAX_REQUEST_HEADERS_BYTES / 8);
         let mut lines = vec![v(&half), v(&half)];
-        assert_eq!(lines.iter().map(|l| l.len()).sum::<usize>(), MAX_REQUEST_HEADERS_BYTES);
+        assert_eq!(
+            lines.iter().map(|l| l.len()).sum::<usize>(),
+            MAX_REQUEST_HEADERS_BYTES
+        );
         assert_eq!(check(&a, &lines), Ok(()));
         lines.push(v("x-a,x-a"));
         assert_eq!(check(&a, &lines), Err(Rejection::RequestHeadersTooLong));

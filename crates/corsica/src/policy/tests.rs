@@ -16,10 +16,15 @@ fn codes(toml: &str) -> Vec<&'static str> {
 }
 
 fn origin_error(origin: &str, credentials: bool) -> PolicyError {
-    let config = PolicyConfig::default().origins([origin]).credentials(credentials);
+    let config = PolicyConfig::default()
+        .origins([origin])
+        .credentials(credentials);
     let e = Policy::new(&config).expect_err(origin);
     assert_eq!(e.errors.len(), 1, "{origin}: {e}");
-    e.errors.into_iter().next().unwrap_or(PolicyError::NoOrigins)
+    e.errors
+        .into_iter()
+        .next()
+        .unwrap_or(PolicyError::NoOrigins)
 }
 
 fn policy(toml: &str) -> Policy {
@@ -71,13 +76,22 @@ max_age = 86400
 #[test]
 fn empty_origins_are_rejected() {
     assert_eq!(codes("origins = []"), ["no-origins"]);
-    assert_eq!(Policy::new(&PolicyConfig::default()).unwrap_err().errors, [PolicyError::NoOrigins]);
+    assert_eq!(
+        Policy::new(&PolicyConfig::default()).unwrap_err().errors,
+        [PolicyError::NoOrigins]
+    );
 }
 
 #[test]
 fn null_origin_is_rejected() {
-    assert!(matches!(origin_error("null", false), PolicyError::NullOrigin { .. }));
-    assert!(matches!(origin_error("NULL", false), PolicyError::NullOrigin { .. }));
+    assert!(matches!(
+        origin_error("null", false),
+        PolicyError::NullOrigin { .. }
+    ));
+    assert!(matches!(
+        origin_error("NULL", false),
+        PolicyError::NullOrigin { .. }
+    ));
 }
 
 #[test]
@@ -99,20 +113,69 @@ fn paths_and_trailing_slashes_are_rejected_with_the_fix() {
 #[test]
 fn non_canonical_origins_name_the_canonical_form() {
     for (input, canonical, why, code) in [
-        ("https://Example.com", "https://example.com", NonCanonical::Uppercase, "uppercase-origin"),
-        ("HTTPS://example.com", "https://example.com", NonCanonical::Uppercase, "uppercase-origin"),
-        ("https://*.Example.com", "https://*.example.com", NonCanonical::Uppercase, "uppercase-origin"),
-        ("https://bücher.example", "https://xn--bcher-kva.example", NonCanonical::Unicode, "unicode-origin"),
-        ("https://example.com:443", "https://example.com", NonCanonical::DefaultPort, "default-port-origin"),
-        ("http://example.com:80", "http://example.com", NonCanonical::DefaultPort, "default-port-origin"),
-        ("http://127.1", "http://127.0.0.1", NonCanonical::Other, "non-canonical-origin"),
-        ("http://localhost:08080", "http://localhost:8080", NonCanonical::Other, "non-canonical-origin"),
-        ("http://Localhost:*", "http://localhost:*", NonCanonical::Uppercase, "uppercase-origin"),
+        (
+            "https://Example.com",
+            "https://example.com",
+            NonCanonical::Uppercase,
+            "uppercase-origin",
+        ),
+        (
+            "HTTPS://example.com",
+            "https://example.com",
+            NonCanonical::Uppercase,
+            "uppercase-origin",
+        ),
+        (
+            "https://*.Example.com",
+            "https://*.example.com",
+            NonCanonical::Uppercase,
+            "uppercase-origin",
+        ),
+        (
+            "https://bücher.example",
+            "https://xn--bcher-kva.example",
+            NonCanonical::Unicode,
+            "unicode-origin",
+        ),
+        (
+            "https://example.com:443",
+            "https://example.com",
+            NonCanonical::DefaultPort,
+            "default-port-origin",
+        ),
+        (
+            "http://example.com:80",
+            "http://example.com",
+            NonCanonical::DefaultPort,
+            "default-port-origin",
+        ),
+        (
+            "http://127.1",
+            "http://127.0.0.1",
+            NonCanonical::Other,
+            "non-canonical-origin",
+        ),
+        (
+            "http://localhost:08080",
+            "http://localhost:8080",
+            NonCanonical::Other,
+            "non-canonical-origin",
+        ),
+        (
+            "http://Localhost:*",
+            "http://localhost:*",
+            NonCanonical::Uppercase,
+            "uppercase-origin",
+        ),
     ] {
         let e = origin_error(input, false);
         assert_eq!(e.code(), code, "{input}: {e}");
         match &e {
-            PolicyError::NonCanonicalOrigin { canonical: c, why: w, .. } => {
+            PolicyError::NonCanonicalOrigin {
+                canonical: c,
+                why: w,
+                ..
+            } => {
                 assert_eq!((c.as_str(), *w), (canonical, why), "{input}");
                 assert!(e.to_string().contains(canonical), "{e}");
             }
@@ -123,14 +186,27 @@ fn non_canonical_origins_name_the_canonical_form() {
 
 #[test]
 fn bad_ports_are_rejected() {
-    for input in ["https://example.com:0", "https://example.com:65536", "https://example.com:99999999", "https://example.com:8o", "https://example.com:+80", "https://example.com:"] {
+    for input in [
+        "https://example.com:0",
+        "https://example.com:65536",
+        "https://example.com:99999999",
+        "https://example.com:8o",
+        "https://example.com:+80",
+        "https://example.com:",
+    ] {
         let e = origin_error(input, false);
         assert!(
-            matches!(e, PolicyError::InvalidPort { .. } | PolicyError::NonCanonicalOrigin { .. }),
+            matches!(
+                e,
+                PolicyError::InvalidPort { .. } | PolicyError::NonCanonicalOrigin { .. }
+            ),
             "{input}: {e:?}"
         );
     }
-    assert!(matches!(origin_error("https://example.com:0", false), PolicyError::InvalidPort { .. }));
+    assert!(matches!(
+        origin_error("https://example.com:0", false),
+        PolicyError::InvalidPort { .. }
+    ));
 }
 
 #[test]
@@ -148,29 +224,54 @@ fn misplaced_wildcards_are_rejected() {
     ] {
         let e = origin_error(input, false);
         assert!(
-            matches!(e, PolicyError::InvalidWildcard { .. } | PolicyError::InvalidOrigin { .. }),
+            matches!(
+                e,
+                PolicyError::InvalidWildcard { .. } | PolicyError::InvalidOrigin { .. }
+            ),
             "{input}: {e:?}"
         );
     }
-    assert_eq!(origin_error("https://*example.com", false).code(), "invalid-wildcard");
+    assert_eq!(
+        origin_error("https://*example.com", false).code(),
+        "invalid-wildcard"
+    );
 }
 
 #[test]
 fn garbage_origins_are_rejected() {
-    for input in ["example.com", "https://", "https://user@example.com", "https://exa mple.com", "", "https://[::1"] {
+    for input in [
+        "example.com",
+        "https://",
+        "https://user@example.com",
+        "https://exa mple.com",
+        "",
+        "https://[::1",
+    ] {
         let e = origin_error(input, false);
         assert!(
-            matches!(e, PolicyError::InvalidOrigin { .. } | PolicyError::OriginWithPath { .. }),
+            matches!(
+                e,
+                PolicyError::InvalidOrigin { .. } | PolicyError::OriginWithPath { .. }
+            ),
             "{input}: {e:?}"
         );
     }
-    assert!(matches!(origin_error("file:///tmp", false), PolicyError::OriginWithPath { .. }));
-    assert!(matches!(origin_error("file://host", false), PolicyError::UnsupportedScheme { .. }));
+    assert!(matches!(
+        origin_error("file:///tmp", false),
+        PolicyError::OriginWithPath { .. }
+    ));
+    assert!(matches!(
+        origin_error("file://host", false),
+        PolicyError::UnsupportedScheme { .. }
+    ));
 }
 
 #[test]
 fn wildcard_origin_with_credentials_is_rejected() {
-    assert_eq!(codes("origins = [\"*\"]\ncredentials = true"), ["credentialed-wildcard-origin"]);
+    assert_eq!(
+        codes("origins = [\"*\"]\ncredentials = true"),
+        ["credentialed-wildcard-origin"]
+    );
     let p = policy("origins = [\"*\", \"https://a.com\"]");
     assert_eq!(p.warnings(), [PolicyWarning::RedundantOrigins { count: 1 }]);
 }
@@ -180,35 +281,64 @@ fn insecure_origins_with_credentials_need_the_opt_in() {
     let e = origin_error("http://example.com", true);
     assert_eq!(e.code(), "insecure-credentialed-origin");
     assert!(e.to_string().contains("dangerously_allow_insecure_origins"));
-    assert!(matches!(origin_error("http://*.example.com", true), PolicyError::InsecureCredentialedOrigin { .. }));
-    assert!(matches!(origin_error("ws://example.com", true), PolicyError::InsecureCredentialedOrigin { .. }));
+    assert!(matches!(
+        origin_error("http://*.example.com", true),
+        PolicyError::InsecureCredentialedOrigin { .. }
+    ));
+    assert!(matches!(
+        origin_error("ws://example.com", true),
+        PolicyError::InsecureCredentialedOrigin { .. }
+    ));
     // Without credentials, fine.
     policy("origins = [\"http://example.com\"]");
     // Loopback counts as secure.
-    for ok in ["http://localhost:*", "http://127.0.0.1:8080", "http://[::1]:3000", "http://app.localhost", "http://*.localhost:*"] {
+    for ok in [
+        "http://localhost:*",
+        "http://127.0.0.1:8080",
+        "http://[::1]:3000",
+        "http://app.localhost",
+        "http://*.localhost:*",
+    ] {
         let p = Policy::new(&PolicyConfig::default().origins([ok]).credentials(true));
         assert!(p.is_ok(), "{ok}: {:?}", p.err());
     }
     // The opt-in turns the error into a warning.
-    let p = policy("origins = [\"http://example.com\"]\ncredentials = true\ndangerously_allow_insecure_origins = true");
-    assert_eq!(p.warnings(), [PolicyWarning::InsecureCredentialedOrigin { value: "http://example.com".into() }]);
+    let p = policy(
+        "origins = [\"http://example.com\"]\ncredentials = true\ndangerously_allow_insecure_origins = true",
+    );
+    assert_eq!(
+        p.warnings(),
+        [PolicyWarning::InsecureCredentialedOrigin {
+            value: "http://example.com".into()
+        }]
+    );
     assert_eq!(p.warnings()[0].code(), "insecure-credentialed-origin");
 }
 
 #[test]
 fn public_suffix_wildcards_with_credentials_need_the_opt_in() {
-    for (input, suffix) in [("https://*.github.io", "github.io"), ("https://*.co.uk", "co.uk"), ("https://*.com", "com")] {
+    for (input, suffix) in [
+        ("https://*.github.io", "github.io"),
+        ("https://*.co.uk", "co.uk"),
+        ("https://*.com", "com"),
+    ] {
         match origin_error(input, true) {
             PolicyError::PublicSuffixWildcard { suffix: s, .. } => assert_eq!(s, suffix),
             other => panic!("{input}: {other:?}"),
         }
     }
     // Not a public suffix itself: fine.
-    policy("origins = [\"https://*.myapp.github.io\", \"https://*.example.co.uk\"]\ncredentials = true");
+    policy(
+        "origins = [\"https://*.myapp.github.io\", \"https://*.example.co.uk\"]\ncredentials = true",
+    );
     // Without credentials: fine.
     policy("origins = [\"https://*.github.io\"]");
-    let p = policy("origins = [\"https://*.github.io\"]\ncredentials = true\ndangerously_allow_public_suffix_subdomains = true");
-    assert!(matches!(&p.warnings()[0], PolicyWarning::PublicSuffixWildcard { suffix, .. } if suffix == "github.io"));
+    let p = policy(
+        "origins = [\"https://*.github.io\"]\ncredentials = true\ndangerously_allow_public_suffix_subdomains = true",
+    );
+    assert!(
+        matches!(&p.warnings()[0], PolicyWarning::PublicSuffixWildcard { suffix, .. } if suffix == "github.io")
+    );
 }
 
 #[test]
@@ -220,8 +350,14 @@ fn unused_dangerous_options_are_warned_about() {
     assert_eq!(
         codes,
         [
-            ("unused-dangerous-option", "dangerously_allow_insecure_origins"),
-            ("unused-dangerous-option", "dangerously_allow_public_suffix_subdomains")
+            (
+                "unused-dangerous-option",
+                "dangerously_allow_insecure_origins"
+            ),
+            (
+                "unused-dangerous-option",
+                "dangerously_allow_public_suffix_subdomains"
+            )
         ]
     );
 }
@@ -229,8 +365,16 @@ fn unused_dangerous_options_are_warned_about() {
 #[test]
 fn methods_are_validated() {
     assert_eq!(
-        codes("origins = [\"https://a.com\"]\nmethods = [\"CONNECT\", \"trace\", \"TRACK\", \"GET POST\", \"\"]"),
-        ["forbidden-method", "forbidden-method", "forbidden-method", "invalid-method", "invalid-method"]
+        codes(
+            "origins = [\"https://a.com\"]\nmethods = [\"CONNECT\", \"trace\", \"TRACK\", \"GET POST\", \"\"]"
+        ),
+        [
+            "forbidden-method",
+            "forbidden-method",
+            "forbidden-method",
+            "invalid-method",
+            "invalid-method"
+        ]
     );
     assert_eq!(
         codes("origins = [\"https://a.com\"]\ncredentials = true\nmethods = [\"*\"]"),
@@ -255,30 +399,55 @@ fn header_names_are_validated() {
         ]
     );
     assert_eq!(
-        codes("origins = [\"https://a.com\"]\nexpose_headers = [\"Set-Cookie\", \"set-cookie2\", \"x:y\"]"),
-        ["forbidden-expose-header", "forbidden-expose-header", "invalid-header-name"]
+        codes(
+            "origins = [\"https://a.com\"]\nexpose_headers = [\"Set-Cookie\", \"set-cookie2\", \"x:y\"]"
+        ),
+        [
+            "forbidden-expose-header",
+            "forbidden-expose-header",
+            "invalid-header-name"
+        ]
     );
     let e = errors("origins = [\"https://a.com\"]\nexpose_headers = [\"x:y\"]");
     assert_eq!(e[0].field(), "expose_headers");
     assert_eq!(
-        codes("origins = [\"https://a.com\"]\ncredentials = true\nrequest_headers = [\"*\"]\nexpose_headers = [\"*\"]"),
-        ["credentialed-wildcard-request-headers", "credentialed-wildcard-expose-headers"]
+        codes(
+            "origins = [\"https://a.com\"]\ncredentials = true\nrequest_headers = [\"*\"]\nexpose_headers = [\"*\"]"
+        ),
+        [
+            "credentialed-wildcard-request-headers",
+            "credentialed-wildcard-expose-headers"
+        ]
     );
 }
 
 #[test]
 fn max_age_and_statuses_are_validated() {
-    assert_eq!(codes("origins = [\"https://a.com\"]\nmax_age = 86401"), ["max-age-out-of-range"]);
-    assert_eq!(codes("origins = [\"https://a.com\"]\nmax_age = -1"), ["max-age-out-of-range"]);
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\nmax_age = 86401"),
+        ["max-age-out-of-range"]
+    );
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\nmax_age = -1"),
+        ["max-age-out-of-range"]
+    );
     policy("origins = [\"https://a.com\"]\nmax_age = 0");
     policy("origins = [\"https://a.com\"]\nmax_age = 86400");
-    assert_eq!(codes("origins = [\"https://a.com\"]\npreflight_status = 301"), ["invalid-preflight-status"]);
-    assert_eq!(codes("origins = [\"https://a.com\"]\npreflight_status = 404"), ["invalid-preflight-status"]);
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\npreflight_status = 301"),
+        ["invalid-preflight-status"]
+    );
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\npreflight_status = 404"),
+        ["invalid-preflight-status"]
+    );
     assert_eq!(
         codes("origins = [\"https://a.com\"]\nrejected_preflight_status = 302"),
         ["invalid-rejected-preflight-status"]
     );
-    policy("origins = [\"https://a.com\"]\npreflight_status = 200\nrejected_preflight_status = 400");
+    policy(
+        "origins = [\"https://a.com\"]\npreflight_status = 200\nrejected_preflight_status = 400",
+    );
 }
 
 #[test]
@@ -315,12 +484,18 @@ preflight_status = 500
         ]
     );
     let text = e.to_string();
-    assert!(text.starts_with("invalid CORS policy (13 errors):"), "{text}");
+    assert!(
+        text.starts_with("invalid CORS policy (13 errors):"),
+        "{text}"
+    );
     for err in &e.errors {
         assert!(!err.to_string().ends_with('.'), "{err}");
         assert!(!err.field().is_empty(), "{err:?}");
     }
-    assert!(e.warnings.contains(&PolicyWarning::RedundantOrigins { count: 5 }));
+    assert!(
+        e.warnings
+            .contains(&PolicyWarning::RedundantOrigins { count: 5 })
+    );
 }
 
 #[test]
@@ -350,7 +525,10 @@ fn no_origin_is_not_cors_but_varies_on_origin() {
     assert!(!d.is_cors() && d.status().is_none() && d.rejection().is_none() && d.forwards());
     // An OPTIONS with ACRM but no Origin is not a preflight.
     let h = req(&[("access-control-request-method", "PUT")]);
-    assert!(matches!(p.decide(&Method::OPTIONS, &h), Decision::NotCors { .. }));
+    assert!(matches!(
+        p.decide(&Method::OPTIONS, &h),
+        Decision::NotCors { .. }
+    ));
     // With `*` and no credentials nothing depends on Origin.
     let any = policy("origins = [\"*\"]");
     assert!(any.decide(&Method::GET, &req(&[])).headers().is_empty());
@@ -361,20 +539,38 @@ fn allowed_actual_request() {
     let p = policy(STRICT);
     let h = req(&[("origin", "https://api.example.com")]);
     let d = p.decide(&Method::POST, &h);
-    assert!(matches!(d, Decision::Actual { rejection: None, .. }));
+    assert!(matches!(
+        d,
+        Decision::Actual {
+            rejection: None,
+            ..
+        }
+    ));
     assert_eq!(
         names(&d),
         [
-            ("access-control-allow-origin".into(), "https://api.example.com".into()),
+            (
+                "access-control-allow-origin".into(),
+                "https://api.example.com".into()
+            ),
             ("access-control-allow-credentials".into(), "true".into()),
-            ("access-control-expose-headers".into(), "x-request-id".into()),
+            (
+                "access-control-expose-headers".into(),
+                "x-request-id".into()
+            ),
             ("vary".into(), "Origin".into()),
         ]
     );
     assert!(d.is_allowed() && !d.is_preflight() && d.forwards());
     // OPTIONS without ACRM is an actual request.
     let d = p.decide(&Method::OPTIONS, &h);
-    assert!(matches!(d, Decision::Actual { rejection: None, .. }));
+    assert!(matches!(
+        d,
+        Decision::Actual {
+            rejection: None,
+            ..
+        }
+    ));
 }
 
 #[test]
@@ -401,8 +597,14 @@ fn disallowed_actual_request_gets_only_vary() {
         assert!(d.forwards() && !d.is_allowed());
     }
     // Two Origin lines.
-    let h = req(&[("origin", "https://myapp.com"), ("origin", "https://myapp.com")]);
-    assert_eq!(p.decide(&Method::GET, &h).rejection(), Some(&Rejection::MalformedOrigin));
+    let h = req(&[
+        ("origin", "https://myapp.com"),
+        ("origin", "https://myapp.com"),
+    ]);
+    assert_eq!(
+        p.decide(&Method::GET, &h).rejection(),
+        Some(&Rejection::MalformedOrigin)
+    );
 }
 
 #[test]
@@ -411,7 +613,10 @@ fn allowed_preflight() {
     let h = req(&[
         ("origin", "http://localhost:5173"),
         ("access-control-request-method", "PUT"),
-        ("access-control-request-headers", "authorization,content-type"),
+        (
+            "access-control-request-headers",
+            "authorization,content-type",
+        ),
     ]);
     let d = p.decide(&Method::OPTIONS, &h);
     assert_eq!(d.status(), Some(StatusCode::NO_CONTENT));
@@ -419,10 +624,19 @@ fn allowed_preflight() {
     assert_eq!(
         names(&d),
         [
-            ("access-control-allow-origin".into(), "http://localhost:5173".into()),
+            (
+                "access-control-allow-origin".into(),
+                "http://localhost:5173".into()
+            ),
             ("access-control-allow-credentials".into(), "true".into()),
-            ("access-control-allow-methods".into(), "GET, POST, PUT, DELETE, PATCH".into()),
-            ("access-control-allow-headers".into(), "authorization, content-type, x-request-id".into()),
+            (
+                "access-control-allow-methods".into(),
+                "GET, POST, PUT, DELETE, PATCH".into()
+            ),
+            (
+                "access-control-allow-headers".into(),
+                "authorization, content-type, x-request-id".into()
+            ),
             ("access-control-max-age".into(), "600".into()),
             (
                 "vary".into(),
@@ -436,7 +650,10 @@ fn allowed_preflight() {
 fn preflight_method_rules() {
     let p = policy(STRICT);
     let check = |m: &str| {
-        let h = req(&[("origin", "https://myapp.com"), ("access-control-request-method", m)]);
+        let h = req(&[
+            ("origin", "https://myapp.com"),
+            ("access-control-request-method", m),
+        ]);
         p.decide(&Method::OPTIONS, &h).rejection().map(|r| r.code())
     };
     assert_eq!(check("PUT"), None);
@@ -453,17 +670,32 @@ fn preflight_method_rules() {
         ("access-control-request-method", "PUT"),
         ("access-control-request-method", "PUT"),
     ]);
-    assert_eq!(p.decide(&Method::OPTIONS, &h).rejection(), Some(&Rejection::MalformedMethod));
-    let h = req(&[("origin", "https://myapp.com"), ("access-control-request-method", "PURGE")]);
+    assert_eq!(
+        p.decide(&Method::OPTIONS, &h).rejection(),
+        Some(&Rejection::MalformedMethod)
+    );
+    let h = req(&[
+        ("origin", "https://myapp.com"),
+        ("access-control-request-method", "PURGE"),
+    ]);
     let d = p.decide(&Method::OPTIONS, &h);
-    assert_eq!(d.rejection(), Some(&Rejection::MethodNotAllowed { method: "PURGE" }));
+    assert_eq!(
+        d.rejection(),
+        Some(&Rejection::MethodNotAllowed { method: "PURGE" })
+    );
     // `methods = ["delete"]` is normalized to what browsers send.
     let q = policy("origins = [\"https://a.com\"]\nmethods = [\"delete\"]");
-    let h = req(&[("origin", "https://a.com"), ("access-control-request-method", "DELETE")]);
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "DELETE"),
+    ]);
     assert!(q.decide(&Method::OPTIONS, &h).is_allowed());
     // `*` allows any method (without credentials) and sends `*`.
     let q = policy("origins = [\"https://a.com\"]\nmethods = [\"*\"]");
-    let h = req(&[("origin", "https://a.com"), ("access-control-request-method", "PURGE")]);
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "PURGE"),
+    ]);
     let d = q.decide(&Method::OPTIONS, &h);
     assert!(d.is_allowed());
     assert_eq!(get(&d, "access-control-allow-methods"), Some("*"));
@@ -473,8 +705,17 @@ fn preflight_method_rules() {
 fn rejected_preflight_gets_status_and_only_vary() {
     let p = policy(STRICT);
     for (pairs, code) in [
-        (vec![("origin", "https://evil.com"), ("access-control-request-method", "PUT")], "origin-not-allowed"),
-        (vec![("origin", "null"), ("access-control-request-method", "PUT")], "null-origin"),
+        (
+            vec![
+                ("origin", "https://evil.com"),
+                ("access-control-request-method", "PUT"),
+            ],
+            "origin-not-allowed",
+        ),
+        (
+            vec![("origin", "null"), ("access-control-request-method", "PUT")],
+            "null-origin",
+        ),
         (
             vec![
                 ("origin", "https://myapp.com"),
@@ -505,18 +746,40 @@ fn rejected_preflight_gets_status_and_only_vary() {
             )]
         );
     }
-    let q = policy("origins = [\"https://a.com\"]\nrejected_preflight_status = 400\npreflight_status = 200");
-    let h = req(&[("origin", "https://b.com"), ("access-control-request-method", "PUT")]);
-    assert_eq!(q.decide(&Method::OPTIONS, &h).status(), Some(StatusCode::BAD_REQUEST));
-    let h = req(&[("origin", "https://a.com"), ("access-control-request-method", "PUT")]);
-    assert_eq!(q.decide(&Method::OPTIONS, &h).status(), Some(StatusCode::BAD_REQUEST));
-    let h = req(&[("origin", "https://a.com"), ("access-control-request-method", "POST")]);
-    assert_eq!(q.decide(&Method::OPTIONS, &h).status(), Some(StatusCode::OK));
+    let q = policy(
+        "origins = [\"https://a.com\"]\nrejected_preflight_status = 400\npreflight_status = 200",
+    );
+    let h = req(&[
+        ("origin", "https://b.com"),
+        ("access-control-request-method", "PUT"),
+    ]);
+    assert_eq!(
+        q.decide(&Method::OPTIONS, &h).status(),
+        Some(StatusCode::BAD_REQUEST)
+    );
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "PUT"),
+    ]);
+    assert_eq!(
+        q.decide(&Method::OPTIONS, &h).status(),
+        Some(StatusCode::BAD_REQUEST)
+    );
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "POST"),
+    ]);
+    assert_eq!(
+        q.decide(&Method::OPTIONS, &h).status(),
+        Some(StatusCode::OK)
+    );
 }
 
 #[test]
 fn any_origin_without_credentials() {
-    let p = policy("origins = [\"*\"]\nrequest_headers = [\"*\"]\nexpose_headers = [\"*\"]\nmethods = [\"*\"]");
+    let p = policy(
+        "origins = [\"*\"]\nrequest_headers = [\"*\"]\nexpose_headers = [\"*\"]\nmethods = [\"*\"]",
+    );
     let h = req(&[("origin", "https://anything.test")]);
     let d = p.decide(&Method::GET, &h);
     assert_eq!(
@@ -537,7 +800,10 @@ fn any_origin_without_credentials() {
     let d = p.decide(&Method::OPTIONS, &h);
     assert!(d.is_allowed());
     assert_eq!(get(&d, "access-control-allow-headers"), Some("*"));
-    assert_eq!(get(&d, "vary"), Some("Access-Control-Request-Method, Access-Control-Request-Headers"));
+    assert_eq!(
+        get(&d, "vary"),
+        Some("Access-Control-Request-Method, Access-Control-Request-Headers")
+    );
     assert_eq!(get(&d, "access-control-allow-credentials"), None);
     // `*` never covers Authorization.
     let h = req(&[
@@ -545,11 +811,17 @@ fn any_origin_without_credentials() {
         ("access-control-request-method", "GET"),
         ("access-control-request-headers", "authorization"),
     ]);
-    assert_eq!(p.decide(&Method::OPTIONS, &h).rejection(), Some(&Rejection::AuthorizationNotAllowed));
+    assert_eq!(
+        p.decide(&Method::OPTIONS, &h).rejection(),
+        Some(&Rejection::AuthorizationNotAllowed)
+    );
     let q = policy("origins = [\"*\"]\nrequest_headers = [\"*\", \"Authorization\"]");
     let d = q.decide(&Method::OPTIONS, &h);
     assert!(d.is_allowed());
-    assert_eq!(get(&d, "access-control-allow-headers"), Some("*, authorization"));
+    assert_eq!(
+        get(&d, "access-control-allow-headers"),
+        Some("*, authorization")
+    );
 }
 
 #[test]
@@ -561,24 +833,53 @@ fn private_network_opt_in() {
         ("access-control-request-private-network", "true"),
     ]);
     let d = p.decide(&Method::OPTIONS, &h);
-    assert_eq!(get(&d, "access-control-allow-private-network"), Some("true"));
+    assert_eq!(
+        get(&d, "access-control-allow-private-network"),
+        Some("true")
+    );
     assert_eq!(
         get(&d, "vary"),
-        Some("Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network")
+        Some(
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"
+        )
     );
-    let h = req(&[("origin", "https://a.com"), ("access-control-request-method", "GET")]);
-    assert_eq!(get(&p.decide(&Method::OPTIONS, &h), "access-control-allow-private-network"), None);
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "GET"),
+    ]);
+    assert_eq!(
+        get(
+            &p.decide(&Method::OPTIONS, &h),
+            "access-control-allow-private-network"
+        ),
+        None
+    );
 }
 
 #[test]
 fn passthrough_forwards_preflights() {
     let p = policy("origins = [\"https://a.com\"]\npreflight_passthrough = true");
-    let h = req(&[("origin", "https://a.com"), ("access-control-request-method", "GET")]);
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "GET"),
+    ]);
     let d = p.decide(&Method::OPTIONS, &h);
-    assert!(matches!(d, Decision::PreflightPassthrough { rejection: None, .. }));
+    assert!(matches!(
+        d,
+        Decision::PreflightPassthrough {
+            rejection: None,
+            ..
+        }
+    ));
     assert!(d.forwards() && d.is_preflight() && d.status().is_none());
-    assert_eq!(get(&d, "access-control-allow-origin"), Some("https://a.com"));
-    let h = req(&[("origin", "https://b.com"), ("access-control-request-method", "GET")]);
+    assert_eq!(
+        get(&d, "access-control-allow-origin"),
+        Some("https://a.com")
+    );
+    let h = req(&[
+        ("origin", "https://b.com"),
+        ("access-control-request-method", "GET"),
+    ]);
     let d = p.decide(&Method::OPTIONS, &h);
     assert_eq!(d.rejection(), Some(&Rejection::OriginNotAllowed));
     assert!(d.forwards());
@@ -588,7 +889,11 @@ fn passthrough_forwards_preflights() {
 #[test]
 fn never_star_with_credentials() {
     let p = policy(STRICT);
-    for origin in ["https://myapp.com", "https://a.example.com", "http://localhost"] {
+    for origin in [
+        "https://myapp.com",
+        "https://a.example.com",
+        "http://localhost",
+    ] {
         let h = req(&[("origin", origin), ("access-control-request-method", "PUT")]);
         for m in [Method::GET, Method::OPTIONS] {
             let d = p.decide(&m, &h);

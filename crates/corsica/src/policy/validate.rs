@@ -60,18 +60,28 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
             if !secure {
                 if c.dangerously_allow_insecure_origins {
                     used_insecure = true;
-                    warnings.push(PolicyWarning::InsecureCredentialedOrigin { value: value.clone() });
+                    warnings.push(PolicyWarning::InsecureCredentialedOrigin {
+                        value: value.clone(),
+                    });
                 } else {
-                    errors.push(PolicyError::InsecureCredentialedOrigin { value: value.clone() });
+                    errors.push(PolicyError::InsecureCredentialedOrigin {
+                        value: value.clone(),
+                    });
                 }
             }
             if pattern.subdomains && is_public_suffix(&pattern.host) {
                 let suffix = pattern.host.to_string();
                 if c.dangerously_allow_public_suffix_subdomains {
                     used_public_suffix = true;
-                    warnings.push(PolicyWarning::PublicSuffixWildcard { value: value.clone(), suffix });
+                    warnings.push(PolicyWarning::PublicSuffixWildcard {
+                        value: value.clone(),
+                        suffix,
+                    });
                 } else {
-                    errors.push(PolicyError::PublicSuffixWildcard { value: value.clone(), suffix });
+                    errors.push(PolicyError::PublicSuffixWildcard {
+                        value: value.clone(),
+                        suffix,
+                    });
                 }
             }
         }
@@ -80,10 +90,14 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
         }
     }
     if any_origin && c.origins.len() > 1 {
-        warnings.push(PolicyWarning::RedundantOrigins { count: c.origins.len() - 1 });
+        warnings.push(PolicyWarning::RedundantOrigins {
+            count: c.origins.len() - 1,
+        });
     }
     if c.dangerously_allow_insecure_origins && !used_insecure {
-        warnings.push(PolicyWarning::UnusedDangerousOption { option: "dangerously_allow_insecure_origins" });
+        warnings.push(PolicyWarning::UnusedDangerousOption {
+            option: "dangerously_allow_insecure_origins",
+        });
     }
     if c.dangerously_allow_public_suffix_subdomains && !used_public_suffix {
         warnings.push(PolicyWarning::UnusedDangerousOption {
@@ -101,9 +115,13 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
             }
             any_method = true;
         } else if !headers::is_token(value.as_bytes()) {
-            errors.push(PolicyError::InvalidMethod { value: value.clone() });
+            errors.push(PolicyError::InvalidMethod {
+                value: value.clone(),
+            });
         } else if headers::is_forbidden_method(value) {
-            errors.push(PolicyError::ForbiddenMethod { value: value.clone() });
+            errors.push(PolicyError::ForbiddenMethod {
+                value: value.clone(),
+            });
         } else {
             // Browsers normalize `delete` to `DELETE` before sending it
             // (Fetch: method normalize), so the list holds the sent form.
@@ -126,7 +144,10 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
             continue;
         }
         if !headers::is_token(value.as_bytes()) {
-            errors.push(PolicyError::InvalidHeaderName { field: "request_headers", value: value.clone() });
+            errors.push(PolicyError::InvalidHeaderName {
+                field: "request_headers",
+                value: value.clone(),
+            });
             continue;
         }
         let name = value.to_ascii_lowercase();
@@ -157,12 +178,17 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
             continue;
         }
         if !headers::is_token(value.as_bytes()) {
-            errors.push(PolicyError::InvalidHeaderName { field: "expose_headers", value: value.clone() });
+            errors.push(PolicyError::InvalidHeaderName {
+                field: "expose_headers",
+                value: value.clone(),
+            });
             continue;
         }
         let name = value.to_ascii_lowercase();
         if headers::is_forbidden_response_header_name(&name) {
-            errors.push(PolicyError::ForbiddenExposeHeader { value: value.clone() });
+            errors.push(PolicyError::ForbiddenExposeHeader {
+                value: value.clone(),
+            });
         } else if !expose_headers.contains(&name) {
             expose_headers.push(name);
         }
@@ -184,14 +210,18 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
         _ => None,
     };
     if preflight_status.is_none() {
-        errors.push(PolicyError::InvalidPreflightStatus { value: c.preflight_status });
+        errors.push(PolicyError::InvalidPreflightStatus {
+            value: c.preflight_status,
+        });
     }
     let rejected_preflight_status = match c.rejected_preflight_status {
         200..=299 | 400..=599 => StatusCode::from_u16(c.rejected_preflight_status).ok(),
         _ => None,
     };
     if rejected_preflight_status.is_none() {
-        errors.push(PolicyError::InvalidRejectedPreflightStatus { value: c.rejected_preflight_status });
+        errors.push(PolicyError::InvalidRejectedPreflightStatus {
+            value: c.rejected_preflight_status,
+        });
     }
 
     if c.private_network {
@@ -224,9 +254,14 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
 /// (Secure Contexts: `https`, `wss` or a loopback host; every subdomain of
 /// `localhost` is loopback too).
 pub(crate) fn parse_pattern(value: &str) -> Result<(Pattern, bool), PolicyError> {
-    let invalid = |detail: &str| PolicyError::InvalidOrigin { value: value.to_string(), detail: detail.to_string() };
+    let invalid = |detail: &str| PolicyError::InvalidOrigin {
+        value: value.to_string(),
+        detail: detail.to_string(),
+    };
     if value.eq_ignore_ascii_case("null") {
-        return Err(PolicyError::NullOrigin { value: value.to_string() });
+        return Err(PolicyError::NullOrigin {
+            value: value.to_string(),
+        });
     }
     let Some((scheme, rest)) = value.split_once("://") else {
         return Err(invalid("no `scheme://`"));
@@ -238,7 +273,10 @@ pub(crate) fn parse_pattern(value: &str) -> Result<(Pattern, bool), PolicyError>
         });
     }
     if scheme.eq_ignore_ascii_case("file") {
-        return Err(PolicyError::UnsupportedScheme { value: value.to_string(), scheme: scheme.to_string() });
+        return Err(PolicyError::UnsupportedScheme {
+            value: value.to_string(),
+            scheme: scheme.to_string(),
+        });
     }
     let (subdomains, host_port) = match rest.strip_prefix("*.") {
         Some(r) => (true, r),
@@ -262,8 +300,13 @@ pub(crate) fn parse_pattern(value: &str) -> Result<(Pattern, bool), PolicyError>
             None => (host_port, None),
         }
     };
-    if scheme.contains('*') || host.contains('*') || port.is_some_and(|p| p != "*" && p.contains('*')) {
-        return Err(PolicyError::InvalidWildcard { value: value.to_string() });
+    if scheme.contains('*')
+        || host.contains('*')
+        || port.is_some_and(|p| p != "*" && p.contains('*'))
+    {
+        return Err(PolicyError::InvalidWildcard {
+            value: value.to_string(),
+        });
     }
     if host.is_empty() {
         return Err(invalid("an empty host"));
@@ -273,7 +316,12 @@ pub(crate) fn parse_pattern(value: &str) -> Result<(Pattern, bool), PolicyError>
         Some("*") => PortRule::Any,
         Some(p) => match p.parse::<u32>() {
             Ok(n @ 1..=65535) if p.bytes().all(|b| b.is_ascii_digit()) => PortRule::Exact(n as u16),
-            _ => return Err(PolicyError::InvalidPort { value: value.to_string(), port: p.to_string() }),
+            _ => {
+                return Err(PolicyError::InvalidPort {
+                    value: value.to_string(),
+                    port: p.to_string(),
+                });
+            }
         },
     };
     let candidate = match port {
@@ -296,23 +344,43 @@ pub(crate) fn parse_pattern(value: &str) -> Result<(Pattern, bool), PolicyError>
         why,
     };
     let origin = Origin::parse_canonical(&candidate).map_err(|e| match e {
-        OriginError::UppercaseOrigin { canonical, .. } => non_canonical(&canonical, NonCanonical::Uppercase),
-        OriginError::UnicodeHost { canonical, .. } => non_canonical(&canonical, NonCanonical::Unicode),
-        OriginError::DefaultPort { canonical, .. } => non_canonical(&canonical, NonCanonical::DefaultPort),
-        OriginError::NonCanonicalIp { canonical, .. } | OriginError::NonCanonical { canonical, .. } => {
+        OriginError::UppercaseOrigin { canonical, .. } => {
+            non_canonical(&canonical, NonCanonical::Uppercase)
+        }
+        OriginError::UnicodeHost { canonical, .. } => {
+            non_canonical(&canonical, NonCanonical::Unicode)
+        }
+        OriginError::DefaultPort { canonical, .. } => {
+            non_canonical(&canonical, NonCanonical::DefaultPort)
+        }
+        OriginError::NonCanonicalIp { canonical, .. }
+        | OriginError::NonCanonical { canonical, .. } => {
             non_canonical(&canonical, NonCanonical::Other)
         }
-        OriginError::FileScheme { .. } => {
-            PolicyError::UnsupportedScheme { value: value.to_string(), scheme: scheme.to_string() }
-        }
-        OriginError::InvalidPort { port, .. } => PolicyError::InvalidPort { value: value.to_string(), port },
+        OriginError::FileScheme { .. } => PolicyError::UnsupportedScheme {
+            value: value.to_string(),
+            scheme: scheme.to_string(),
+        },
+        OriginError::InvalidPort { port, .. } => PolicyError::InvalidPort {
+            value: value.to_string(),
+            port,
+        },
         other => invalid(&other.to_string()),
     })?;
-    let Origin::Tuple { scheme: canon_scheme, host: canon_host, .. } = &origin else {
-        return Err(invalid("it is an opaque origin, which browsers send as `null`"));
+    let Origin::Tuple {
+        scheme: canon_scheme,
+        host: canon_host,
+        ..
+    } = &origin
+    else {
+        return Err(invalid(
+            "it is an opaque origin, which browsers send as `null`",
+        ));
     };
     if subdomains && !matches!(canon_host, Host::Domain(_)) {
-        return Err(PolicyError::InvalidWildcard { value: value.to_string() });
+        return Err(PolicyError::InvalidWildcard {
+            value: value.to_string(),
+        });
     }
     let pattern = Pattern {
         scheme: canon_scheme.as_str().into(),
