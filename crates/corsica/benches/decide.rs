@@ -262,6 +262,17 @@ fn corsica_decide(bencher: Bencher, name: &str) {
     });
 }
 
+/// `OriginRef::parse` alone (the hot-path split of the `Origin` value),
+/// to see what part of `decide` it is.
+#[divan::bench(args = ["one", "two"])]
+fn origin_ref_parse(bencher: Bencher, which: &str) {
+    let value = match which {
+        "one" => "https://example.com".to_string(),
+        _ => format!("https://{}", long_host('z')),
+    };
+    bencher.bench_local(|| corsica::origin::OriginRef::parse(black_box(value.as_bytes())));
+}
+
 #[divan::bench(args = CASES)]
 fn corsica_decide_apply(bencher: Bencher, name: &str) {
     let c = case(name);

@@ -212,14 +212,18 @@ pub enum PolicyError {
         "`*` in request_headers cannot be combined with credentials = true: browsers treat it as the header named `*`; list the headers instead"
     )]
     CredentialedWildcardRequestHeaders,
-    /// Occurs when `expose_headers` lists a forbidden response header
-    /// (`Set-Cookie`, `Set-Cookie2`), which browsers never expose.
+    /// Occurs when `expose_headers` lists a name that exposing cannot
+    /// concern: a forbidden response header (`Set-Cookie`, `Set-Cookie2`),
+    /// which browsers never expose, a request-only header (`Origin`) or a
+    /// CORS protocol header.
     #[error(
-        "response header `{value}` can never be exposed to scripts; remove it from expose_headers"
+        "response header `{value}` cannot be exposed to scripts ({why}); remove it from expose_headers"
     )]
     ForbiddenExposeHeader {
         /// The entry as written.
         value: String,
+        /// Why.
+        why: &'static str,
     },
     /// Occurs when `expose_headers` contains `*` and `credentials` is true.
     #[error(

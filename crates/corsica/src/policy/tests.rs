@@ -400,9 +400,11 @@ fn header_names_are_validated() {
     );
     assert_eq!(
         codes(
-            "origins = [\"https://a.com\"]\nexpose_headers = [\"Set-Cookie\", \"set-cookie2\", \"x:y\"]"
+            "origins = [\"https://a.com\"]\nexpose_headers = [\"Set-Cookie\", \"set-cookie2\", \"Origin\", \"Access-Control-Allow-Origin\", \"x:y\"]"
         ),
         [
+            "forbidden-expose-header",
+            "forbidden-expose-header",
             "forbidden-expose-header",
             "forbidden-expose-header",
             "invalid-header-name"

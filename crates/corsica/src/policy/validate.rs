@@ -185,9 +185,17 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
             continue;
         }
         let name = value.to_ascii_lowercase();
-        if headers::is_forbidden_response_header_name(&name) {
+        let why = if headers::is_forbidden_response_header_name(&name) {
+            Some("browsers never expose it")
+        } else if name == "origin" || name.starts_with("access-control-") {
+            Some("it is a request-only or CORS protocol header")
+        } else {
+            None
+        };
+        if let Some(why) = why {
             errors.push(PolicyError::ForbiddenExposeHeader {
                 value: value.clone(),
+                why,
             });
         } else if !expose_headers.contains(&name) {
             expose_headers.push(name);
