@@ -220,8 +220,8 @@ impl Policy {
 
         let checked = origin.and_then(|allow_origin| {
             self.check_method(headers)?;
-            self.request_headers
-                .check(headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS))?;
+            let acrh = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
+            self.request_headers.check(|| acrh.iter())?;
             let pna = self.check_private_network(headers)?;
             Ok((allow_origin, pna))
         });

@@ -11,6 +11,7 @@
 use http::HeaderValue;
 
 use super::decision::Rejection;
+use crate::headers;
 
 /// Most bytes of `Access-Control-Request-Headers` (all lines together) a
 /// preflight may carry. Longer values are rejected before being scanned.
@@ -70,22 +71,26 @@ impl AllowedHeaders {
     /// Cost: O(1) for too many lines or too many bytes, otherwise linear in
     /// the value's length (at most [`MAX_REQUEST_HEADERS_BYTES`]) times
     /// log of the number of allowed names.
-    pub(crate) fn check<'a, I>(&self, lines: I) -> Result<(), Rejection<'a>>
+    pub(crate) fn check<'a, I, F>(&self, lines: F) -> Result<(), Rejection<'a>>
     where
-        I: IntoIterator<Item = &'a HeaderValue>,
+        F: Fn() -> I,
+        I: Iterator<Item = &'a HeaderValue>,
     {
+        // The bounds first, before reading any value: at most
+        // MAX_REQUEST_HEADERS_LINES + 1 steps whatever the request holds.
         let mut total = 0usize;
-        let mut empty = 0usize;
-        for (i, line) in lines.into_iter().enumerate() {
+        for (i, line) in lines().enumerate() {
             if i == MAX_REQUEST_HEADERS_LINES {
                 return Err(Rejection::TooManyRequestHeaderLines);
             }
-            let bytes = line.as_bytes();
-            total += bytes.len();
+            total += line.len();
             if total > MAX_REQUEST_HEADERS_BYTES {
                 return Err(Rejection::RequestHeadersTooLong);
             }
-            for element in bytes.split(|&b| b == b',') {
+        }
+        let mut empty = 0usize;
+        for line in lines() {
+            for element in line.as_bytes().split(|&b| b == b',') {
                 let name = trim_ows(element);
                 if name.is_empty() {
                     empty += 1;
@@ -94,7 +99,7 @@ impl AllowedHeaders {
                     }
                     continue;
                 }
-                if !name.iter().all(|&b| is_tchar(b)) {
+                if !headers::is_token(name) {
                     return Err(Rejection::MalformedRequestHeaders);
                 }
                 if !self.allows(name) {
@@ -136,29 +141,6 @@ fn trim_ows(mut s: &[u8]) -> &[u8] {
     s
 }
 
-/// RFC 9110 `tchar`. (A private copy of the byte class for the hot loop;
-/// `headers::is_token` checks whole strings.)
-fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'!' | b'#'
-                | b'$'
-                | b'%'
-                | b'&'
-                | b'\''
-                | b'*'
-                | b'+'
-                | b'-'
-                | b'.'
-                | b'^'
-                | b'_'
-                | b'`'
-                | b'|'
-                | b'~'
-        )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,7 +151,7 @@ mod tests {
     }
 
     fn check<'a>(a: &AllowedHeaders, lines: &'a [HeaderValue]) -> Result<(), Rejection<'a>> {
-        a.check(lines.iter())
+        a.check(|| lines.iter())
     }
 
     fn v(s: &str) -> HeaderValue {
