@@ -381,6 +381,26 @@ max_age = 86400
     }
 
     #[test]
+    fn serializes_back_to_toml() {
+        for config in [
+            PolicyConfig::default().origins(["https://a.com"]),
+            PolicyConfig::default()
+                .origins(["https://*.a.com", "http://localhost:*"])
+                .credentials(true)
+                .max_age(600)
+                .request_headers(["X-A"])
+                .private_network(true),
+        ] {
+            let text = toml::to_string(&config).unwrap();
+            assert_eq!(
+                PolicyConfig::from_toml_str(&text).unwrap(),
+                config,
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
     fn levenshtein_is_right() {
         assert_eq!(levenshtein("kitten", "sitting"), 3);
         assert_eq!(levenshtein("", "abc"), 3);
