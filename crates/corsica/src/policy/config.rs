@@ -60,10 +60,16 @@ pub struct PolicyConfig {
     pub credentials: bool,
     /// Methods a preflight may ask for. Default `GET`, `HEAD`, `POST` (which
     /// never need one). `["*"]` allows any method, not with credentials.
-    /// Compared byte for byte, as browsers do: `PATCH` is not `patch`.
+    /// Compared byte for byte, as browsers do: `PATCH` is not `patch`
+    /// (`delete`, `get`, `head`, `options`, `post` and `put` are normalized
+    /// to uppercase, as browsers normalize them before sending). Listing a
+    /// safelisted method is harmless; it is sent in
+    /// `Access-Control-Allow-Methods` like the others.
     pub methods: Vec<String>,
-    /// Request headers a preflight may ask for, case-insensitive. Default
-    /// none. `["*"]` allows any header except `Authorization` (which must be
+    /// Request headers a preflight may ask for, case-insensitive, sent
+    /// lowercase. Default none. Safelisted names such as `Content-Type` are
+    /// kept: they need listing whenever their value is not safelisted
+    /// (`Content-Type: application/json`). `["*"]` allows any header except `Authorization` (which must be
     /// listed by name), not with credentials.
     pub request_headers: Vec<String>,
     /// Response headers scripts may read beyond the safelisted ones. Default
@@ -398,6 +404,17 @@ max_age = 86400
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn known_keys_are_the_fields() {
+        let text = toml::to_string(&PolicyConfig::default().max_age(1)).unwrap();
+        let table: toml::Table = text.parse().unwrap();
+        let mut keys: Vec<&str> = table.keys().map(String::as_str).collect();
+        let mut known = KNOWN_KEYS.to_vec();
+        keys.sort_unstable();
+        known.sort_unstable();
+        assert_eq!(keys, known);
     }
 
     #[test]
