@@ -94,7 +94,23 @@ fn decide_allocates_nothing() {
     )
     .unwrap();
 
+    let pna = Policy::from_toml_str(
+        "origins = [\"http://localhost:*\"]\nprivate_network = true\npreflight_passthrough = true",
+    )
+    .unwrap();
+
     let cases: Vec<(&Policy, Method, HeaderMap, bool)> = vec![
+        // legacy Private Network Access, forwarded preflight
+        (
+            &pna,
+            Method::OPTIONS,
+            headers(&[
+                ("origin", "http://localhost:3000"),
+                ("access-control-request-method", "GET"),
+                ("access-control-request-private-network", "true"),
+            ]),
+            true,
+        ),
         // exact, actual
         (
             &credentialed,
