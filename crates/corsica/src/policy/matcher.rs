@@ -32,12 +32,16 @@ pub(crate) enum PortRule {
     Any,
 }
 
+/// Port keys, ordered: no port (the default) is 0, explicit ports are
+/// themselves, `:*` is 65536.
+const ANY_PORT: u32 = 1 << 16;
+
 impl PortRule {
-    fn allows(self, port: Option<u16>) -> bool {
+    fn key(self) -> u32 {
         match self {
-            PortRule::Default => port.is_none(),
-            PortRule::Exact(p) => port == Some(p),
-            PortRule::Any => true,
+            PortRule::Default => 0,
+            PortRule::Exact(p) => u32::from(p),
+            PortRule::Any => ANY_PORT,
         }
     }
 }
@@ -59,7 +63,8 @@ pub(crate) struct Pattern {
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Entry {
     scheme: Box<str>,
-    port: PortRule,
+    /// [`PortRule::key`].
+    port: u32,
 }
 
 type Map = HashMap<Box<str>, Vec<Entry>, BuildHasherDefault<FxHasher>>;
@@ -92,14 +97,16 @@ impl OriginMatcher {
                 m.min_suffix = m.min_suffix.min(p.host.len());
                 m.max_suffix = m.max_suffix.max(p.host.len());
             }
-            let entries = map.entry(p.host).or_default();
-            let entry = Entry {
+            map.entry(p.host).or_default().push(Entry {
                 scheme: p.scheme,
-                port: p.port,
-            };
-            if !entries.contains(&entry) {
-                entries.push(entry);
-            }
+                port: p.port.key(),
+            });
+        }
+        // Sorted and unique per host, so a lookup is two binary searches
+        // even when one host is listed with thousands of ports.
+        for entries in m.exact.values_mut().chain(m.subdomains.values_mut()) {
+            entries.sort_unstable_by(|a, b| (&a.scheme, a.port).cmp(&(&b.scheme, b.port)));
+            entries.dedup();
         }
         m
     }
@@ -145,9 +152,12 @@ impl OriginMatcher {
 }
 
 fn allows(entries: &[Entry], origin: &OriginRef<'_>) -> bool {
-    entries
-        .iter()
-        .any(|e| &*e.scheme == origin.scheme && e.port.allows(origin.port))
+    let find = |port: u32| {
+        entries
+            .binary_search_by(|e| (&*e.scheme, e.port).cmp(&(origin.scheme, port)))
+            .is_ok()
+    };
+    find(origin.port.map_or(0, u32::from)) || find(ANY_PORT)
 }
 
 /// One or more non-empty dot-separated labels of lowercase letters, digits,
@@ -274,6 +284,22 @@ mod tests {
         assert!(!m.matches(&o("https", "api.example.com", None)));
         assert!(m.matches(&o("https", "x.dev.test", Some(1))));
         assert!(!m.matches(&o("https", "dev.test", Some(1))));
+    }
+
+    #[test]
+    fn one_host_many_ports() {
+        let mut patterns: Vec<Pattern> = (1..=3000)
+            .map(|p| pat("http", "localhost", false, PortRule::Exact(p * 2)))
+            .collect();
+        patterns.push(pat("https", "localhost", false, PortRule::Exact(3)));
+        patterns.push(pat("http", "localhost", false, PortRule::Exact(2)));
+        let m = OriginMatcher::new(patterns);
+        assert_eq!(m.exact["localhost"].len(), 3001);
+        assert!(m.matches(&o("http", "localhost", Some(4000))));
+        assert!(!m.matches(&o("http", "localhost", Some(4001))));
+        assert!(!m.matches(&o("http", "localhost", None)));
+        assert!(m.matches(&o("https", "localhost", Some(3))));
+        assert!(!m.matches(&o("https", "localhost", Some(4))));
     }
 
     #[test]

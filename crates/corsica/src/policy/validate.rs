@@ -85,9 +85,8 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
                 }
             }
         }
-        if !patterns.contains(&pattern) {
-            patterns.push(pattern);
-        }
+        // Duplicates are dropped by the matcher.
+        patterns.push(pattern);
     }
     if any_origin && c.origins.len() > 1 {
         warnings.push(PolicyWarning::RedundantOrigins {
