@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { CaseServers, PAGE_PATH } from './server.mjs';
-import { reasonKeyOfFirefoxMessage } from './firefox-reasons.mjs';
+import { isFirefoxCorsLine, reasonKeyOfFirefoxMessage } from './firefox-reasons.mjs';
 
 const USAGE =
   'usage: node conformance/runner/run.mjs --browser chrome|firefox [--out FILE] [--debug-out FILE] [--only ID-SUBSTRING] [--verbose] CASES.jsonl...';
@@ -418,10 +418,110 @@ async function main() {
   process.exitCode = failures ? 1 : 0;
 }
 
+function firefoxPrefs(hosts) {
+  return {
+    // Every *.test name of the cases resolves to 127.0.0.1.
+    'network.dns.localDomains': hosts.join(','),
+    'network.proxy.type': 0,
+    'network.proxy.no_proxies_on': '',
+    // Keep http:// as written.
+    'dom.security.https_first': false,
+    'dom.security.https_first_pbm': false,
+    'dom.security.https_first_schemeless': false,
+    'dom.security.https_only_mode': false,
+    'dom.security.https_only_mode_pbm': false,
+    'network.stricttransportsecurity.preloadlist': false,
+    // No speculative or background traffic.
+    'network.http.speculative-parallel-limit': 0,
+    'network.dns.disablePrefetch': true,
+    'network.prefetch-next': false,
+    'network.predictor.enabled': false,
+    'network.captive-portal-service.enabled': false,
+    'network.connectivity-service.enabled': false,
+    'browser.safebrowsing.update.enabled': false,
+    'toolkit.telemetry.enabled': false,
+    'toolkit.telemetry.unified': false,
+    'toolkit.telemetry.server': '',
+    'toolkit.telemetry.archive.enabled': false,
+    'app.update.enabled': false,
+    'app.update.auto': false,
+    'browser.ping-centre.telemetry': false,
+    'extensions.blocklist.enabled': false,
+    'network.trr.mode': 5,
+  };
+}
+
 class FirefoxDriver {
   name = 'firefox';
+
   constructor(hosts) {
     this.hosts = hosts;
+  }
+
+  async launch() {
+    this.browser = await puppeteer.launch({
+      browser: 'firefox',
+      executablePath: '/usr/bin/firefox-esr',
+      protocol: 'webDriverBiDi',
+      headless: true,
+      extraPrefsFirefox: firefoxPrefs(this.hosts),
+      protocolTimeout: 60000,
+    });
+    this.version = await this.browser.version();
+  }
+
+  async close() {
+    await this.browser.close();
+  }
+
+  /** A fresh BiDi user context (own preflight cache, see README) with a page at `origin`. */
+  async openCase(origin) {
+    const ctx = await this.browser.createBrowserContext();
+    const page = await ctx.newPage();
+    const events = [];
+    // BiDi log.entryAdded of this browsing context: Firefox reports its CORS
+    // console messages as entries of type "javascript", level "error".
+    const bc = page.mainFrame().browsingContext;
+    const onLog = ({ entry }) =>
+      events.push({ kind: 'log', type: entry.type, level: entry.level, text: entry.text ?? '', t: Date.now() });
+    bc.on('log', onLog);
+    await page.goto(origin + PAGE_PATH, { waitUntil: 'load' });
+    await sleep(20);
+    events.length = 0;
+    return {
+      page,
+      events,
+      close: async () => {
+        bc.off('log', onLog);
+        await ctx.close();
+      },
+    };
+  }
+
+  /** Waits for the console lines of a fetch that just settled. */
+  async settle(session, result) {
+    const ev = session.events;
+    if (result.settled !== 'rejected') {
+      await sleep(40);
+      return;
+    }
+    // Firefox may print a second line (e.g. "CORS request did not succeed")
+    // shortly after the first: wait for one CORS line, then for quiet.
+    const deadline = Date.now() + 600;
+    while (Date.now() < deadline && !ev.some((e) => e.kind === 'log' && isFirefoxCorsLine(e.text))) await sleep(10);
+    let n = -1;
+    while (n !== ev.length && Date.now() < deadline + 200) {
+      n = ev.length;
+      await sleep(40);
+    }
+  }
+
+  diagnose(session) {
+    const logs = session.events.filter((e) => e.kind === 'log');
+    const cors = logs.filter((e) => isFirefoxCorsLine(e.text));
+    const message = cors.length ? cors[0].text : null;
+    const error = message ? reasonKeyOfFirefoxMessage(message) : null;
+    return { error, message, consoleLines: logs.map((e) => e.text) };
   }
 }
 
