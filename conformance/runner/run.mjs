@@ -246,7 +246,10 @@ class ChromeDriver {
   /** Waits for the DevTools events of a fetch that just settled. */
   async settle(session, result, sent) {
     const ev = session.events;
-    const deadline = Date.now() + (result.settled === 'rejected' ? 600 : 60);
+    // fetch() rejecting synchronously-style ("Failed to execute 'fetch'":
+    // bad method, bad header, GET with body) logs nothing: a short wait.
+    const threw = result.settled === 'rejected' && /^Failed to execute 'fetch'/.test(result.errorMessage ?? '');
+    const deadline = Date.now() + (result.settled === 'rejected' && !threw ? 600 : 60);
     for (;;) {
       const haveMsg = ev.some((e) => e.kind === 'log' && isChromeCorsLine(e.text));
       const haveFail = ev.some((e) => e.kind === 'loadingFailed');
@@ -263,7 +266,10 @@ class ChromeDriver {
     // Only failures of requests that started during this fetch count.
     const ids = new Set(ev.filter((e) => e.kind === 'requestWillBeSent').map((e) => e.requestId));
     const fails = ev.filter((e) => e.kind === 'loadingFailed' && ids.has(e.requestId));
-    const withCors = fails.filter((e) => e.corsErrorStatus && e.corsErrorStatus.corsError);
+    // The fetch's own request (type Fetch) first, then e.g. its preflight.
+    const withCors = fails
+      .filter((e) => e.corsErrorStatus && e.corsErrorStatus.corsError)
+      .sort((a, b) => (a.type === 'Fetch' ? 0 : 1) - (b.type === 'Fetch' ? 0 : 1));
     const error = withCors.length ? withCors[0].corsErrorStatus.corsError : null;
     const logs = ev.filter((e) => e.kind === 'log');
     const access = logs.find((e) => e.text.startsWith('Access to '));
@@ -507,7 +513,9 @@ class FirefoxDriver {
     }
     // Firefox may print a second line (e.g. "CORS request did not succeed")
     // shortly after the first: wait for one CORS line, then for quiet.
-    const deadline = Date.now() + 600;
+    // fetch() rejecting before any request ("Window.fetch: ...") logs nothing.
+    const threw = /^Window\.fetch: /.test(result.errorMessage ?? '');
+    const deadline = Date.now() + (threw ? 60 : 600);
     while (Date.now() < deadline && !ev.some((e) => e.kind === 'log' && isFirefoxCorsLine(e.text))) await sleep(10);
     let n = -1;
     while (n !== ev.length && Date.now() < deadline + 200) {
