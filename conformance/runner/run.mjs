@@ -5,12 +5,13 @@
 // corsica engine.
 //
 //   node conformance/runner/run.mjs --browser chrome|firefox [--out FILE]
-//        [--debug-out FILE] [--only ID-SUBSTRING] [--verbose] CASES.jsonl...
+//        [--debug-out FILE] [--only ID-SUBSTRING]... [--verbose] CASES.jsonl...
 //
 // Exit status: 0 when every request of every case was played and recorded
 // (blocked requests included), 1 when some request could not be observed
 // (its line is left out and the reason printed), 2 on a usage error.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,10 +20,10 @@ import { CaseServers, PAGE_PATH } from './server.mjs';
 import { isFirefoxCorsLine, reasonKeyOfFirefoxMessage } from './firefox-reasons.mjs';
 
 const USAGE =
-  'usage: node conformance/runner/run.mjs --browser chrome|firefox [--out FILE] [--debug-out FILE] [--only ID-SUBSTRING] [--verbose] CASES.jsonl...';
+  'usage: node conformance/runner/run.mjs --browser chrome|firefox [--out FILE] [--debug-out FILE] [--manifest FILE] [--only ID-SUBSTRING]... [--verbose] CASES.jsonl...';
 
 function parseArgs(argv) {
-  const opts = { browser: null, out: null, debugOut: null, only: null, verbose: false, files: [] };
+  const opts = { browser: null, out: null, debugOut: null, manifest: null, only: null, verbose: false, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -32,7 +33,8 @@ function parseArgs(argv) {
     if (a === '--browser') opts.browser = next();
     else if (a === '--out') opts.out = next();
     else if (a === '--debug-out') opts.debugOut = next();
-    else if (a === '--only') opts.only = next();
+    else if (a === '--manifest') opts.manifest = next();
+    else if (a === '--only') (opts.only ??= []).push(next());
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '-h' || a === '--help') {
       process.stdout.write(`${USAGE}\n`);
@@ -72,7 +74,7 @@ function readCases(files, only) {
         problems.push(`${file}:${i + 1}: ${bad}`);
         return;
       }
-      if (only && !c.id.includes(only)) return;
+      if (only && !only.some((o) => c.id.includes(o))) return;
       cases.push(c);
     });
   }
@@ -196,6 +198,15 @@ class ChromeDriver {
   /** A fresh isolated context (own network context, own preflight cache) with a page at `origin`. */
   async openCase(origin) {
     const ctx = await this.browser.createBrowserContext();
+    try {
+      return await this.#openIn(ctx, origin);
+    } catch (e) {
+      await ctx.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  async #openIn(ctx, origin) {
     const page = await ctx.newPage();
     const cdp = await page.createCDPSession();
     const events = [];
@@ -251,7 +262,7 @@ class ChromeDriver {
     const threw = result.settled === 'rejected' && /^Failed to execute 'fetch'/.test(result.errorMessage ?? '');
     const deadline = Date.now() + (result.settled === 'rejected' && !threw ? 600 : 60);
     for (;;) {
-      const haveMsg = ev.some((e) => e.kind === 'log' && isChromeCorsLine(e.text));
+      const haveMsg = ev.some((e) => isChromeExplanationLine(e));
       const haveFail = ev.some((e) => e.kind === 'loadingFailed');
       if (result.settled === 'rejected' && haveMsg && (haveFail || sent.length === 0)) break;
       if (Date.now() >= deadline) break;
@@ -272,15 +283,20 @@ class ChromeDriver {
       .sort((a, b) => (a.type === 'Fetch' ? 0 : 1) - (b.type === 'Fetch' ? 0 : 1));
     const error = withCors.length ? withCors[0].corsErrorStatus.corsError : null;
     const logs = ev.filter((e) => e.kind === 'log');
+    // message: the CORS line ("Access to fetch at ..."); without one, the
+    // first other error line that explains the failure ("Fetch API cannot
+    // load ...", "Unsafe attempt to load URL ..."). Chromium's generic
+    // network line "Failed to load resource: ..." never counts: it is also
+    // printed for readable 4xx/5xx responses.
     const access = logs.find((e) => e.text.startsWith('Access to '));
-    const other = logs.find((e) => e.text.startsWith('Fetch API cannot load '));
+    const other = logs.find((e) => isChromeExplanationLine(e));
     const message = access ? access.text : other ? other.text : null;
-    return { error, message, consoleLines: logs.map((e) => e.text) };
+    return { error, message, consoleLines: logs.map((e) => ({ source: e.source, level: e.level, text: e.text })) };
   }
 }
 
-function isChromeCorsLine(text) {
-  return text.startsWith('Access to ') || text.startsWith('Fetch API cannot load ');
+function isChromeExplanationLine(e) {
+  return e.kind === 'log' && e.level === 'error' && !e.text.startsWith('Failed to load resource: ');
 }
 
 // ---------------------------------------------------------------- running
@@ -297,9 +313,28 @@ function filterSent(entries, scriptHeaderNames) {
   }));
 }
 
-async function playCase(driver, servers, c, opts, emit, debug) {
+/**
+ * Opens a case's context and page, retrying twice: Firefox's remote agent
+ * sometimes fails `browsingContext.create` ("no such frame") while another
+ * user context is being closed. Nothing of the case has run at that point.
+ */
+async function openWithRetry(driver, origin) {
+  let last;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await driver.openCase(origin);
+    } catch (e) {
+      last = e;
+      process.stderr.write(`run.mjs: opening a context failed (attempt ${attempt + 1}): ${String(e).split('\n')[0]}\n`);
+      await sleep(250);
+    }
+  }
+  throw last;
+}
+
+async function playCase(driver, servers, c, sessionPromise, opts, emit, debug, closing) {
   servers.setCase(c);
-  const session = await driver.openCase(c.origin);
+  const session = await sessionPromise;
   const unobserved = [];
   try {
     for (const [index, req] of c.requests.entries()) {
@@ -375,8 +410,9 @@ async function playCase(driver, servers, c, opts, emit, debug) {
       }
     }
   } finally {
-    await session.close();
     servers.setCase(null);
+    // Closed in the background; every close is awaited before the browser exits.
+    closing.push(session.close().catch((e) => process.stderr.write(`run.mjs: closing a context failed: ${e}\n`)));
   }
   return unobserved;
 }
@@ -389,7 +425,11 @@ async function main() {
   const { hosts, ports } = hostsAndPorts(cases);
   const out = opts.out ? fs.createWriteStream(opts.out) : process.stdout;
   const dbg = opts.debugOut ? fs.createWriteStream(opts.debugOut) : null;
-  const emit = (a) => out.write(`${JSON.stringify(a)}\n`);
+  let emitted = 0;
+  const emit = (a) => {
+    emitted++;
+    out.write(`${JSON.stringify(a)}\n`);
+  };
   const debug = (d) => dbg && dbg.write(`${JSON.stringify(d)}\n`);
 
   const servers = new CaseServers();
@@ -400,10 +440,23 @@ async function main() {
   process.stderr.write(`run.mjs: ${driver.name} ${driver.version}; ${cases.length} cases; ports ${ports.join(',')}\n`);
   let failures = problems.length;
   let done = 0;
-  for (const c of cases) {
+  // The next case's context and page are opened while the current case
+  // plays (they only load the runner's reserved page, which any case's
+  // servers answer), hiding most of the cost of a fresh renderer per case.
+  const closing = [];
+  const open = (i) => {
+    if (i >= cases.length) return null;
+    const p = openWithRetry(driver, cases[i].origin);
+    p.catch(() => {});
+    return p;
+  };
+  let next = open(0);
+  for (const [i, c] of cases.entries()) {
+    const sessionPromise = next;
+    next = open(i + 1);
     let unobserved;
     try {
-      unobserved = await playCase(driver, servers, c, opts, emit, debug);
+      unobserved = await playCase(driver, servers, c, sessionPromise, opts, emit, debug, closing);
     } catch (e) {
       unobserved = [{ index: '*', reason: `runner error: ${e && e.stack ? e.stack : e}` }];
     }
@@ -415,12 +468,33 @@ async function main() {
     done++;
     if (!opts.verbose && done % 25 === 0) process.stderr.write(`run.mjs: ${done}/${cases.length} cases (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   }
+  if (next) await next.then((sess) => sess.close()).catch(() => {});
+  await Promise.all(closing);
   await driver.close();
   await servers.close();
   const secs = ((Date.now() - t0) / 1000).toFixed(1);
   process.stderr.write(`run.mjs: ${driver.name}: ${cases.length} cases in ${secs} s; ${failures} problem(s)\n`);
   await new Promise((r) => (out === process.stdout ? r() : out.end(r)));
   if (dbg) await new Promise((r) => dbg.end(r));
+  if (opts.manifest) {
+    const files = opts.files.map((f) => ({
+      file: path.basename(f),
+      sha256: crypto.createHash('sha256').update(fs.readFileSync(f)).digest('hex'),
+    }));
+    const manifest = {
+      browser: driver.name,
+      version: driver.version,
+      started: new Date(t0).toISOString(),
+      seconds: Number(secs),
+      cases: cases.length,
+      requests: cases.reduce((n, c) => n + c.requests.length, 0),
+      answers: emitted,
+      problems: failures,
+      only: opts.only,
+      files,
+    };
+    fs.writeFileSync(opts.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
   process.exitCode = failures ? 1 : 0;
 }
 
@@ -483,6 +557,15 @@ class FirefoxDriver {
   /** A fresh BiDi user context (own preflight cache, see README) with a page at `origin`. */
   async openCase(origin) {
     const ctx = await this.browser.createBrowserContext();
+    try {
+      return await this.#openIn(ctx, origin);
+    } catch (e) {
+      await ctx.close().catch(() => {});
+      throw e;
+    }
+  }
+
+  async #openIn(ctx, origin) {
     const page = await ctx.newPage();
     const events = [];
     // BiDi log.entryAdded of this browsing context: Firefox reports its CORS
@@ -516,7 +599,7 @@ class FirefoxDriver {
     // fetch() rejecting before any request ("Window.fetch: ...") logs nothing.
     const threw = /^Window\.fetch: /.test(result.errorMessage ?? '');
     const deadline = Date.now() + (threw ? 60 : 600);
-    while (Date.now() < deadline && !ev.some((e) => e.kind === 'log' && isFirefoxCorsLine(e.text))) await sleep(10);
+    while (Date.now() < deadline && !ev.some((e) => e.kind === 'log' && e.level === 'error')) await sleep(10);
     let n = -1;
     while (n !== ev.length && Date.now() < deadline + 200) {
       n = ev.length;
@@ -526,10 +609,15 @@ class FirefoxDriver {
 
   diagnose(session) {
     const logs = session.events.filter((e) => e.kind === 'log');
-    const cors = logs.filter((e) => isFirefoxCorsLine(e.text));
-    const message = cors.length ? cors[0].text : null;
-    const error = message ? reasonKeyOfFirefoxMessage(message) : null;
-    return { error, message, consoleLines: logs.map((e) => e.text) };
+    // message: the first CORS line ("Cross-Origin Request Blocked: ...");
+    // without one, the first other error line ("Security Error: Content at
+    // ... may not load data from ..."). error: the reason key of the CORS
+    // line, null without one.
+    const cors = logs.find((e) => isFirefoxCorsLine(e.text));
+    const other = logs.find((e) => e.level === 'error');
+    const message = cors ? cors.text : other ? other.text : null;
+    const error = cors ? reasonKeyOfFirefoxMessage(cors.text) : null;
+    return { error, message, consoleLines: logs.map((e) => ({ type: e.type, level: e.level, text: e.text })) };
   }
 }
 
