@@ -357,6 +357,12 @@ async function playCase(driver, servers, c, sessionPromise, opts, emit, debug, c
       const wireAll = servers.log.slice(logStart);
       const wire = wireAll.filter((e) => !e.reserved && e.caseId === c.id);
       const diag = driver.diagnose(session);
+      // A wire request of another case (or between cases) inside this
+      // fetch's window would mean state leaking across cases: report it.
+      const foreign = wireAll.filter((e) => !e.reserved && e.caseId !== c.id);
+      for (const e of foreign) {
+        process.stderr.write(`run.mjs: WARNING ${c.id}#${index}: request of another case during this fetch: ${e.method} ${e.url} (case ${e.caseId})\n`);
+      }
       const ms = Date.now() - t0;
       debug({
         id: c.id,
@@ -365,7 +371,7 @@ async function playCase(driver, servers, c, sessionPromise, opts, emit, debug, c
         ms,
         result,
         diag,
-        wire: wireAll.map((e) => ({ method: e.method, url: e.url, headers: e.headers, routed: e.routed, reserved: e.reserved, error: e.error })),
+        wire: wireAll.map((e) => ({ caseId: e.caseId, method: e.method, url: e.url, headers: e.headers, routed: e.routed, reserved: e.reserved, error: e.error })),
         events: session.events.slice(),
       });
       if (result.settled === 'rejected' && result.timedOut) {
