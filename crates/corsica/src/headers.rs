@@ -1,48 +1,563 @@
 //! The Fetch Standard's header algorithms.
 //!
-//! INTERFACE STUB, to be implemented: see the doc of each item for the contract.
-#![allow(missing_docs, unused_variables)]
+//! Which request headers a page may send without a preflight, which names
+//! the preflight must list, which headers a page may not set at all, and
+//! which response headers a page may read. Names are matched ASCII
+//! case-insensitively throughout, values are bytes, as in the standard.
+//!
+//! ```
+//! use corsica::headers;
+//!
+//! assert!(headers::is_cors_safelisted_request_header("Content-Type", b"Text/Plain;charset=utf-8"));
+//! assert!(!headers::is_cors_safelisted_request_header("content-type", b"application/json"));
+//! let unsafe_names = headers::cors_unsafe_request_header_names([
+//!     ("Content-Type", &b"application/json"[..]),
+//!     ("X-Trace", b"1"),
+//!     ("Accept", b"*/*"),
+//! ]);
+//! assert_eq!(unsafe_names, ["content-type", "x-trace"]);
+//! assert_eq!(headers::normalize_method("patch"), "patch");
+//! assert_eq!(headers::normalize_method("delete"), "DELETE");
+//! ```
+//!
+//! References: <https://fetch.spec.whatwg.org/#terminology-headers>,
+//! [MDN: CORS-safelisted request header](https://developer.mozilla.org/en-US/docs/Glossary/CORS-safelisted_request_header).
+
+use std::borrow::Cow;
+
+mod mime;
 
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-method>: `GET`, `HEAD`, `POST`, byte-exact.
 pub fn is_cors_safelisted_method(method: &str) -> bool {
-    todo!()
+    matches!(method, "GET" | "HEAD" | "POST")
 }
+
 /// <https://fetch.spec.whatwg.org/#forbidden-method>: `CONNECT`, `TRACE`, `TRACK`, case-insensitive.
 pub fn is_forbidden_method(method: &str) -> bool {
-    todo!()
+    ["CONNECT", "TRACE", "TRACK"]
+        .iter()
+        .any(|m| method.eq_ignore_ascii_case(m))
 }
+
 /// <https://fetch.spec.whatwg.org/#concept-method-normalize>
-pub fn normalize_method(method: &str) -> std::borrow::Cow<'_, str> {
-    todo!()
+///
+/// Byte-uppercases `method` only when it matches `DELETE`, `GET`, `HEAD`,
+/// `OPTIONS`, `POST` or `PUT` case-insensitively; any other method is
+/// returned as is (`patch` stays `patch`, and then does not match an
+/// `Access-Control-Allow-Methods: PATCH`).
+pub fn normalize_method(method: &str) -> Cow<'_, str> {
+    const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+    match NORMALIZED.iter().find(|m| method.eq_ignore_ascii_case(m)) {
+        Some(m) if *m != method => Cow::Borrowed(m),
+        _ => Cow::Borrowed(method),
+    }
 }
-/// RFC 9110 token.
+
+/// <https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2>: `token = 1*tchar`.
+///
+/// `tchar` is one of ``!#$%&'*+-.^_`|~``, an ASCII digit or letter. Fetch's
+/// <https://fetch.spec.whatwg.org/#concept-method> and header names are
+/// tokens.
 pub fn is_token(bytes: &[u8]) -> bool {
-    todo!()
+    !bytes.is_empty() && bytes.iter().all(|&b| is_tchar(b))
 }
+
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'!' | b'#'
+                | b'$'
+                | b'%'
+                | b'&'
+                | b'\''
+                | b'*'
+                | b'+'
+                | b'-'
+                | b'.'
+                | b'^'
+                | b'_'
+                | b'`'
+                | b'|'
+                | b'~'
+        )
+}
+
+/// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-byte>
+///
+/// A byte below 0x20 other than 0x09 (HT), one of `" ( ) : < > ? @ [ \ ] { }`,
+/// or 0x7F (DEL).
+pub fn is_cors_unsafe_request_header_byte(b: u8) -> bool {
+    (b < 0x20 && b != 0x09)
+        || matches!(
+            b,
+            b'"' | b'('
+                | b')'
+                | b':'
+                | b'<'
+                | b'>'
+                | b'?'
+                | b'@'
+                | b'['
+                | b'\\'
+                | b']'
+                | b'{'
+                | b'}'
+                | 0x7F
+        )
+}
+
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-request-header>
+///
+/// Whether a request may carry the header (`name`, `value`) without a
+/// preflight. Only `Accept`, `Accept-Language`, `Content-Language`,
+/// `Content-Type` and `Range` can be, each under a value rule, and never
+/// with a value longer than 128 bytes.
 pub fn is_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
-    todo!()
+    // Step 1: If value's length is greater than 128, then return false.
+    if value.len() > 128 {
+        return false;
+    }
+    // Step 2: byte-lowercase name and switch on the result.
+    if name.eq_ignore_ascii_case("accept") {
+        // `accept`: if value contains a CORS-unsafe request-header byte,
+        // return false.
+        !value.iter().any(|&b| is_cors_unsafe_request_header_byte(b))
+    } else if name.eq_ignore_ascii_case("accept-language")
+        || name.eq_ignore_ascii_case("content-language")
+    {
+        // `accept-language`, `content-language`: if value contains a byte
+        // that is not 0-9, A-Z, a-z, SP, `*`, `,`, `-`, `.`, `;` or `=`,
+        // return false.
+        value.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b' ' | b'*' | b',' | b'-' | b'.' | b';' | b'=')
+        })
+    } else if name.eq_ignore_ascii_case("content-type") {
+        // `content-type`, step 1: if value contains a CORS-unsafe
+        // request-header byte, return false.
+        if value.iter().any(|&b| is_cors_unsafe_request_header_byte(b)) {
+            return false;
+        }
+        // Step 2: parse the isomorphic decoding of value.
+        let Some(mime) = mime::parse_mime_type(&isomorphic_decode(value)) else {
+            // Step 3: if mimeType is failure, return false.
+            return false;
+        };
+        // Step 4: the essence must be one of the three.
+        matches!(
+            mime.essence().as_str(),
+            "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+        )
+    } else if name.eq_ignore_ascii_case("range") {
+        // `range`, step 1: rangeValue = parse a single range header value
+        // with allowWhitespace false; step 2: failure -> false; step 3: if
+        // rangeValue[0] is null, return false.
+        matches!(
+            parse_single_range_header_value(value, false),
+            Some((Some(_), _))
+        )
+    } else {
+        // Otherwise: return false.
+        false
+    }
 }
+
+/// <https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header-name>:
+/// `Accept`, `Accept-Language`, `Content-Language`, `Content-Type`.
+pub fn is_no_cors_safelisted_request_header_name(name: &str) -> bool {
+    [
+        "accept",
+        "accept-language",
+        "content-language",
+        "content-type",
+    ]
+    .iter()
+    .any(|n| name.eq_ignore_ascii_case(n))
+}
+
+/// <https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header>
+///
+/// What a `no-cors` request may carry: a no-CORS-safelisted name whose
+/// (name, value) is a CORS-safelisted request-header.
+pub fn is_no_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
+    // Step 1: if name is not a no-CORS-safelisted request-header name,
+    // return false.
+    // Step 2: return whether (name, value) is a CORS-safelisted
+    // request-header.
+    is_no_cors_safelisted_request_header_name(name)
+        && is_cors_safelisted_request_header(name, value)
+}
+
+/// <https://fetch.spec.whatwg.org/#privileged-no-cors-request-header-name>:
+/// `Range`.
+pub fn is_privileged_no_cors_request_header_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("range")
+}
+
+/// <https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>:
+/// `Authorization`, the one name `Access-Control-Allow-Headers: *` never
+/// covers.
+pub fn is_cors_non_wildcard_request_header_name(name: &str) -> bool {
+    name.eq_ignore_ascii_case("authorization")
+}
+
 /// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names>:
 /// byte-lowercased, deduplicated, sorted.
+///
+/// The names of the headers that are not CORS-safelisted, plus, when the
+/// safelisted values add up to more than 1024 bytes, the names of the
+/// safelisted ones too. The result is what a preflight lists in
+/// `Access-Control-Request-Headers` (joined with `,`); empty means the
+/// headers alone need no preflight.
 pub fn cors_unsafe_request_header_names<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Vec<String> {
-    todo!()
+    // Step 1-3: unsafeNames, potentiallyUnsafeNames, safelistValueSize.
+    let mut unsafe_names: Vec<&str> = Vec::new();
+    let mut potentially_unsafe_names: Vec<&str> = Vec::new();
+    let mut safelist_value_size: usize = 0;
+    // Step 4: for each header of headers.
+    for (name, value) in headers {
+        if !is_cors_safelisted_request_header(name, value) {
+            // Step 4.1: not safelisted: append name to unsafeNames.
+            unsafe_names.push(name);
+        } else {
+            // Step 4.2: otherwise, append name to potentiallyUnsafeNames and
+            // add value's length to safelistValueSize.
+            potentially_unsafe_names.push(name);
+            safelist_value_size = safelist_value_size.saturating_add(value.len());
+        }
+    }
+    // Step 5: if safelistValueSize is greater than 1024, then for each name
+    // of potentiallyUnsafeNames, append name to unsafeNames.
+    if safelist_value_size > 1024 {
+        unsafe_names.extend(potentially_unsafe_names);
+    }
+    // Step 6: convert header names to a sorted-lowercase set.
+    let mut names: Vec<String> = unsafe_names
+        .into_iter()
+        .map(|n| n.to_ascii_lowercase())
+        .collect();
+    // Byte order, as `str`'s `Ord` is.
+    names.sort_unstable();
+    names.dedup();
+    names
 }
+
 /// <https://fetch.spec.whatwg.org/#forbidden-request-header>
+///
+/// Whether a page may not set (`name`, `value`): the user agent controls
+/// these headers, and `fetch()`/XHR silently drop them.
 pub fn is_forbidden_request_header(name: &str, value: &[u8]) -> bool {
-    todo!()
+    const FORBIDDEN: [&str; 21] = [
+        "Accept-Charset",
+        "Accept-Encoding",
+        "Access-Control-Request-Headers",
+        "Access-Control-Request-Method",
+        "Connection",
+        "Content-Length",
+        "Cookie",
+        "Cookie2",
+        "Date",
+        "DNT",
+        "Expect",
+        "Host",
+        "Keep-Alive",
+        "Origin",
+        "Referer",
+        "Set-Cookie",
+        "TE",
+        "Trailer",
+        "Transfer-Encoding",
+        "Upgrade",
+        "Via",
+    ];
+    // Step 1: a byte-case-insensitive match for one of the list.
+    if FORBIDDEN.iter().any(|n| name.eq_ignore_ascii_case(n)) {
+        return true;
+    }
+    // Step 2: byte-lowercased name starts with `proxy-` or `sec-`.
+    if starts_with_ignore_ascii_case(name, "proxy-") || starts_with_ignore_ascii_case(name, "sec-")
+    {
+        return true;
+    }
+    // Step 3: X-HTTP-Method, X-HTTP-Method-Override, X-Method-Override.
+    if [
+        "X-HTTP-Method",
+        "X-HTTP-Method-Override",
+        "X-Method-Override",
+    ]
+    .iter()
+    .any(|n| name.eq_ignore_ascii_case(n))
+    {
+        // Step 3.1: parsedValues = get, decode, and split value.
+        // Step 3.2: for each method of parsedValues: if the isomorphic
+        // encoding of method is a forbidden method, return true. (Forbidden
+        // methods are ASCII, so comparing the decoded string is the same.)
+        return get_decode_split(value)
+            .iter()
+            .any(|m| is_forbidden_method(m));
+    }
+    // Step 4.
+    false
 }
-/// <https://fetch.spec.whatwg.org/#forbidden-response-header-name>
+
+fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
+    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+}
+
+/// <https://fetch.spec.whatwg.org/#forbidden-response-header-name>:
+/// `Set-Cookie`, `Set-Cookie2`; never exposed to a page.
 pub fn is_forbidden_response_header_name(name: &str) -> bool {
-    todo!()
+    name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2")
 }
+
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name> (the fixed list part)
+///
+/// `Cache-Control`, `Content-Language`, `Content-Length`, `Content-Type`,
+/// `Expires`, `Last-Modified`, `Pragma`: readable from a CORS response
+/// without `Access-Control-Expose-Headers`.
 pub fn is_cors_safelisted_response_header_name(name: &str) -> bool {
-    todo!()
+    [
+        "cache-control",
+        "content-language",
+        "content-length",
+        "content-type",
+        "expires",
+        "last-modified",
+        "pragma",
+    ]
+    .iter()
+    .any(|n| name.eq_ignore_ascii_case(n))
 }
+
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>,
+/// given a list of header names (the parsed `Access-Control-Expose-Headers`).
+///
+/// The fixed list, or any item of `list` that is not a forbidden
+/// response-header name, matched case-insensitively. The `*` wildcard is
+/// not handled here: Fetch handles it in main fetch, where it depends on the
+/// credentials mode, and a literal `*` item only matches a header named `*`.
+pub fn is_cors_safelisted_response_header_name_in<S: AsRef<str>>(name: &str, list: &[S]) -> bool {
+    is_cors_safelisted_response_header_name(name)
+        || (!is_forbidden_response_header_name(name)
+            && list.iter().any(|n| n.as_ref().eq_ignore_ascii_case(name)))
+}
+
+/// <https://fetch.spec.whatwg.org/#concept-header-list-get>
+///
+/// All values of one name, in order, joined with `, ` (0x2C 0x20); `None`
+/// when there are none. Pass the values of every header line with the name
+/// (the caller matches names case-insensitively).
+pub fn get_combined<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Option<Vec<u8>> {
+    let mut values = values.into_iter();
+    // Step 1: if list does not contain name, return null.
+    let mut combined = values.next()?.to_vec();
+    // Step 2: the values, separated from each other by 0x2C 0x20.
+    for v in values {
+        combined.extend_from_slice(b", ");
+        combined.extend_from_slice(v);
+    }
+    Some(combined)
+}
+
 /// <https://fetch.spec.whatwg.org/#concept-header-list-get-decode-split>
+///
+/// The "decode and split" half, on a value already combined with
+/// [`get_combined`]: isomorphic-decodes `value`, splits it on commas outside
+/// `"` quoted strings, and trims HTTP tab or space from each item. Empty
+/// items are kept (`x / x,,,1` gives `["x / x", "", "", "1"]`); quoted
+/// strings are kept with their quotes and backslashes.
 pub fn get_decode_split(value: &[u8]) -> Vec<String> {
-    todo!()
+    // Step 1: input = isomorphic decoding of value.
+    let input: Vec<char> = value.iter().map(|&b| char::from(b)).collect();
+    // Steps 2-4.
+    let mut pos = 0;
+    let mut values = Vec::new();
+    let mut temporary = String::new();
+    // Step 5.
+    loop {
+        // Step 5.1: collect code points that are not `"` or `,`.
+        while pos < input.len() && input[pos] != '"' && input[pos] != ',' {
+            temporary.push(input[pos]);
+            pos += 1;
+        }
+        // Step 5.2: at a `"`, collect an HTTP quoted string and, unless at
+        // the end, continue.
+        if pos < input.len() && input[pos] == '"' {
+            collect_http_quoted_string(&input, &mut pos, &mut temporary);
+            if pos < input.len() {
+                continue;
+            }
+        }
+        // Steps 5.3-5.5: trim HTTP tab or space, append, reset.
+        values.push(temporary.trim_matches(|c| c == ' ' || c == '\t').to_owned());
+        temporary.clear();
+        // Step 5.6: past the end: return values.
+        if pos >= input.len() {
+            return values;
+        }
+        // Steps 5.7-5.8: the code point is `,`: skip it.
+        debug_assert_eq!(input[pos], ',');
+        pos += 1;
+    }
 }
+
+/// Fetch: collect an HTTP quoted string, with extract-value false: appends
+/// the code points from the opening `"` to the closing one (or the end)
+/// to `out`.
+///
+/// <https://fetch.spec.whatwg.org/#collect-an-http-quoted-string>
+fn collect_http_quoted_string(input: &[char], pos: &mut usize, out: &mut String) {
+    // Step 1: positionStart.
+    let start = *pos;
+    // Step 4: skip the opening `"`.
+    *pos += 1;
+    // Step 5.
+    loop {
+        // Step 5.1: skip code points that are not `"` or `\`.
+        while *pos < input.len() && input[*pos] != '"' && input[*pos] != '\\' {
+            *pos += 1;
+        }
+        // Step 5.2.
+        if *pos >= input.len() {
+            break;
+        }
+        // Steps 5.3-5.4.
+        let quote_or_backslash = input[*pos];
+        *pos += 1;
+        if quote_or_backslash == '\\' {
+            // Step 5.5: a `\` escapes the next code point.
+            if *pos >= input.len() {
+                break;
+            }
+            *pos += 1;
+        } else {
+            // Step 5.6: the closing `"`.
+            break;
+        }
+    }
+    // Step 7: the code points from positionStart to position.
+    out.extend(&input[start..*pos]);
+}
+
+/// <https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1.2>: parses a
+/// `#token` list, the ABNF of `Access-Control-Allow-Methods`,
+/// `Access-Control-Allow-Headers`, `Access-Control-Expose-Headers` and
+/// `Access-Control-Request-Headers`.
+///
+/// Elements are separated by `,` with optional spaces and tabs around it;
+/// empty elements are skipped, as recipients must accept them (so `""` and
+/// `" , "` give an empty list). `None` when an element is not a
+/// [token](is_token) (`a b`, `"a"`, `x/y`), which Fetch's "extract header
+/// list values" treats as failure. Elements are returned as written, not
+/// lowercased.
+pub fn parse_token_list(value: &[u8]) -> Option<Vec<&str>> {
+    let mut tokens = Vec::new();
+    for element in value.split(|&b| b == b',') {
+        let element = trim_http_tab_or_space(element);
+        if element.is_empty() {
+            continue;
+        }
+        if !is_token(element) {
+            return None;
+        }
+        // A token is ASCII, so this cannot fail.
+        tokens.push(std::str::from_utf8(element).ok()?);
+    }
+    Some(tokens)
+}
+
+fn trim_http_tab_or_space(mut b: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = b {
+        b = rest;
+    }
+    while let [rest @ .., b' ' | b'\t'] = b {
+        b = rest;
+    }
+    b
+}
+
+/// <https://infra.spec.whatwg.org/#isomorphic-decode>
+fn isomorphic_decode(value: &[u8]) -> String {
+    value.iter().map(|&b| char::from(b)).collect()
+}
+
+/// A range's (start, end), each a decimal digit string or null.
+type RangeValue<'a> = (Option<&'a [u8]>, Option<&'a [u8]>);
+
+/// <https://fetch.spec.whatwg.org/#simple-range-header-value>: "parse a
+/// single range header value". Returns (start, end) as digit strings,
+/// `None` for failure.
+fn parse_single_range_header_value(value: &[u8], allow_whitespace: bool) -> Option<RangeValue<'_>> {
+    // Step 1: data = isomorphic decoding of value (we stay on bytes: every
+    // test below is on ASCII).
+    let mut pos = 0;
+    fn collect_bytes<'v>(value: &'v [u8], pos: &mut usize, keep: fn(u8) -> bool) -> &'v [u8] {
+        let start = *pos;
+        while *pos < value.len() && keep(value[*pos]) {
+            *pos += 1;
+        }
+        &value[start..*pos]
+    }
+    let collect = |pos: &mut usize, keep: fn(u8) -> bool| collect_bytes(value, pos, keep);
+    let skip_ws = |pos: &mut usize| {
+        if allow_whitespace {
+            while *pos < value.len() && matches!(value[*pos], b' ' | b'\t') {
+                *pos += 1;
+            }
+        }
+    };
+    // Step 3: rangeUnit = collect ASCII alpha.
+    let unit = collect(&mut pos, |b| b.is_ascii_alphabetic());
+    // Step 4: rangeUnit must be an ASCII case-insensitive match for "bytes".
+    if !unit.eq_ignore_ascii_case(b"bytes") {
+        return None;
+    }
+    // Step 5.
+    skip_ws(&mut pos);
+    // Steps 6-7: `=`.
+    if value.get(pos) != Some(&b'=') {
+        return None;
+    }
+    pos += 1;
+    // Step 8.
+    skip_ws(&mut pos);
+    // Steps 9-10: rangeStart.
+    let start = collect(&mut pos, |b| b.is_ascii_digit());
+    // Step 11.
+    skip_ws(&mut pos);
+    // Steps 12-13: `-`.
+    if value.get(pos) != Some(&b'-') {
+        return None;
+    }
+    pos += 1;
+    // Step 14.
+    skip_ws(&mut pos);
+    // Steps 15-16: rangeEnd.
+    let end = collect(&mut pos, |b| b.is_ascii_digit());
+    // Step 17: if position is not past the end of data, return failure.
+    if pos < value.len() {
+        return None;
+    }
+    let start = (!start.is_empty()).then_some(start);
+    let end = (!end.is_empty()).then_some(end);
+    match (start, end) {
+        // Step 18: both null: failure.
+        (None, None) => None,
+        // Step 19: start > end: failure (compared as numbers, of any size).
+        (Some(s), Some(e)) if decimal_greater(s, e) => None,
+        // Step 20.
+        range => Some(range),
+    }
+}
+
+/// Whether decimal digit string `a` denotes a greater number than `b`.
+fn decimal_greater(a: &[u8], b: &[u8]) -> bool {
+    let strip = |d: &[u8]| -> usize { d.iter().take_while(|&&c| c == b'0').count() };
+    let (a, b) = (&a[strip(a)..], &b[strip(b)..]);
+    a.len().cmp(&b.len()).then_with(|| a.cmp(b)).is_gt()
+}
+
+#[cfg(test)]
+mod tests;
