@@ -235,9 +235,6 @@ class ChromeDriver {
         t: Date.now(),
       }),
     );
-    cdp.on('Runtime.consoleAPICalled', (e) =>
-      events.push({ kind: 'consoleAPI', type: e.type, args: e.args.map((a) => a.value ?? a.description), t: Date.now() }),
-    );
     await cdp.send('Network.enable');
     await cdp.send('Log.enable');
     await page.goto(origin + PAGE_PATH, { waitUntil: 'load' });
