@@ -1,5 +1,5 @@
-//! The `corsica` command: check a CORS policy, and explain what a server
-//! running it answers to a given request.
+//! The `corsica` command: check a CORS policy, explain what a server
+//! running it answers to a given request, and simulate what browsers do.
 //!
 //! This binary only wires things together. Arguments are parsed by clap into
 //! raw structs (`*Args`), validated into plain request values, and handed to
@@ -20,35 +20,24 @@
 //!
 //! Write a module with a `clap::Args` (or `Subcommand`) struct and a
 //! `run(args, &Ctx) -> anyhow::Result<ExitCode>` function, then add one
-//! variant to [`Command`] and one arm to the `match` in [`run`]. For
-//! `simulate` (whose `run(Option<PathBuf>, Browser)` lives in
-//! `simulate.rs`), that is `mod simulate;` and
-//!
-//! ```text
-//! /// Run conformance cases through the browser model, one answer per request.
-//! Simulate {
-//!     /// chrome, firefox or spec.
-//!     #[arg(long, default_value = "chrome")]
-//!     browser: corsica::fetch::Browser,
-//!     /// A JSON Lines case file, or - (the default) for standard input.
-//!     file: Option<PathBuf>,
-//! },
-//! // ...
-//! Command::Simulate { browser, file } => simulate::run(file, browser),
-//! ```
+//! variant to [`Command`] and one arm to the `match` in [`run`], as
+//! `simulate` shows.
 
 mod engine;
 mod output;
 mod policy;
+mod simulate;
 
 use std::io;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
 use crate::output::{ColorWhen, Ctx};
 
-/// CORS, both sides: check a policy and explain what it answers.
+/// CORS, both sides: check a policy, explain what it answers, and simulate
+/// what browsers do with cross-origin requests.
 #[derive(Debug, Parser)]
 #[command(name = "corsica", version, propagate_version = true)]
 struct Cli {
@@ -66,6 +55,24 @@ enum Command {
     /// Check a policy file or explain what it answers.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Run cases through the browser model: one JSON answer line per request.
+    ///
+    /// Reads cases (JSON Lines, the format of conformance/cases/) and
+    /// writes what the browser does with each request: whether a preflight
+    /// is sent, the outcome, the status and readable headers the script
+    /// sees, the browser's error code and console message. Exits 0 when
+    /// every line is a case, 1 when some line is malformed (reported on
+    /// standard error with its line number; the others are still answered),
+    /// 2 when the input cannot be read.
+    Simulate {
+        /// Which browser to follow: chrome, firefox, or spec (the Fetch
+        /// Standard where the browsers depart from it).
+        #[arg(long, default_value = "chrome", value_name = "BROWSER")]
+        browser: corsica::fetch::Browser,
+        /// The case file, or - (the default) for standard input.
+        #[arg(value_name = "FILE")]
+        file: Option<PathBuf>,
+    },
 }
 
 /// Exit status: a usage error or an error reading input.
@@ -94,6 +101,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx::new(cli.color);
     match cli.command {
         Command::Policy(cmd) => policy::run(cmd, &ctx),
+        Command::Simulate { browser, file } => simulate::run(file, browser),
     }
 }
 

@@ -14,6 +14,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod explain;
+pub mod fetch;
 pub mod headers;
 pub mod origin;
 pub mod policy;

@@ -1,18 +1,350 @@
 //! The server side: a validated CORS policy and its decisions.
 //!
-//! INTERFACE STUB, to be implemented.
-#![allow(missing_docs, unused_variables)]
+//! A [`PolicyConfig`] (what a person writes, TOML on disk) is validated into
+//! a [`Policy`] (what runs): every mistake is reported at once as a typed
+//! [`PolicyError`], dangerous choices need a `dangerously_…` opt-in and are
+//! still reported as [`PolicyWarning`]s. For each request,
+//! [`Policy::decide`] returns a [`Decision`]: not a CORS request; a
+//! preflight to answer here (or reject, or forward); or an actual request to
+//! pass on, with the [`ResponseHeaders`] to add to its response.
+//!
+//! ```
+//! use corsica::policy::{Decision, Policy};
+//! use http::{HeaderMap, HeaderValue, Method};
+//!
+//! let policy = Policy::from_toml_str(r#"
+//!     origins = ["https://myapp.com", "https://*.example.com", "http://localhost:*"]
+//!     credentials = true
+//!     methods = ["GET", "POST", "PUT", "DELETE"]
+//!     request_headers = ["Authorization", "Content-Type"]
+//!     expose_headers = ["X-Request-Id"]
+//!     max_age = 86400
+//! "#).unwrap();
+//!
+//! let mut request = HeaderMap::new();
+//! request.insert("origin", HeaderValue::from_static("https://api.example.com"));
+//! request.insert("access-control-request-method", HeaderValue::from_static("PUT"));
+//! let decision = policy.decide(&Method::OPTIONS, &request);
+//! assert_eq!(decision.status(), Some(http::StatusCode::NO_CONTENT));
+//! let mut response = HeaderMap::new();
+//! decision.headers().apply_to(&mut response);
+//! assert_eq!(response["access-control-allow-origin"], "https://api.example.com");
+//! assert_eq!(response["access-control-allow-credentials"], "true");
+//! ```
+//!
+//! The call contract: call [`Policy::decide`] once per request, before the
+//! application sees it. If [`Decision::status`] is `Some`, answer with that
+//! status, [`Decision::headers`] and an empty body; otherwise pass the
+//! request on and apply [`Decision::headers`] to whatever response comes
+//! back, error responses included (a missing `Access-Control-Allow-Origin`
+//! on a 500 makes the browser report a CORS error instead of the 500).
 
-/// What a person writes (TOML on disk).
-#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct PolicyConfig {}
+mod config;
+mod decision;
+mod error;
+mod matcher;
+mod request_headers;
+mod validate;
 
-/// A validated, compiled policy.
-#[derive(Debug)]
-pub struct Policy {}
+use http::header::{self, HeaderMap, HeaderValue};
+use http::{Method, StatusCode};
 
-/// What to do with one request.
-#[derive(Debug)]
-pub enum Decision<'a> {
-    NotCors(std::marker::PhantomData<&'a ()>),
+pub use config::PolicyConfig;
+pub use decision::{Decision, Rejection, ResponseHeaders};
+pub use error::{NonCanonical, PolicyError, PolicyErrors, PolicyWarning};
+pub use request_headers::{
+    MAX_EMPTY_ELEMENTS, MAX_REQUEST_HEADERS_BYTES, MAX_REQUEST_HEADERS_LINES,
+};
+
+use decision::{ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK, ResponseHeaders as Headers};
+use matcher::OriginMatcher;
+use request_headers::AllowedHeaders;
+
+/// A validated, compiled CORS policy. Cheap to share (`Arc<Policy>`);
+/// immutable, so no handler can change its header values (rs/cors #198).
+#[derive(Clone, Debug)]
+pub struct Policy {
+    config: PolicyConfig,
+    warnings: Vec<PolicyWarning>,
+    any_origin: bool,
+    matcher: OriginMatcher,
+    any_method: bool,
+    methods: Vec<String>,
+    request_headers: AllowedHeaders,
+    private_network: bool,
+    passthrough: bool,
+    preflight_status: StatusCode,
+    rejected_preflight_status: StatusCode,
+    // Precomputed header values.
+    star: HeaderValue,
+    true_: HeaderValue,
+    allow_credentials: Option<HeaderValue>,
+    allow_methods: Option<HeaderValue>,
+    allow_headers: Option<HeaderValue>,
+    expose_headers: Option<HeaderValue>,
+    max_age: Option<HeaderValue>,
+    vary_actual: Option<HeaderValue>,
+    vary_preflight: HeaderValue,
 }
+
+/// A header value from names we validated as tokens (or digits): always
+/// valid. The fallback is unreachable and harmless (an empty value).
+fn value(s: String) -> HeaderValue {
+    HeaderValue::try_from(s).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+fn list_value(any: bool, names: &[String]) -> Option<HeaderValue> {
+    if any {
+        Some(HeaderValue::from_static("*"))
+    } else if names.is_empty() {
+        None
+    } else {
+        Some(value(names.join(", ")))
+    }
+}
+
+impl Policy {
+    /// Validates a configuration and compiles it. Every error is reported at
+    /// once, with the warnings found alongside; a policy built with
+    /// warnings lists them in [`warnings`](Self::warnings).
+    pub fn new(config: &PolicyConfig) -> Result<Policy, PolicyErrors> {
+        let v = validate::validate(config)?;
+        let matcher = OriginMatcher::new(v.patterns);
+        let allow_headers = if v.any_request_header {
+            // Fetch: `*` never covers `Authorization`; name it as well.
+            if v.request_headers.iter().any(|n| n == "authorization") {
+                Some(HeaderValue::from_static("*, authorization"))
+            } else {
+                Some(HeaderValue::from_static("*"))
+            }
+        } else {
+            list_value(false, &v.request_headers)
+        };
+        // Vary on preflights: jub0bs/cors sends none, since RFC 9110 makes
+        // OPTIONS responses uncacheable by default. Some caches and CDNs do
+        // cache them when told to, and the answer depends on these request
+        // headers, so we name them: correct for every cache, harmless for
+        // the others.
+        let mut vary = Vec::new();
+        if !v.any_origin {
+            vary.push("Origin");
+        }
+        vary.push("Access-Control-Request-Method");
+        vary.push("Access-Control-Request-Headers");
+        if config.private_network {
+            vary.push("Access-Control-Request-Private-Network");
+        }
+        Ok(Policy {
+            config: config.clone(),
+            warnings: v.warnings,
+            any_origin: v.any_origin,
+            matcher,
+            any_method: v.any_method,
+            request_headers: AllowedHeaders::new(&v.request_headers, v.any_request_header),
+            private_network: config.private_network,
+            passthrough: config.preflight_passthrough,
+            preflight_status: v.preflight_status,
+            rejected_preflight_status: v.rejected_preflight_status,
+            star: HeaderValue::from_static("*"),
+            true_: HeaderValue::from_static("true"),
+            allow_credentials: config.credentials.then(|| HeaderValue::from_static("true")),
+            allow_methods: list_value(v.any_method, &v.methods),
+            methods: v.methods,
+            allow_headers,
+            expose_headers: list_value(v.any_expose_header, &v.expose_headers),
+            max_age: v.max_age.map(|s| value(s.to_string())),
+            // With `*` and no credentials the answer never depends on Origin.
+            vary_actual: (!v.any_origin).then(|| HeaderValue::from_static("Origin")),
+            vary_preflight: value(vary.join(", ")),
+        })
+    }
+
+    /// Reads, validates and compiles a policy file
+    /// ([`PolicyConfig::from_toml_str`] then [`Policy::new`]).
+    pub fn from_toml_str(s: &str) -> Result<Policy, PolicyErrors> {
+        Policy::new(&PolicyConfig::from_toml_str(s)?)
+    }
+
+    /// The warnings found while validating (each `dangerously_…` opt-in
+    /// used, legacy options, redundant entries).
+    pub fn warnings(&self) -> &[PolicyWarning] {
+        &self.warnings
+    }
+
+    /// The configuration this policy was built from.
+    pub fn config(&self) -> &PolicyConfig {
+        &self.config
+    }
+
+    /// Decides what to do with a request from its method and headers.
+    /// Never allocates on the allowed paths; rejected paths do not allocate
+    /// either. See [`Decision`] for what to do with the result.
+    ///
+    /// <https://fetch.spec.whatwg.org/#http-cors-protocol>
+    pub fn decide<'a>(&'a self, method: &Method, headers: &'a HeaderMap) -> Decision<'a> {
+        let mut origins = headers.get_all(header::ORIGIN).iter();
+        let Some(origin) = origins.next() else {
+            // Not a CORS request; the answer still depends on Origin.
+            return Decision::NotCors {
+                headers: self.vary_only(false),
+            };
+        };
+        let origin = if origins.next().is_some() {
+            Err(Rejection::MalformedOrigin)
+        } else {
+            self.check_origin(origin)
+        };
+
+        // Fetch: CORS-preflight fetch, step 1-4: an OPTIONS request with
+        // `Origin` and `Access-Control-Request-Method`. An OPTIONS request
+        // without the latter is an actual request.
+        if method != Method::OPTIONS || !headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
+        {
+            return match origin {
+                Ok(allow_origin) => Decision::Actual {
+                    headers: Headers {
+                        allow_origin: Some(allow_origin),
+                        allow_credentials: self.allow_credentials.as_ref(),
+                        expose_headers: self.expose_headers.as_ref(),
+                        vary: self.vary_actual.as_ref(),
+                        ..Headers::default()
+                    },
+                    rejection: None,
+                },
+                Err(r) => Decision::Actual {
+                    headers: self.vary_only(false),
+                    rejection: Some(r),
+                },
+            };
+        }
+
+        let checked = origin.and_then(|allow_origin| {
+            self.check_method(headers)?;
+            let acrh = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
+            self.request_headers.check(|| acrh.iter())?;
+            let pna = self.check_private_network(headers)?;
+            Ok((allow_origin, pna))
+        });
+        match checked {
+            Ok((allow_origin, pna)) => {
+                let headers = Headers {
+                    allow_origin: Some(allow_origin),
+                    allow_credentials: self.allow_credentials.as_ref(),
+                    allow_methods: self.allow_methods.as_ref(),
+                    allow_headers: self.allow_headers.as_ref(),
+                    max_age: self.max_age.as_ref(),
+                    allow_private_network: pna.then_some(&self.true_),
+                    expose_headers: None,
+                    vary: Some(&self.vary_preflight),
+                };
+                if self.passthrough {
+                    Decision::PreflightPassthrough {
+                        headers,
+                        rejection: None,
+                    }
+                } else {
+                    Decision::Preflight {
+                        status: self.preflight_status,
+                        headers,
+                    }
+                }
+            }
+            Err(rejection) => {
+                let headers = self.vary_only(true);
+                if self.passthrough {
+                    Decision::PreflightPassthrough {
+                        headers,
+                        rejection: Some(rejection),
+                    }
+                } else {
+                    Decision::PreflightRejected {
+                        status: self.rejected_preflight_status,
+                        headers,
+                        rejection,
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`decide`](Self::decide) on a request's parts.
+    pub fn decide_parts<'a>(&'a self, parts: &'a http::request::Parts) -> Decision<'a> {
+        self.decide(&parts.method, &parts.headers)
+    }
+
+    fn vary_only(&self, preflight: bool) -> Headers<'_> {
+        Headers {
+            vary: if preflight {
+                Some(&self.vary_preflight)
+            } else {
+                self.vary_actual.as_ref()
+            },
+            ..Headers::default()
+        }
+    }
+
+    /// The `Access-Control-Allow-Origin` value for an allowed origin: `*`,
+    /// or the request's own `Origin` value.
+    fn check_origin<'a>(
+        &'a self,
+        origin: &'a HeaderValue,
+    ) -> Result<&'a HeaderValue, Rejection<'a>> {
+        if self.any_origin {
+            // `*` (never with credentials, by validation) allows every
+            // origin, `null` included.
+            return Ok(&self.star);
+        }
+        let bytes = origin.as_bytes();
+        if bytes == b"null" {
+            return Err(Rejection::NullOrigin);
+        }
+        match crate::origin::OriginRef::parse(bytes) {
+            Some(o) if self.matcher.matches(&o) => Ok(origin),
+            Some(_) => Err(Rejection::OriginNotAllowed),
+            None => Err(Rejection::MalformedOrigin),
+        }
+    }
+
+    /// Fetch: CORS-preflight fetch, step 7.5: the method must be safelisted,
+    /// listed (byte-exact), or covered by `*`.
+    fn check_method<'a>(&self, headers: &'a HeaderMap) -> Result<(), Rejection<'a>> {
+        let mut lines = headers
+            .get_all(header::ACCESS_CONTROL_REQUEST_METHOD)
+            .iter();
+        let (Some(line), None) = (lines.next(), lines.next()) else {
+            return Err(Rejection::MalformedMethod);
+        };
+        let bytes = line.as_bytes();
+        if !crate::headers::is_token(bytes) {
+            return Err(Rejection::MalformedMethod);
+        }
+        // A token is ASCII.
+        let method = std::str::from_utf8(bytes).map_err(|_| Rejection::MalformedMethod)?;
+        if crate::headers::is_cors_safelisted_method(method)
+            || self.any_method
+            || self.methods.iter().any(|m| m == method)
+        {
+            Ok(())
+        } else {
+            Err(Rejection::MethodNotAllowed { method })
+        }
+    }
+
+    /// Legacy Private Network Access: `Access-Control-Request-Private-Network:
+    /// true` needs `Access-Control-Allow-Private-Network: true`.
+    fn check_private_network<'a>(&self, headers: &'a HeaderMap) -> Result<bool, Rejection<'a>> {
+        match headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) {
+            Some(v) if v.as_bytes() == b"true" => {
+                if self.private_network {
+                    Ok(true)
+                } else {
+                    Err(Rejection::PrivateNetworkNotAllowed)
+                }
+            }
+            _ => Ok(false),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,133 @@
+//! Firefox's reason names and console text (`security.properties`,
+//! `nsCORSListenerProxy.cpp`). Quotes are U+2018 and U+2019.
+
+use super::{Failure, MessageContext, Reason};
+
+/// The MDN slug of the `security.properties` key (numeric suffix dropped).
+pub(super) fn reason_name(f: &Failure) -> Option<&'static str> {
+    Some(match f.reason {
+        Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed => "CORSDidNotSucceed",
+        Reason::DisallowedByMode => return None,
+        Reason::CorsDisabledScheme => "CORSRequestNotHttp",
+        Reason::WildcardOriginNotAllowed => "CORSNotSupportingCredentials",
+        Reason::MissingAllowOriginHeader => "CORSMissingAllowOrigin",
+        Reason::MultipleAllowOriginValues { .. } => "CORSMultipleAllowOriginNotAllowed",
+        Reason::InvalidAllowOriginValue { .. } | Reason::AllowOriginMismatch { .. } => {
+            "CORSAllowOriginNotMatchingOrigin"
+        }
+        Reason::InvalidAllowCredentials { .. } => "CORSMissingAllowCredentials",
+        Reason::PreflightInvalidStatus => "CORSPreflightDidNotSucceed",
+        Reason::PreflightDisallowedRedirect => "CORSExternalRedirectNotAllowed",
+        Reason::InvalidAllowMethods { .. } => "CORSInvalidAllowMethod",
+        Reason::InvalidAllowHeaders { .. } => "CORSInvalidAllowHeader",
+        Reason::MethodDisallowed { .. } => "CORSMethodNotFound",
+        Reason::HeaderDisallowed { .. } => "CORSMissingAllowHeaderFromPreflight",
+    })
+}
+
+fn status_text(f: &Failure) -> String {
+    f.status
+        .map_or_else(|| "(null)".to_owned(), |s| s.to_string())
+}
+
+/// A received value as Firefox prints it: its wire bytes decoded as UTF-8
+/// (an invalid sequence becomes U+FFFD).
+fn decoded(value: &str) -> String {
+    String::from_utf8_lossy(&super::wire_bytes(value)).into_owned()
+}
+
+/// The `%2$S` parameter.
+pub(super) fn parameter(f: &Failure) -> Option<String> {
+    match &f.reason {
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed => Some("(null)".to_owned()),
+        Reason::MissingAllowOriginHeader | Reason::PreflightInvalidStatus => Some(status_text(f)),
+        Reason::InvalidAllowOriginValue { value } | Reason::AllowOriginMismatch { value } => {
+            Some(decoded(value))
+        }
+        Reason::InvalidAllowMethods { token } | Reason::InvalidAllowHeaders { token } => {
+            Some(decoded(token))
+        }
+        Reason::HeaderDisallowed { name } => Some(name.clone()),
+        _ => None,
+    }
+}
+
+/// The console line.
+pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
+    if matches!(
+        f.reason,
+        Reason::SameOriginModeCrossOrigin | Reason::DisallowedByMode
+    ) {
+        // Observed in Firefox ESR 153: the content security check, not
+        // CORS, refuses a same-origin mode request (no reason name).
+        return Some(format!(
+            "Security Error: Content at {} may not load data from {}.",
+            ctx.page_url, ctx.url
+        ));
+    }
+    reason_name(f)?;
+    let url = ctx.url;
+    let p = parameter(f).unwrap_or_default();
+    let reason = match &f.reason {
+        Reason::DisallowedByMode => return None,
+        Reason::CorsDisabledScheme => "(Reason: CORS request not http).".to_owned(),
+        Reason::WildcardOriginNotAllowed => {
+            // The only message that quotes the URL.
+            return Some(format!(
+                "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the \
+                 remote resource at \u{2018}{url}\u{2019}. (Reason: Credential is not supported \
+                 if the CORS header \u{2018}Access-Control-Allow-Origin\u{2019} is \
+                 \u{2018}*\u{2019})."
+            ));
+        }
+        Reason::MissingAllowOriginHeader => format!(
+            "(Reason: CORS header \u{2018}Access-Control-Allow-Origin\u{2019} missing). Status \
+             code: {p}."
+        ),
+        Reason::MultipleAllowOriginValues { .. } => "(Reason: Multiple CORS header \
+             \u{2018}Access-Control-Allow-Origin\u{2019} not allowed)."
+            .to_owned(),
+        Reason::InvalidAllowOriginValue { .. } | Reason::AllowOriginMismatch { .. } => format!(
+            "(Reason: CORS header \u{2018}Access-Control-Allow-Origin\u{2019} does not match \
+             \u{2018}{p}\u{2019})."
+        ),
+        Reason::InvalidAllowCredentials { .. } => "(Reason: expected \u{2018}true\u{2019} in \
+             CORS header \u{2018}Access-Control-Allow-Credentials\u{2019})."
+            .to_owned(),
+        Reason::PreflightInvalidStatus => {
+            format!("(Reason: CORS preflight response did not succeed). Status code: {p}.")
+        }
+        Reason::PreflightDisallowedRedirect => {
+            "(Reason: CORS request external redirect not allowed).".to_owned()
+        }
+        Reason::InvalidAllowMethods { .. } => format!(
+            "(Reason: invalid token \u{2018}{p}\u{2019} in CORS header \
+             \u{2018}Access-Control-Allow-Methods\u{2019})."
+        ),
+        Reason::InvalidAllowHeaders { .. } => format!(
+            "(Reason: invalid token \u{2018}{p}\u{2019} in CORS header \
+             \u{2018}Access-Control-Allow-Headers\u{2019})."
+        ),
+        Reason::MethodDisallowed { .. } => "(Reason: Did not find method in CORS header \
+             \u{2018}Access-Control-Allow-Methods\u{2019})."
+            .to_owned(),
+        Reason::HeaderDisallowed { .. } => format!(
+            "(Reason: header \u{2018}{p}\u{2019} is not allowed according to header \
+             \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response)."
+        ),
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed => {
+            format!("(Reason: CORS request did not succeed). Status code: {p}.")
+        }
+        Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
+    };
+    const PREFIX: &str =
+        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+         resource at ";
+    let mut m = String::with_capacity(PREFIX.len() + url.len() + reason.len() + 2);
+    m.push_str(PREFIX);
+    m.push_str(url);
+    m.push_str(". ");
+    m.push_str(&reason);
+    Some(m)
+}

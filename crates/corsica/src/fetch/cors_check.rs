@@ -1,0 +1,268 @@
+//! The CORS check: may the page read this response?
+//!
+//! <https://fetch.spec.whatwg.org/#concept-cors-check>
+
+use std::borrow::Cow;
+
+use super::browser::{AcaoOrder, Quirks};
+use crate::explain::Reason;
+
+/// Trims HTTP tab or space, as both browsers do to each received value.
+pub(crate) fn trim_value(v: &str) -> &str {
+    v.trim_matches(|c| c == ' ' || c == '\t')
+}
+
+/// <https://fetch.spec.whatwg.org/#concept-header-list-get>: every value
+/// of `name` (case-insensitive), trimmed, joined with `, ` (borrowed when
+/// there is one line).
+pub(crate) fn get<'h>(headers: &'h [(String, String)], name: &str) -> Option<Cow<'h, str>> {
+    let mut out: Option<Cow<'h, str>> = None;
+    for (n, v) in headers {
+        if n.eq_ignore_ascii_case(name) {
+            let v = trim_value(v);
+            match &mut out {
+                Some(o) => {
+                    let o = o.to_mut();
+                    o.push_str(", ");
+                    o.push_str(v);
+                }
+                None => out = Some(Cow::Borrowed(v)),
+            }
+        }
+    }
+    out
+}
+
+/// How many header lines carry `name`.
+pub(crate) fn count(headers: &[(String, String)], name: &str) -> usize {
+    headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+        .count()
+}
+
+/// <https://fetch.spec.whatwg.org/#concept-cors-check> for a response with
+/// `headers`, a request whose serialized origin is `origin` (`null` once
+/// tainted) and whose credentials mode is `include` or not.
+pub(crate) fn cors_check(
+    headers: &[(String, String)],
+    origin: &str,
+    include: bool,
+    quirks: &Quirks,
+) -> Result<(), Reason> {
+    match quirks.acao_order {
+        AcaoOrder::Chromium => chromium(headers, origin, include),
+        AcaoOrder::Firefox => firefox(headers, origin, include),
+    }
+}
+
+/// Chromium `cors.cc` `CheckAccessInternal` (the Fetch Standard's outcome,
+/// with Chromium's classification of the failure).
+fn chromium(headers: &[(String, String)], origin: &str, include: bool) -> Result<(), Reason> {
+    // Fetch: CORS check, step 1: origin = get `Access-Control-Allow-Origin`.
+    let acao = get(headers, "access-control-allow-origin");
+    match acao.as_deref() {
+        // Step 2: `*` succeeds unless credentials are included.
+        Some("*") => {
+            if include {
+                return Err(Reason::WildcardOriginNotAllowed);
+            }
+            return Ok(());
+        }
+        // Step 1: null → failure.
+        None => return Err(Reason::MissingAllowOriginHeader),
+        // Step 3: the serialized origin must equal the value byte for byte.
+        Some(v) if v != origin => {
+            let value = v.to_owned();
+            if v.contains([' ', ',']) {
+                return Err(Reason::MultipleAllowOriginValues { value });
+            }
+            if v == "null" {
+                return Err(Reason::AllowOriginMismatch { value });
+            }
+            // GURL validity, approximated by the URL Standard's parser.
+            if url::Url::parse(v).is_err() {
+                return Err(Reason::InvalidAllowOriginValue { value });
+            }
+            return Err(Reason::AllowOriginMismatch { value });
+        }
+        Some(_) => {}
+    }
+    // Step 4-5: with credentials, `Access-Control-Allow-Credentials` must
+    // be `true` (case-sensitive).
+    if include {
+        let acac = get(headers, "access-control-allow-credentials");
+        if acac.as_deref() != Some("true") {
+            return Err(Reason::InvalidAllowCredentials {
+                value: acac.unwrap_or_default().into_owned(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Firefox `nsCORSListenerProxy::CheckRequestApproved`.
+fn firefox(headers: &[(String, String)], origin: &str, include: bool) -> Result<(), Reason> {
+    // Firefox: the `CheckOriginHeader` visitor counts header lines first.
+    if count(headers, "access-control-allow-origin") > 1 {
+        return Err(Reason::MultipleAllowOriginValues {
+            value: get(headers, "access-control-allow-origin")
+                .unwrap_or_default()
+                .into_owned(),
+        });
+    }
+    let Some(acao) = get(headers, "access-control-allow-origin") else {
+        return Err(Reason::MissingAllowOriginHeader);
+    };
+    if include && acao == "*" {
+        return Err(Reason::WildcardOriginNotAllowed);
+    }
+    if (include || acao != "*") && acao != origin {
+        return Err(Reason::AllowOriginMismatch {
+            value: acao.into_owned(),
+        });
+    }
+    if include && get(headers, "access-control-allow-credentials").as_deref() != Some("true") {
+        return Err(Reason::InvalidAllowCredentials {
+            value: get(headers, "access-control-allow-credentials")
+                .unwrap_or_default()
+                .into_owned(),
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::Browser;
+
+    const O: &str = "http://app.test:8001";
+
+    fn hs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn chrome(pairs: &[(&str, &str)], include: bool) -> Result<(), Reason> {
+        cors_check(&hs(pairs), O, include, Browser::Chrome.quirks())
+    }
+
+    fn firefox(pairs: &[(&str, &str)], include: bool) -> Result<(), Reason> {
+        cors_check(&hs(pairs), O, include, Browser::Firefox.quirks())
+    }
+
+    #[test]
+    fn star_passes_without_credentials_only() {
+        assert_eq!(
+            chrome(&[("Access-Control-Allow-Origin", "*")], false),
+            Ok(())
+        );
+        assert_eq!(
+            chrome(&[("Access-Control-Allow-Origin", "*")], true),
+            Err(Reason::WildcardOriginNotAllowed)
+        );
+        assert_eq!(
+            firefox(&[("Access-Control-Allow-Origin", "*")], true),
+            Err(Reason::WildcardOriginNotAllowed)
+        );
+    }
+
+    #[test]
+    fn padded_origin_passes_and_trailing_slash_fails() {
+        assert_eq!(
+            chrome(
+                &[("access-control-allow-origin", "  http://app.test:8001 ")],
+                false
+            ),
+            Ok(())
+        );
+        assert_eq!(
+            chrome(
+                &[("Access-Control-Allow-Origin", "http://app.test:8001/")],
+                false
+            ),
+            Err(Reason::AllowOriginMismatch {
+                value: "http://app.test:8001/".into()
+            })
+        );
+    }
+
+    #[test]
+    fn chromium_classifies_mismatches() {
+        let two = [
+            ("Access-Control-Allow-Origin", O),
+            ("Access-Control-Allow-Origin", O),
+        ];
+        assert_eq!(
+            chrome(&two, false),
+            Err(Reason::MultipleAllowOriginValues {
+                value: format!("{O}, {O}")
+            })
+        );
+        assert!(matches!(
+            firefox(&two, false),
+            Err(Reason::MultipleAllowOriginValues { .. })
+        ));
+        assert_eq!(
+            chrome(&[("Access-Control-Allow-Origin", "foo")], false),
+            Err(Reason::InvalidAllowOriginValue {
+                value: "foo".into()
+            })
+        );
+        assert_eq!(
+            firefox(&[("Access-Control-Allow-Origin", "foo")], false),
+            Err(Reason::AllowOriginMismatch {
+                value: "foo".into()
+            })
+        );
+        assert_eq!(
+            chrome(&[("Access-Control-Allow-Origin", "null")], false),
+            Err(Reason::AllowOriginMismatch {
+                value: "null".into()
+            })
+        );
+        assert_eq!(
+            chrome(&[("Access-Control-Allow-Origin", "")], false),
+            Err(Reason::InvalidAllowOriginValue { value: "".into() })
+        );
+    }
+
+    #[test]
+    fn credentials_need_literal_true() {
+        let base = ("Access-Control-Allow-Origin", O);
+        assert_eq!(
+            chrome(&[base, ("Access-Control-Allow-Credentials", "True")], true),
+            Err(Reason::InvalidAllowCredentials {
+                value: "True".into()
+            })
+        );
+        assert_eq!(
+            chrome(&[base], true),
+            Err(Reason::InvalidAllowCredentials { value: "".into() })
+        );
+        assert_eq!(
+            chrome(&[base, ("Access-Control-Allow-Credentials", "true")], true),
+            Ok(())
+        );
+        assert_eq!(
+            firefox(&[base, ("Access-Control-Allow-Credentials", "true")], true),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn tainted_origin_matches_null() {
+        let h = hs(&[("Access-Control-Allow-Origin", "null")]);
+        assert_eq!(
+            cors_check(&h, "null", false, Browser::Chrome.quirks()),
+            Ok(())
+        );
+        assert_eq!(
+            cors_check(&h, "null", false, Browser::Firefox.quirks()),
+            Ok(())
+        );
+    }
+}

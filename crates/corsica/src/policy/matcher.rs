@@ -1,0 +1,328 @@
+//! The compiled origin matcher: exact origins, subdomain wildcards and port
+//! wildcards, at a cost that does not grow with the number of patterns.
+//!
+//! Exact patterns live in a hash map keyed by host; subdomain patterns
+//! (`https://*.example.com`) in a second map keyed by the suffix after
+//! `*.`. A request's host is looked up once in the first map, then once per
+//! label boundary (right to left) in the second, so the work is bounded by
+//! the host's length, never by the list. Matching compares the host as a
+//! whole string or at a label boundary: no prefix or suffix test on the
+//! serialized origin, so `https://barfoo.com` never matches `https://foo.com`
+//! and `https://evilexample.com` or `https://example.com.evil.com` never
+//! match `https://*.example.com` (the bugs of GHSA-vhxv-fg4m-p2w8, rs/cors'
+//! `*`, and unanchored regexes elsewhere).
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::origin::OriginRef;
+
+/// Longest host the matcher considers (the DNS limit of 253 plus a little
+/// for IPv6 brackets); longer hosts never match, at no cost.
+const MAX_HOST_LEN: usize = 255;
+
+/// Which ports a pattern allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum PortRule {
+    /// No explicit port: the scheme's default.
+    Default,
+    /// One explicit port.
+    Exact(u16),
+    /// `:*`: any port, the default included.
+    Any,
+}
+
+/// Port keys, ordered: no port (the default) is 0, explicit ports are
+/// themselves, `:*` is 65536.
+const ANY_PORT: u32 = 1 << 16;
+
+impl PortRule {
+    fn key(self) -> u32 {
+        match self {
+            PortRule::Default => 0,
+            PortRule::Exact(p) => u32::from(p),
+            PortRule::Any => ANY_PORT,
+        }
+    }
+}
+
+/// One compiled origin pattern.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct Pattern {
+    /// Lowercase scheme, without `://`.
+    pub(crate) scheme: Box<str>,
+    /// Canonical host as browsers serialize it; for a subdomain pattern,
+    /// the part after `*.`.
+    pub(crate) host: Box<str>,
+    /// `*.` before the host: one or more labels, the apex excluded.
+    pub(crate) subdomains: bool,
+    /// Port rule.
+    pub(crate) port: PortRule,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    scheme: Box<str>,
+    /// [`PortRule::key`].
+    port: u32,
+}
+
+type Map = HashMap<Box<str>, Vec<Entry>, BuildHasherDefault<FxHasher>>;
+
+/// The compiled set of origin patterns (never `*`, which the policy handles
+/// without a matcher).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OriginMatcher {
+    exact: Map,
+    subdomains: Map,
+    /// Shortest and longest suffix in `subdomains`, to skip boundaries that
+    /// cannot match.
+    min_suffix: usize,
+    max_suffix: usize,
+}
+
+impl OriginMatcher {
+    pub(crate) fn new<I: IntoIterator<Item = Pattern>>(patterns: I) -> OriginMatcher {
+        let mut m = OriginMatcher {
+            min_suffix: usize::MAX,
+            ..OriginMatcher::default()
+        };
+        for p in patterns {
+            let map = if p.subdomains {
+                &mut m.subdomains
+            } else {
+                &mut m.exact
+            };
+            if p.subdomains {
+                m.min_suffix = m.min_suffix.min(p.host.len());
+                m.max_suffix = m.max_suffix.max(p.host.len());
+            }
+            map.entry(p.host).or_default().push(Entry {
+                scheme: p.scheme,
+                port: p.port.key(),
+            });
+        }
+        // Sorted and unique per host, so a lookup is two binary searches
+        // even when one host is listed with thousands of ports.
+        for entries in m.exact.values_mut().chain(m.subdomains.values_mut()) {
+            entries.sort_unstable_by(|a, b| (&a.scheme, a.port).cmp(&(&b.scheme, b.port)));
+            entries.dedup();
+        }
+        m
+    }
+
+    /// Whether the request's origin matches a pattern.
+    pub(crate) fn matches(&self, origin: &OriginRef<'_>) -> bool {
+        let host = origin.host;
+        if host.len() > MAX_HOST_LEN {
+            return false;
+        }
+        if let Some(entries) = self.exact.get(host)
+            && allows(entries, origin)
+        {
+            return true;
+        }
+        if self.subdomains.is_empty() {
+            return false;
+        }
+        // Walk label boundaries right to left: for `a.b.example.com`, look
+        // up `com`, `example.com`, `b.example.com`; the part left of the
+        // boundary (the subdomain labels) must be one or more valid labels.
+        let bytes = host.as_bytes();
+        let mut end = bytes.len();
+        while let Some(dot) = bytes[..end].iter().rposition(|&b| b == b'.') {
+            let suffix_len = bytes.len() - dot - 1;
+            end = dot;
+            if suffix_len < self.min_suffix {
+                continue;
+            }
+            if suffix_len > self.max_suffix {
+                break;
+            }
+            let suffix = &host[dot + 1..];
+            if let Some(entries) = self.subdomains.get(suffix)
+                && allows(entries, origin)
+                && are_labels(&bytes[..dot])
+            {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+fn allows(entries: &[Entry], origin: &OriginRef<'_>) -> bool {
+    let find = |port: u32| {
+        entries
+            .binary_search_by(|e| (&*e.scheme, e.port).cmp(&(origin.scheme, port)))
+            .is_ok()
+    };
+    find(origin.port.map_or(0, u32::from)) || find(ANY_PORT)
+}
+
+/// One or more non-empty dot-separated labels of lowercase letters, digits,
+/// `-` and `_` (which Chromium and Firefox accept in hosts).
+fn are_labels(s: &[u8]) -> bool {
+    !s.is_empty()
+        && s.split(|&b| b == b'.').all(|label| {
+            !label.is_empty()
+                && label.iter().all(|&b| {
+                    b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_'
+                })
+        })
+}
+
+/// The Fx hash (from rustc): a multiply-rotate over 8-byte words, several
+/// times faster than SipHash on 20–255-byte hosts. Hash flooding needs
+/// control of the keys *inserted*; here those come from the configuration,
+/// and request hosts are only looked up, so a keyed hash buys nothing.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pat(scheme: &str, host: &str, subdomains: bool, port: PortRule) -> Pattern {
+        Pattern {
+            scheme: scheme.into(),
+            host: host.into(),
+            subdomains,
+            port,
+        }
+    }
+
+    fn o<'a>(scheme: &'a str, host: &'a str, port: Option<u16>) -> OriginRef<'a> {
+        OriginRef { scheme, host, port }
+    }
+
+    #[test]
+    fn exact_hosts_are_whole_strings() {
+        let m = OriginMatcher::new([
+            pat("https", "foo.com", false, PortRule::Default),
+            pat("https", "bar.com", false, PortRule::Default),
+        ]);
+        assert!(m.matches(&o("https", "foo.com", None)));
+        assert!(m.matches(&o("https", "bar.com", None)));
+        // GHSA-vhxv-fg4m-p2w8
+        assert!(!m.matches(&o("https", "barfoo.com", None)));
+        assert!(!m.matches(&o("https", "foo.com.evil.com", None)));
+        assert!(!m.matches(&o("https", "a.foo.com", None)));
+        assert!(!m.matches(&o("http", "foo.com", None)));
+        assert!(!m.matches(&o("https", "foo.com", Some(8443))));
+    }
+
+    #[test]
+    fn subdomain_wildcards_need_a_label() {
+        let m = OriginMatcher::new([pat("https", "example.com", true, PortRule::Default)]);
+        assert!(m.matches(&o("https", "a.example.com", None)));
+        assert!(m.matches(&o("https", "a.b.example.com", None)));
+        assert!(m.matches(&o("https", "a_b.example.com", None)));
+        assert!(!m.matches(&o("https", "example.com", None)));
+        assert!(!m.matches(&o("https", "evilexample.com", None)));
+        assert!(!m.matches(&o("https", "example.com.evil.com", None)));
+        assert!(!m.matches(&o("https", ".example.com", None)));
+        assert!(!m.matches(&o("https", "a..example.com", None)));
+        assert!(!m.matches(&o("https", "a.example.com.", None)));
+        assert!(!m.matches(&o("https", "a/b.example.com", None)));
+        assert!(!m.matches(&o("https", "a.example.com", Some(444))));
+        assert!(!m.matches(&o("http", "a.example.com", None)));
+    }
+
+    #[test]
+    fn port_rules() {
+        let m = OriginMatcher::new([
+            pat("http", "localhost", false, PortRule::Any),
+            pat("https", "api.example.com", false, PortRule::Exact(8443)),
+            pat("https", "dev.test", true, PortRule::Any),
+        ]);
+        assert!(m.matches(&o("http", "localhost", None)));
+        assert!(m.matches(&o("http", "localhost", Some(3000))));
+        assert!(!m.matches(&o("https", "localhost", Some(3000))));
+        assert!(m.matches(&o("https", "api.example.com", Some(8443))));
+        assert!(!m.matches(&o("https", "api.example.com", None)));
+        assert!(m.matches(&o("https", "x.dev.test", Some(1))));
+        assert!(!m.matches(&o("https", "dev.test", Some(1))));
+    }
+
+    #[test]
+    fn one_host_many_ports() {
+        let mut patterns: Vec<Pattern> = (1..=3000)
+            .map(|p| pat("http", "localhost", false, PortRule::Exact(p * 2)))
+            .collect();
+        patterns.push(pat("https", "localhost", false, PortRule::Exact(3)));
+        patterns.push(pat("http", "localhost", false, PortRule::Exact(2)));
+        let m = OriginMatcher::new(patterns);
+        assert_eq!(m.exact["localhost"].len(), 3001);
+        assert!(m.matches(&o("http", "localhost", Some(4000))));
+        assert!(!m.matches(&o("http", "localhost", Some(4001))));
+        assert!(!m.matches(&o("http", "localhost", None)));
+        assert!(m.matches(&o("https", "localhost", Some(3))));
+        assert!(!m.matches(&o("https", "localhost", Some(4))));
+    }
+
+    #[test]
+    fn many_suffix_lengths_and_long_hosts() {
+        let m = OriginMatcher::new([
+            pat("https", "b.c", true, PortRule::Default),
+            pat("https", "x.y.z.w", true, PortRule::Default),
+        ]);
+        assert!(m.matches(&o("https", "a.b.c", None)));
+        assert!(m.matches(&o("https", "q.x.y.z.w", None)));
+        assert!(!m.matches(&o("https", "y.z.w", None)));
+        let long = format!("{}.b.c", "a".repeat(300));
+        assert!(!m.matches(&o("https", &long, None)));
+    }
+
+    #[test]
+    fn fx_hash_differs_on_tails() {
+        let h = |s: &str| {
+            let mut f = FxHasher::default();
+            f.write(s.as_bytes());
+            f.finish()
+        };
+        assert_ne!(h("001.example.com"), h("002.example.com"));
+        assert_ne!(h("abcdefgh1"), h("abcdefgh2"));
+    }
+}

@@ -1,0 +1,933 @@
+//! Unit tests of validation and decisions: one test per rule.
+
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+
+use super::*;
+
+fn errors(toml: &str) -> Vec<PolicyError> {
+    match Policy::from_toml_str(toml) {
+        Ok(_) => panic!("expected errors for {toml}"),
+        Err(e) => e.errors,
+    }
+}
+
+fn codes(toml: &str) -> Vec<&'static str> {
+    errors(toml).iter().map(PolicyError::code).collect()
+}
+
+fn origin_error(origin: &str, credentials: bool) -> PolicyError {
+    let config = PolicyConfig::default()
+        .origins([origin])
+        .credentials(credentials);
+    let e = Policy::new(&config).expect_err(origin);
+    assert_eq!(e.errors.len(), 1, "{origin}: {e}");
+    e.errors
+        .into_iter()
+        .next()
+        .unwrap_or(PolicyError::NoOrigins)
+}
+
+fn policy(toml: &str) -> Policy {
+    Policy::from_toml_str(toml).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn req(pairs: &[(&str, &str)]) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    for (k, v) in pairs {
+        h.append(
+            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            HeaderValue::from_bytes(v.as_bytes()).unwrap(),
+        );
+    }
+    h
+}
+
+fn names(d: &Decision<'_>) -> Vec<(String, String)> {
+    d.headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap().to_string()))
+        .collect()
+}
+
+fn get<'a>(d: &'a Decision<'a>, name: &str) -> Option<&'a str> {
+    d.headers()
+        .iter()
+        .find(|(n, _)| n.as_str() == name)
+        .map(|(_, v)| v.to_str().unwrap())
+}
+
+// ---------------------------------------------------------------- validation
+
+#[test]
+fn issue_example_is_valid() {
+    let p = policy(
+        r#"
+origins = ["https://myapp.com", "https://*.example.com", "http://localhost:*"]
+credentials = true
+methods = ["GET", "POST", "PUT", "DELETE"]
+request_headers = ["Authorization", "Content-Type"]
+expose_headers = ["X-Request-Id"]
+max_age = 86400
+"#,
+    );
+    assert!(p.warnings().is_empty());
+}
+
+#[test]
+fn empty_origins_are_rejected() {
+    assert_eq!(codes("origins = []"), ["no-origins"]);
+    assert_eq!(
+        Policy::new(&PolicyConfig::default()).unwrap_err().errors,
+        [PolicyError::NoOrigins]
+    );
+}
+
+#[test]
+fn null_origin_is_rejected() {
+    assert!(matches!(
+        origin_error("null", false),
+        PolicyError::NullOrigin { .. }
+    ));
+    assert!(matches!(
+        origin_error("NULL", false),
+        PolicyError::NullOrigin { .. }
+    ));
+}
+
+#[test]
+fn paths_and_trailing_slashes_are_rejected_with_the_fix() {
+    for (input, fix) in [
+        ("https://example.com/", "https://example.com"),
+        ("https://example.com/api", "https://example.com"),
+        ("https://example.com?q", "https://example.com"),
+        ("https://example.com#f", "https://example.com"),
+        ("https://*.example.com/", "https://*.example.com"),
+    ] {
+        match origin_error(input, false) {
+            PolicyError::OriginWithPath { suggestion, .. } => assert_eq!(suggestion, fix),
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn non_canonical_origins_name_the_canonical_form() {
+    for (input, canonical, why, code) in [
+        (
+            "https://Example.com",
+            "https://example.com",
+            NonCanonical::Uppercase,
+            "uppercase-origin",
+        ),
+        (
+            "HTTPS://example.com",
+            "https://example.com",
+            NonCanonical::Uppercase,
+            "uppercase-origin",
+        ),
+        (
+            "https://*.Example.com",
+            "https://*.example.com",
+            NonCanonical::Uppercase,
+            "uppercase-origin",
+        ),
+        (
+            "https://bücher.example",
+            "https://xn--bcher-kva.example",
+            NonCanonical::Unicode,
+            "unicode-origin",
+        ),
+        (
+            "https://example.com:443",
+            "https://example.com",
+            NonCanonical::DefaultPort,
+            "default-port-origin",
+        ),
+        (
+            "http://example.com:80",
+            "http://example.com",
+            NonCanonical::DefaultPort,
+            "default-port-origin",
+        ),
+        (
+            "http://127.1",
+            "http://127.0.0.1",
+            NonCanonical::Other,
+            "non-canonical-origin",
+        ),
+        (
+            "http://localhost:08080",
+            "http://localhost:8080",
+            NonCanonical::Other,
+            "non-canonical-origin",
+        ),
+        (
+            "http://Localhost:*",
+            "http://localhost:*",
+            NonCanonical::Uppercase,
+            "uppercase-origin",
+        ),
+    ] {
+        let e = origin_error(input, false);
+        assert_eq!(e.code(), code, "{input}: {e}");
+        match &e {
+            PolicyError::NonCanonicalOrigin {
+                canonical: c,
+                why: w,
+                ..
+            } => {
+                assert_eq!((c.as_str(), *w), (canonical, why), "{input}");
+                assert!(e.to_string().contains(canonical), "{e}");
+            }
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn bad_ports_are_rejected() {
+    for input in [
+        "https://example.com:0",
+        "https://example.com:65536",
+        "https://example.com:99999999",
+        "https://example.com:8o",
+        "https://example.com:+80",
+        "https://example.com:",
+    ] {
+        let e = origin_error(input, false);
+        assert!(
+            matches!(
+                e,
+                PolicyError::InvalidPort { .. } | PolicyError::NonCanonicalOrigin { .. }
+            ),
+            "{input}: {e:?}"
+        );
+    }
+    assert!(matches!(
+        origin_error("https://example.com:0", false),
+        PolicyError::InvalidPort { .. }
+    ));
+}
+
+#[test]
+fn misplaced_wildcards_are_rejected() {
+    for input in [
+        "https://*example.com",
+        "https://foo.*.com",
+        "https://*",
+        "*://example.com",
+        "https://ex*ample.com",
+        "https://example.com:8*",
+        "https://*.*.example.com",
+        "https://*.127.0.0.1",
+        "https://*.[::1]",
+    ] {
+        let e = origin_error(input, false);
+        assert!(
+            matches!(
+                e,
+                PolicyError::InvalidWildcard { .. } | PolicyError::InvalidOrigin { .. }
+            ),
+            "{input}: {e:?}"
+        );
+    }
+    assert_eq!(
+        origin_error("https://*example.com", false).code(),
+        "invalid-wildcard"
+    );
+}
+
+#[test]
+fn garbage_origins_are_rejected() {
+    for input in [
+        "example.com",
+        "https://",
+        "https://user@example.com",
+        "https://exa mple.com",
+        "",
+        "https://[::1",
+    ] {
+        let e = origin_error(input, false);
+        assert!(
+            matches!(
+                e,
+                PolicyError::InvalidOrigin { .. } | PolicyError::OriginWithPath { .. }
+            ),
+            "{input}: {e:?}"
+        );
+    }
+    assert!(matches!(
+        origin_error("file:///tmp", false),
+        PolicyError::OriginWithPath { .. }
+    ));
+    assert!(matches!(
+        origin_error("file://host", false),
+        PolicyError::UnsupportedScheme { .. }
+    ));
+}
+
+#[test]
+fn wildcard_origin_with_credentials_is_rejected() {
+    assert_eq!(
+        codes("origins = [\"*\"]\ncredentials = true"),
+        ["credentialed-wildcard-origin"]
+    );
+    let p = policy("origins = [\"*\", \"https://a.com\"]");
+    assert_eq!(p.warnings(), [PolicyWarning::RedundantOrigins { count: 1 }]);
+}
+
+#[test]
+fn insecure_origins_with_credentials_need_the_opt_in() {
+    let e = origin_error("http://example.com", true);
+    assert_eq!(e.code(), "insecure-credentialed-origin");
+    assert!(e.to_string().contains("dangerously_allow_insecure_origins"));
+    assert!(matches!(
+        origin_error("http://*.example.com", true),
+        PolicyError::InsecureCredentialedOrigin { .. }
+    ));
+    assert!(matches!(
+        origin_error("ws://example.com", true),
+        PolicyError::InsecureCredentialedOrigin { .. }
+    ));
+    // Without credentials, fine.
+    policy("origins = [\"http://example.com\"]");
+    // Loopback counts as secure.
+    for ok in [
+        "http://localhost:*",
+        "http://127.0.0.1:8080",
+        "http://[::1]:3000",
+        "http://app.localhost",
+        "http://*.localhost:*",
+    ] {
+        let p = Policy::new(&PolicyConfig::default().origins([ok]).credentials(true));
+        assert!(p.is_ok(), "{ok}: {:?}", p.err());
+    }
+    // The opt-in turns the error into a warning.
+    let p = policy(
+        "origins = [\"http://example.com\"]\ncredentials = true\ndangerously_allow_insecure_origins = true",
+    );
+    assert_eq!(
+        p.warnings(),
+        [PolicyWarning::InsecureCredentialedOrigin {
+            value: "http://example.com".into()
+        }]
+    );
+    assert_eq!(p.warnings()[0].code(), "insecure-credentialed-origin");
+}
+
+#[test]
+fn public_suffix_wildcards_with_credentials_need_the_opt_in() {
+    for (input, suffix) in [
+        ("https://*.github.io", "github.io"),
+        ("https://*.co.uk", "co.uk"),
+        ("https://*.com", "com"),
+    ] {
+        match origin_error(input, true) {
+            PolicyError::PublicSuffixWildcard { suffix: s, .. } => assert_eq!(s, suffix),
+            other => panic!("{input}: {other:?}"),
+        }
+    }
+    // Not a public suffix itself: fine.
+    policy(
+        "origins = [\"https://*.myapp.github.io\", \"https://*.example.co.uk\"]\ncredentials = true",
+    );
+    // Without credentials: fine.
+    policy("origins = [\"https://*.github.io\"]");
+    let p = policy(
+        "origins = [\"https://*.github.io\"]\ncredentials = true\ndangerously_allow_public_suffix_subdomains = true",
+    );
+    assert!(
+        matches!(&p.warnings()[0], PolicyWarning::PublicSuffixWildcard { suffix, .. } if suffix == "github.io")
+    );
+}
+
+#[test]
+fn unused_dangerous_options_are_warned_about() {
+    let p = policy(
+        "origins = [\"https://a.com\"]\ndangerously_allow_insecure_origins = true\ndangerously_allow_public_suffix_subdomains = true",
+    );
+    let codes: Vec<_> = p.warnings().iter().map(|w| (w.code(), w.field())).collect();
+    assert_eq!(
+        codes,
+        [
+            (
+                "unused-dangerous-option",
+                "dangerously_allow_insecure_origins"
+            ),
+            (
+                "unused-dangerous-option",
+                "dangerously_allow_public_suffix_subdomains"
+            )
+        ]
+    );
+}
+
+#[test]
+fn methods_are_validated() {
+    assert_eq!(
+        codes(
+            "origins = [\"https://a.com\"]\nmethods = [\"CONNECT\", \"trace\", \"TRACK\", \"GET POST\", \"\"]"
+        ),
+        [
+            "forbidden-method",
+            "forbidden-method",
+            "forbidden-method",
+            "invalid-method",
+            "invalid-method"
+        ]
+    );
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\ncredentials = true\nmethods = [\"*\"]"),
+        ["credentialed-wildcard-method"]
+    );
+    policy("origins = [\"https://a.com\"]\nmethods = [\"*\"]");
+}
+
+#[test]
+fn header_names_are_validated() {
+    assert_eq!(
+        codes(
+            "origins = [\"https://a.com\"]\nrequest_headers = [\"Cookie\", \"sec-foo\", \"Proxy-Authorization\", \"Access-Control-Allow-Origin\", \"x y\", \"Origin\"]"
+        ),
+        [
+            "forbidden-request-header",
+            "forbidden-request-header",
+            "forbidden-request-header",
+            "forbidden-request-header",
+            "invalid-header-name",
+            "forbidden-request-header"
+        ]
+    );
+    assert_eq!(
+        codes(
+            "origins = [\"https://a.com\"]\nexpose_headers = [\"Set-Cookie\", \"set-cookie2\", \"Origin\", \"Access-Control-Allow-Origin\", \"x:y\"]"
+        ),
+        [
+            "forbidden-expose-header",
+            "forbidden-expose-header",
+            "forbidden-expose-header",
+            "forbidden-expose-header",
+            "invalid-header-name"
+        ]
+    );
+    let e = errors("origins = [\"https://a.com\"]\nexpose_headers = [\"x:y\"]");
+    assert_eq!(e[0].field(), "expose_headers");
+    assert_eq!(
+        codes(
+            "origins = [\"https://a.com\"]\ncredentials = true\nrequest_headers = [\"*\"]\nexpose_headers = [\"*\"]"
+        ),
+        [
+            "credentialed-wildcard-request-headers",
+            "credentialed-wildcard-expose-headers"
+        ]
+    );
+}
+
+#[test]
+fn max_age_and_statuses_are_validated() {
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\nmax_age = 86401"),
+        ["max-age-out-of-range"]
+    );
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\nmax_age = -1"),
+        ["max-age-out-of-range"]
+    );
+    policy("origins = [\"https://a.com\"]\nmax_age = 0");
+    policy("origins = [\"https://a.com\"]\nmax_age = 86400");
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\npreflight_status = 301"),
+        ["invalid-preflight-status"]
+    );
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\npreflight_status = 404"),
+        ["invalid-preflight-status"]
+    );
+    assert_eq!(
+        codes("origins = [\"https://a.com\"]\nrejected_preflight_status = 302"),
+        ["invalid-rejected-preflight-status"]
+    );
+    policy(
+        "origins = [\"https://a.com\"]\npreflight_status = 200\nrejected_preflight_status = 400",
+    );
+}
+
+#[test]
+fn every_error_is_reported_at_once() {
+    let e = Policy::from_toml_str(
+        r#"
+origins = ["null", "https://Example.com/", "https://example.com:443", "http://evil.com", "*", "https://*.co.uk"]
+credentials = true
+methods = ["TRACE", "*"]
+request_headers = ["*", "Cookie"]
+expose_headers = ["Set-Cookie"]
+max_age = 100000
+preflight_status = 500
+"#,
+    )
+    .unwrap_err();
+    let codes: Vec<_> = e.errors.iter().map(|e| e.code()).collect();
+    assert_eq!(
+        codes,
+        [
+            "null-origin",
+            "origin-with-path",
+            "default-port-origin",
+            "insecure-credentialed-origin",
+            "credentialed-wildcard-origin",
+            "public-suffix-wildcard",
+            "forbidden-method",
+            "credentialed-wildcard-method",
+            "credentialed-wildcard-request-headers",
+            "forbidden-request-header",
+            "forbidden-expose-header",
+            "max-age-out-of-range",
+            "invalid-preflight-status",
+        ]
+    );
+    let text = e.to_string();
+    assert!(
+        text.starts_with("invalid CORS policy (13 errors):"),
+        "{text}"
+    );
+    for err in &e.errors {
+        assert!(!err.to_string().ends_with('.'), "{err}");
+        assert!(!err.field().is_empty(), "{err:?}");
+    }
+    assert!(
+        e.warnings
+            .contains(&PolicyWarning::RedundantOrigins { count: 5 })
+    );
+}
+
+#[test]
+fn legacy_private_network_is_warned_about() {
+    let p = policy("origins = [\"https://a.com\"]\nprivate_network = true");
+    assert_eq!(p.warnings(), [PolicyWarning::LegacyPrivateNetworkAccess]);
+}
+
+// ----------------------------------------------------------------- decisions
+
+const STRICT: &str = r#"
+origins = ["https://myapp.com", "https://*.example.com", "http://localhost:*"]
+credentials = true
+methods = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+request_headers = ["Authorization", "Content-Type", "X-Request-Id"]
+expose_headers = ["X-Request-Id"]
+max_age = 600
+"#;
+
+#[test]
+fn no_origin_is_not_cors_but_varies_on_origin() {
+    let p = policy(STRICT);
+    let h = req(&[]);
+    let d = p.decide(&Method::GET, &h);
+    assert!(matches!(d, Decision::NotCors { .. }));
+    assert_eq!(names(&d), [("vary".into(), "Origin".into())]);
+    assert!(!d.is_cors() && d.status().is_none() && d.rejection().is_none() && d.forwards());
+    // An OPTIONS with ACRM but no Origin is not a preflight.
+    let h = req(&[("access-control-request-method", "PUT")]);
+    assert!(matches!(
+        p.decide(&Method::OPTIONS, &h),
+        Decision::NotCors { .. }
+    ));
+    // With `*` and no credentials nothing depends on Origin.
+    let any = policy("origins = [\"*\"]");
+    assert!(any.decide(&Method::GET, &req(&[])).headers().is_empty());
+}
+
+#[test]
+fn allowed_actual_request() {
+    let p = policy(STRICT);
+    let h = req(&[("origin", "https://api.example.com")]);
+    let d = p.decide(&Method::POST, &h);
+    assert!(matches!(
+        d,
+        Decision::Actual {
+            rejection: None,
+            ..
+        }
+    ));
+    assert_eq!(
+        names(&d),
+        [
+            (
+                "access-control-allow-origin".into(),
+                "https://api.example.com".into()
+            ),
+            ("access-control-allow-credentials".into(), "true".into()),
+            (
+                "access-control-expose-headers".into(),
+                "x-request-id".into()
+            ),
+            ("vary".into(), "Origin".into()),
+        ]
+    );
+    assert!(d.is_allowed() && !d.is_preflight() && d.forwards());
+    // OPTIONS without ACRM is an actual request.
+    let d = p.decide(&Method::OPTIONS, &h);
+    assert!(matches!(
+        d,
+        Decision::Actual {
+            rejection: None,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn disallowed_actual_request_gets_only_vary() {
+    let p = policy(STRICT);
+    for (origin, why) in [
+        ("https://evil.com", Rejection::OriginNotAllowed),
+        ("https://example.com", Rejection::OriginNotAllowed),
+        ("https://evilexample.com", Rejection::OriginNotAllowed),
+        ("https://example.com.evil.com", Rejection::OriginNotAllowed),
+        ("https://myapp.com.evil.com", Rejection::OriginNotAllowed),
+        ("http://myapp.com", Rejection::OriginNotAllowed),
+        ("https://myapp.com:8443", Rejection::OriginNotAllowed),
+        ("null", Rejection::NullOrigin),
+        ("https://MYAPP.com", Rejection::MalformedOrigin),
+        ("https://myapp.com/", Rejection::MalformedOrigin),
+        ("https://myapp.com:443", Rejection::MalformedOrigin),
+        ("garbage", Rejection::MalformedOrigin),
+    ] {
+        let h = req(&[("origin", origin)]);
+        let d = p.decide(&Method::GET, &h);
+        assert_eq!(d.rejection(), Some(&why), "{origin}");
+        assert_eq!(names(&d), [("vary".into(), "Origin".into())], "{origin}");
+        assert!(d.forwards() && !d.is_allowed());
+    }
+    // Two Origin lines.
+    let h = req(&[
+        ("origin", "https://myapp.com"),
+        ("origin", "https://myapp.com"),
+    ]);
+    assert_eq!(
+        p.decide(&Method::GET, &h).rejection(),
+        Some(&Rejection::MalformedOrigin)
+    );
+}
+
+#[test]
+fn allowed_preflight() {
+    let p = policy(STRICT);
+    let h = req(&[
+        ("origin", "http://localhost:5173"),
+        ("access-control-request-method", "PUT"),
+        (
+            "access-control-request-headers",
+            "authorization,content-type",
+        ),
+    ]);
+    let d = p.decide(&Method::OPTIONS, &h);
+    assert_eq!(d.status(), Some(StatusCode::NO_CONTENT));
+    assert!(d.is_preflight() && d.is_allowed() && !d.forwards());
+    assert_eq!(
+        names(&d),
+        [
+            (
+                "access-control-allow-origin".into(),
+                "http://localhost:5173".into()
+            ),
+            ("access-control-allow-credentials".into(), "true".into()),
+            (
+                "access-control-allow-methods".into(),
+                "GET, POST, PUT, DELETE, PATCH".into()
+            ),
+            (
+                "access-control-allow-headers".into(),
+                "authorization, content-type, x-request-id".into()
+            ),
+            ("access-control-max-age".into(), "600".into()),
+            (
+                "vary".into(),
+                "Origin, Access-Control-Request-Method, Access-Control-Request-Headers".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn preflight_method_rules() {
+    let p = policy(STRICT);
+    let check = |m: &str| {
+        let h = req(&[
+            ("origin", "https://myapp.com"),
+            ("access-control-request-method", m),
+        ]);
+        p.decide(&Method::OPTIONS, &h).rejection().map(|r| r.code())
+    };
+    assert_eq!(check("PUT"), None);
+    assert_eq!(check("GET"), None);
+    assert_eq!(check("HEAD"), None); // safelisted, though not listed
+    // Byte-exact: browsers send `patch` as written.
+    assert_eq!(check("patch"), Some("method-not-allowed"));
+    assert_eq!(check("OPTIONS"), Some("method-not-allowed"));
+    assert_eq!(check("get"), Some("method-not-allowed"));
+    assert_eq!(check("P UT"), Some("malformed-method"));
+    assert_eq!(check(""), Some("malformed-method"));
+    let h = req(&[
+        ("origin", "https://myapp.com"),
+        ("access-control-request-method", "PUT"),
+        ("access-control-request-method", "PUT"),
+    ]);
+    assert_eq!(
+        p.decide(&Method::OPTIONS, &h).rejection(),
+        Some(&Rejection::MalformedMethod)
+    );
+    let h = req(&[
+        ("origin", "https://myapp.com"),
+        ("access-control-request-method", "PURGE"),
+    ]);
+    let d = p.decide(&Method::OPTIONS, &h);
+    assert_eq!(
+        d.rejection(),
+        Some(&Rejection::MethodNotAllowed { method: "PURGE" })
+    );
+    // `methods = ["delete"]` is normalized to what browsers send.
+    let q = policy("origins = [\"https://a.com\"]\nmethods = [\"delete\"]");
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "DELETE"),
+    ]);
+    assert!(q.decide(&Method::OPTIONS, &h).is_allowed());
+    // `*` allows any method (without credentials) and sends `*`.
+    let q = policy("origins = [\"https://a.com\"]\nmethods = [\"*\"]");
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "PURGE"),
+    ]);
+    let d = q.decide(&Method::OPTIONS, &h);
+    assert!(d.is_allowed());
+    assert_eq!(get(&d, "access-control-allow-methods"), Some("*"));
+}
+
+#[test]
+fn rejected_preflight_gets_status_and_only_vary() {
+    let p = policy(STRICT);
+    for (pairs, code) in [
+        (
+            vec![
+                ("origin", "https://evil.com"),
+                ("access-control-request-method", "PUT"),
+            ],
+            "origin-not-allowed",
+        ),
+        (
+            vec![("origin", "null"), ("access-control-request-method", "PUT")],
+            "null-origin",
+        ),
+        (
+            vec![
+                ("origin", "https://myapp.com"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-headers", "x-other"),
+            ],
+            "header-not-allowed",
+        ),
+        (
+            vec![
+                ("origin", "https://myapp.com"),
+                ("access-control-request-method", "PUT"),
+                ("access-control-request-private-network", "true"),
+            ],
+            "private-network-not-allowed",
+        ),
+    ] {
+        let h = req(&pairs);
+        let d = p.decide(&Method::OPTIONS, &h);
+        assert!(matches!(d, Decision::PreflightRejected { .. }), "{pairs:?}");
+        assert_eq!(d.status(), Some(StatusCode::FORBIDDEN));
+        assert_eq!(d.rejection().map(|r| r.code()), Some(code));
+        assert_eq!(
+            names(&d),
+            [(
+                "vary".into(),
+                "Origin, Access-Control-Request-Method, Access-Control-Request-Headers".into()
+            )]
+        );
+    }
+    let q = policy(
+        "origins = [\"https://a.com\"]\nrejected_preflight_status = 400\npreflight_status = 200",
+    );
+    let h = req(&[
+        ("origin", "https://b.com"),
+        ("access-control-request-method", "PUT"),
+    ]);
+    assert_eq!(
+        q.decide(&Method::OPTIONS, &h).status(),
+        Some(StatusCode::BAD_REQUEST)
+    );
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "PUT"),
+    ]);
+    assert_eq!(
+        q.decide(&Method::OPTIONS, &h).status(),
+        Some(StatusCode::BAD_REQUEST)
+    );
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "POST"),
+    ]);
+    assert_eq!(
+        q.decide(&Method::OPTIONS, &h).status(),
+        Some(StatusCode::OK)
+    );
+}
+
+#[test]
+fn any_origin_without_credentials() {
+    let p = policy(
+        "origins = [\"*\"]\nrequest_headers = [\"*\"]\nexpose_headers = [\"*\"]\nmethods = [\"*\"]",
+    );
+    let h = req(&[("origin", "https://anything.test")]);
+    let d = p.decide(&Method::GET, &h);
+    assert_eq!(
+        names(&d),
+        [
+            ("access-control-allow-origin".into(), "*".into()),
+            ("access-control-expose-headers".into(), "*".into()),
+        ]
+    );
+    // `null` is fine under `*`.
+    let h = req(&[("origin", "null")]);
+    assert!(p.decide(&Method::GET, &h).is_allowed());
+    let h = req(&[
+        ("origin", "https://x.test"),
+        ("access-control-request-method", "PURGE"),
+        ("access-control-request-headers", "x-a,x-b"),
+    ]);
+    let d = p.decide(&Method::OPTIONS, &h);
+    assert!(d.is_allowed());
+    assert_eq!(get(&d, "access-control-allow-headers"), Some("*"));
+    assert_eq!(
+        get(&d, "vary"),
+        Some("Access-Control-Request-Method, Access-Control-Request-Headers")
+    );
+    assert_eq!(get(&d, "access-control-allow-credentials"), None);
+    // `*` never covers Authorization.
+    let h = req(&[
+        ("origin", "https://x.test"),
+        ("access-control-request-method", "GET"),
+        ("access-control-request-headers", "authorization"),
+    ]);
+    assert_eq!(
+        p.decide(&Method::OPTIONS, &h).rejection(),
+        Some(&Rejection::AuthorizationNotAllowed)
+    );
+    let q = policy("origins = [\"*\"]\nrequest_headers = [\"*\", \"Authorization\"]");
+    let d = q.decide(&Method::OPTIONS, &h);
+    assert!(d.is_allowed());
+    assert_eq!(
+        get(&d, "access-control-allow-headers"),
+        Some("*, authorization")
+    );
+}
+
+#[test]
+fn private_network_opt_in() {
+    let p = policy("origins = [\"https://a.com\"]\nprivate_network = true");
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "GET"),
+        ("access-control-request-private-network", "true"),
+    ]);
+    let d = p.decide(&Method::OPTIONS, &h);
+    assert_eq!(
+        get(&d, "access-control-allow-private-network"),
+        Some("true")
+    );
+    assert_eq!(
+        get(&d, "vary"),
+        Some(
+            "Origin, Access-Control-Request-Method, Access-Control-Request-Headers, Access-Control-Request-Private-Network"
+        )
+    );
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "GET"),
+    ]);
+    assert_eq!(
+        get(
+            &p.decide(&Method::OPTIONS, &h),
+            "access-control-allow-private-network"
+        ),
+        None
+    );
+}
+
+#[test]
+fn passthrough_forwards_preflights() {
+    let p = policy("origins = [\"https://a.com\"]\npreflight_passthrough = true");
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", "GET"),
+    ]);
+    let d = p.decide(&Method::OPTIONS, &h);
+    assert!(matches!(
+        d,
+        Decision::PreflightPassthrough {
+            rejection: None,
+            ..
+        }
+    ));
+    assert!(d.forwards() && d.is_preflight() && d.status().is_none());
+    assert_eq!(
+        get(&d, "access-control-allow-origin"),
+        Some("https://a.com")
+    );
+    let h = req(&[
+        ("origin", "https://b.com"),
+        ("access-control-request-method", "GET"),
+    ]);
+    let d = p.decide(&Method::OPTIONS, &h);
+    assert_eq!(d.rejection(), Some(&Rejection::OriginNotAllowed));
+    assert!(d.forwards());
+    assert_eq!(names(&d).len(), 1);
+}
+
+#[test]
+fn never_star_with_credentials() {
+    let p = policy(STRICT);
+    for origin in [
+        "https://myapp.com",
+        "https://a.example.com",
+        "http://localhost",
+    ] {
+        let h = req(&[("origin", origin), ("access-control-request-method", "PUT")]);
+        for m in [Method::GET, Method::OPTIONS] {
+            let d = p.decide(&m, &h);
+            assert_eq!(get(&d, "access-control-allow-origin"), Some(origin));
+            assert_eq!(get(&d, "access-control-allow-credentials"), Some("true"));
+        }
+    }
+}
+
+#[test]
+fn apply_to_sets_headers_on_an_error_response() {
+    let p = policy(STRICT);
+    let h = req(&[("origin", "https://myapp.com")]);
+    let d = p.decide(&Method::GET, &h);
+    let mut response = HeaderMap::new();
+    response.insert("vary", HeaderValue::from_static("Accept-Encoding"));
+    d.headers().apply_to(&mut response);
+    assert_eq!(response["access-control-allow-origin"], "https://myapp.com");
+    assert_eq!(response["vary"], "Accept-Encoding, Origin");
+}
+
+#[test]
+fn decide_parts_is_decide() {
+    let p = policy(STRICT);
+    let (parts, ()) = http::Request::builder()
+        .method("OPTIONS")
+        .header("origin", "https://myapp.com")
+        .header("access-control-request-method", "DELETE")
+        .body(())
+        .unwrap()
+        .into_parts();
+    let d = p.decide_parts(&parts);
+    assert_eq!(d, p.decide(&parts.method, &parts.headers));
+    assert!(d.is_allowed());
+}
