@@ -848,3 +848,98 @@ fn readme_outputs_are_current() {
     }
     assert!(checked >= 4, "only {checked} README blocks found");
 }
+
+// ---------------------------------------------------------------- simulate
+
+#[test]
+fn simulate_answers_every_request_of_every_case() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for browser in ["chrome", "firefox", "spec"] {
+        let out = corsica(
+            &root,
+            &[
+                "simulate",
+                "--browser",
+                browser,
+                "examples/cases/put-json.jsonl",
+            ],
+        );
+        assert_eq!(code(&out), 0, "{browser}: {}", stderr(&out));
+        let lines = json_lines(&out);
+        assert_eq!(lines.len(), 2, "{browser}");
+        let (missing, allowed) = (&lines[0], &lines[1]);
+        assert_eq!(missing["id"], "put-json-missing-acao");
+        assert_eq!(missing["browser"], browser);
+        assert_eq!(missing["index"], 0);
+        assert_eq!(missing["preflight"], true);
+        assert_eq!(missing["outcome"], "blocked");
+        assert_eq!(missing["status"], Value::Null);
+        assert!(missing["error"].is_string() && missing["message"].is_string());
+        assert_eq!(
+            missing["sent"].as_array().unwrap().len(),
+            1,
+            "only the preflight"
+        );
+        assert_eq!(missing["sent"][0]["method"], "OPTIONS");
+
+        assert_eq!(allowed["id"], "put-json-allowed");
+        assert_eq!(allowed["outcome"], "ok");
+        assert_eq!(allowed["status"], 200);
+        assert_eq!(allowed["error"], Value::Null);
+        assert_eq!(
+            allowed["sent"].as_array().unwrap().len(),
+            2,
+            "preflight, then PUT"
+        );
+        assert_eq!(allowed["sent"][1]["method"], "PUT");
+    }
+    let chrome = corsica(&root, &["simulate", "examples/cases/put-json.jsonl"]);
+    assert_eq!(
+        json_lines(&chrome)[0]["error"],
+        "PreflightMissingAllowOriginHeader"
+    );
+    let firefox = corsica(
+        &root,
+        &[
+            "simulate",
+            "--browser",
+            "firefox",
+            "examples/cases/put-json.jsonl",
+        ],
+    );
+    assert_eq!(json_lines(&firefox)[0]["error"], "CORSMissingAllowOrigin");
+}
+
+#[test]
+fn simulate_reports_a_malformed_line_and_answers_the_others() {
+    let dir = TempDir::new("simulate");
+    let cases = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cases/put-json.jsonl"),
+    )
+    .unwrap();
+    let mut lines = cases.lines();
+    let text = format!(
+        "{}\nnot json\n\n{}\n",
+        lines.next().unwrap(),
+        lines.next().unwrap()
+    );
+    dir.write("cases.jsonl", &text);
+    let out = corsica(&dir.0, &["simulate", "cases.jsonl"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).starts_with("corsica: line 2: "),
+        "{}",
+        stderr(&out)
+    );
+    let answers = json_lines(&out);
+    assert_eq!(answers.len(), 2);
+    assert_eq!(answers[1]["id"], "put-json-allowed");
+
+    let out = corsica(&dir.0, &["simulate", "--browser", "edge", "cases.jsonl"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("unknown browser"), "{}", stderr(&out));
+
+    let out = corsica(&dir.0, &["simulate", "missing.jsonl"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).starts_with("corsica: cannot read cases from missing.jsonl"));
+}
