@@ -23,7 +23,6 @@
 //! variant to [`Command`] and one arm to the `match` in [`run`], as
 //! `simulate` shows.
 
-mod engine;
 mod output;
 mod policy;
 mod simulate;

@@ -19,8 +19,8 @@ use owo_colors::OwoColorize;
 
 use corsica::headers;
 
-use crate::engine::{Decision, Policy, PolicyErrors};
 use crate::output::{self, Ctx};
+use corsica::policy::{Decision, Policy, PolicyError, PolicyErrors, PolicyWarning};
 
 /// Exit status: the policy is invalid, or the request was rejected.
 const EXIT_NO: u8 = 1;
@@ -159,10 +159,7 @@ enum Severity {
     Warning,
 }
 
-fn problems(
-    errors: &[crate::engine::PolicyError],
-    warnings: &[crate::engine::PolicyWarning],
-) -> Vec<Problem> {
+fn problems(errors: &[PolicyError], warnings: &[PolicyWarning]) -> Vec<Problem> {
     let errors = errors.iter().map(|e| Problem {
         severity: Severity::Error,
         code: e.code(),
