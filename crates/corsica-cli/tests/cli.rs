@@ -1,0 +1,945 @@
+//! Runs the real `corsica` binary on policy files in a temporary directory
+//! and checks exit codes, text and JSON output.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use serde_json::Value;
+
+/// A fresh directory under cargo's per-target temporary directory, removed
+/// when dropped.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("cli-{name}-{}-{n}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        fs::write(&path, text).unwrap();
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/policies")
+        .join(name)
+}
+
+/// Runs `corsica` with `args` in `dir`, without colour from the environment.
+fn corsica(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_corsica"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE")
+        .output()
+        .unwrap()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8(out.stderr.clone()).unwrap()
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("corsica was killed by a signal")
+}
+
+/// Parses every line of stdout as JSON.
+fn json_lines(out: &Output) -> Vec<Value> {
+    stdout(out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// The keys of a JSON object, sorted (serde_json's map does not keep the
+/// order; the tests that care about the order look at the raw line).
+fn keys(v: &Value) -> Vec<&str> {
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    keys
+}
+
+/// The value of header `name` in a `[[name, value], …]` JSON list.
+fn header<'a>(step: &'a Value, name: &str) -> Option<&'a str> {
+    step["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|pair| pair[0] == name)
+        .map(|pair| pair[1].as_str().unwrap())
+}
+
+const MYAPP: &str = r#"
+origins = ["https://myapp.com", "https://*.example.com", "http://localhost:*"]
+credentials = true
+methods = ["GET", "POST", "PUT", "DELETE"]
+request_headers = ["Authorization", "Content-Type"]
+expose_headers = ["X-Request-Id"]
+max_age = 86400
+"#;
+
+// ---------------------------------------------------------------- check
+
+#[test]
+fn check_valid_examples_exit_0() {
+    let dir = TempDir::new("valid");
+    for name in ["myapp.toml", "public-api.toml"] {
+        let path = example(name);
+        let out = corsica(&dir.0, &["policy", "check", path.to_str().unwrap()]);
+        assert_eq!(code(&out), 0, "{name}: {}{}", stdout(&out), stderr(&out));
+        assert!(stdout(&out).contains(": valid"), "{name}: {}", stdout(&out));
+        assert!(!stdout(&out).contains("error["), "{name}: {}", stdout(&out));
+    }
+}
+
+#[test]
+fn check_broken_example_prints_every_mistake() {
+    let dir = TempDir::new("broken");
+    let path = example("broken.toml");
+    let out = corsica(&dir.0, &["policy", "check", path.to_str().unwrap()]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let text = stdout(&out);
+    for code in [
+        "credentialed-wildcard-origin",
+        "origin-with-path",
+        "insecure-credentialed-origin",
+        "public-suffix-wildcard",
+        "forbidden-method",
+        "max-age-out-of-range",
+    ] {
+        assert!(
+            text.contains(&format!("error[{code}]")),
+            "{code} missing:\n{text}"
+        );
+    }
+    assert!(text.contains("invalid: 6 errors"), "{text}");
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+/// One invalid policy per mistake: (policy, error code, field).
+const INVALID: &[(&str, &str, &str)] = &[
+    (
+        "origins = [\"*\"]\ncredentials = true\n",
+        "credentialed-wildcard-origin",
+        "origins",
+    ),
+    (
+        "origins = [\"https://myapp.com/\"]\n",
+        "origin-with-path",
+        "origins",
+    ),
+    (
+        "origins = [\"http://myapp.com\"]\ncredentials = true\n",
+        "insecure-credentialed-origin",
+        "origins",
+    ),
+    (
+        "origins = [\"https://*.github.io\"]\ncredentials = true\n",
+        "public-suffix-wildcard",
+        "origins",
+    ),
+    ("origins = [\"null\"]\n", "null-origin", "origins"),
+    ("origins = []\n", "no-origins", "origins"),
+    (
+        "origins = [\"https://MyApp.com\"]\n",
+        "uppercase-origin",
+        "origins",
+    ),
+    (
+        "origins = [\"https://a.com\"]\nmethods = [\"GET\", \"TRACE\"]\n",
+        "forbidden-method",
+        "methods",
+    ),
+    (
+        "origins = [\"https://a.com\"]\nmax_age = 1000000\n",
+        "max-age-out-of-range",
+        "max_age",
+    ),
+    (
+        "origins = [\"https://a.com\"]\norigns = []\n",
+        "unknown-key",
+        "",
+    ),
+    ("origins = [\"https://a.com\"\n", "invalid-toml", ""),
+];
+
+#[test]
+fn check_each_invalid_policy_exits_1_and_names_the_error() {
+    let dir = TempDir::new("invalid");
+    for (i, (policy, want_code, want_field)) in INVALID.iter().enumerate() {
+        let file = format!("p{i}.toml");
+        dir.write(&file, policy);
+
+        let out = corsica(&dir.0, &["policy", "check", &file]);
+        let text = stdout(&out);
+        assert_eq!(code(&out), 1, "{policy}\n{text}{}", stderr(&out));
+        assert!(
+            text.contains(&format!("error[{want_code}]: ")),
+            "{policy}\n{text}"
+        );
+        let arrow = if want_field.is_empty() {
+            format!("--> {file}\n")
+        } else {
+            format!("--> {file}: {want_field}\n")
+        };
+        assert!(text.contains(&arrow), "{policy}\n{text}");
+        assert!(
+            text.contains(&format!("{file}: invalid")),
+            "{policy}\n{text}"
+        );
+
+        let out = corsica(&dir.0, &["policy", "check", "--json", &file]);
+        assert_eq!(code(&out), 1, "{policy}");
+        let lines = json_lines(&out);
+        assert_eq!(lines.len(), 1, "{policy}");
+        let v = &lines[0];
+        assert_eq!(keys(v), ["errors", "valid", "warnings"]);
+        assert!(stdout(&out).starts_with("{\"valid\":false,\"errors\":[{\"code\":"));
+        assert_eq!(v["valid"], false);
+        assert!(v["warnings"].is_array());
+        let errors = v["errors"].as_array().unwrap();
+        let e = errors
+            .iter()
+            .find(|e| e["code"] == *want_code)
+            .unwrap_or_else(|| panic!("{want_code} not in {v}"));
+        assert_eq!(keys(e), ["code", "field", "message"]);
+        assert_eq!(e["field"], *want_field);
+        let message = e["message"].as_str().unwrap();
+        assert!(!message.is_empty() && !message.ends_with('.'), "{message}");
+    }
+}
+
+#[test]
+fn check_json_of_a_valid_policy() {
+    let dir = TempDir::new("json-valid");
+    dir.write("p.toml", MYAPP);
+    let out = corsica(&dir.0, &["policy", "check", "--json", "p.toml"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    assert_eq!(
+        lines[0],
+        serde_json::json!({"valid": true, "errors": [], "warnings": []})
+    );
+}
+
+#[test]
+fn check_prints_warnings_and_exits_0() {
+    let dir = TempDir::new("warnings");
+    dir.write(
+        "p.toml",
+        "origins = [\"https://a.com\"]\nprivate_network = true\n",
+    );
+    let out = corsica(&dir.0, &["policy", "check", "p.toml"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning[legacy-private-network-access]: "),
+        "{text}"
+    );
+    assert!(text.contains("--> p.toml: private_network"), "{text}");
+    assert!(text.contains("p.toml: valid, 1 warning"), "{text}");
+
+    let out = corsica(&dir.0, &["policy", "check", "p.toml", "--json"]);
+    assert_eq!(code(&out), 0);
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["errors"], serde_json::json!([]));
+    assert_eq!(v["warnings"][0]["code"], "legacy-private-network-access");
+    assert_eq!(v["warnings"][0]["field"], "private_network");
+}
+
+#[test]
+fn check_reads_stdin() {
+    let dir = TempDir::new("stdin");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corsica"))
+        .args(["policy", "check", "-"])
+        .current_dir(&dir.0)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"origins = [\"*\"]\ncredentials = true\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(
+        stdout(&out).contains("--> <stdin>: origins"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn missing_file_is_an_error_that_says_what_to_do() {
+    let dir = TempDir::new("missing");
+    let out = corsica(&dir.0, &["policy", "check", "policy.toml"]);
+    assert_eq!(code(&out), 2);
+    assert!(stdout(&out).is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("corsica: cannot read policy.toml: "),
+        "{err}"
+    );
+    assert!(
+        err.contains("(check the path, or create the file)"),
+        "{err}"
+    );
+
+    let out = corsica(
+        &dir.0,
+        &[
+            "policy",
+            "explain",
+            "policy.toml",
+            "--origin",
+            "https://a.com",
+        ],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).starts_with("corsica: cannot read policy.toml: "));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let dir = TempDir::new("usage");
+    dir.write("p.toml", MYAPP);
+    for (args, want) in [
+        (&["policy", "check"][..], "FILE"),
+        (&["policy", "explain", "p.toml"][..], "--origin"),
+        (
+            &[
+                "policy",
+                "explain",
+                "p.toml",
+                "--origin",
+                "https://myapp.com/",
+            ][..],
+            "corsica: --origin: origin `",
+        ),
+        (
+            &["policy", "explain", "p.toml", "--origin", "myapp.com"][..],
+            "corsica: --origin: origin `",
+        ),
+        (
+            &[
+                "policy",
+                "explain",
+                "p.toml",
+                "--origin",
+                "https://myapp.com",
+                "-X",
+                "TRACE",
+            ][..],
+            "browsers refuse to send this method",
+        ),
+        (
+            &[
+                "policy",
+                "explain",
+                "p.toml",
+                "--origin",
+                "https://myapp.com",
+                "-X",
+                "GE T",
+            ][..],
+            "is not an HTTP method",
+        ),
+        (
+            &[
+                "policy",
+                "explain",
+                "p.toml",
+                "--origin",
+                "https://myapp.com",
+                "-H",
+                "x y: 1",
+            ][..],
+            "is not a header name",
+        ),
+        (&["policy", "frobnicate"][..], "frobnicate"),
+    ] {
+        let out = corsica(&dir.0, args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{args:?}");
+        assert!(stderr(&out).contains(want), "{args:?}: {}", stderr(&out));
+    }
+}
+
+// ---------------------------------------------------------------- explain
+
+fn explain(dir: &TempDir, extra: &[&str]) -> Output {
+    dir.write("p.toml", MYAPP);
+    let mut args = vec!["policy", "explain", "p.toml"];
+    args.extend_from_slice(extra);
+    corsica(&dir.0, &args)
+}
+
+#[test]
+fn explain_allowed_preflight() {
+    let dir = TempDir::new("pf-ok");
+    let flags = [
+        "--origin",
+        "https://myapp.com",
+        "--method",
+        "PUT",
+        "--header",
+        "Content-Type: application/json",
+        "--header",
+        "authorization",
+        "--preflight",
+    ];
+    let mut with_json = flags.to_vec();
+    with_json.push("--json");
+    let out = explain(&dir, &with_json);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "--preflight explains only the preflight");
+    let step = &lines[0];
+    assert_eq!(keys(step), ["code", "headers", "reason", "status", "step"]);
+    assert!(stdout(&out).starts_with("{\"step\":\"preflight\",\"status\":204,\"headers\":[["));
+    assert_eq!(step["step"], "preflight");
+    assert_eq!(step["status"], 204);
+    assert_eq!(step["reason"], Value::Null);
+    assert_eq!(step["code"], Value::Null);
+    assert_eq!(
+        header(step, "access-control-allow-origin"),
+        Some("https://myapp.com")
+    );
+    assert_eq!(
+        header(step, "access-control-allow-credentials"),
+        Some("true")
+    );
+    let methods = header(step, "access-control-allow-methods").unwrap();
+    assert!(methods.contains("PUT"), "{methods}");
+    let allowed = header(step, "access-control-allow-headers")
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        allowed.contains("authorization") && allowed.contains("content-type"),
+        "{allowed}"
+    );
+    assert_eq!(header(step, "access-control-max-age"), Some("86400"));
+    for pair in step["headers"].as_array().unwrap() {
+        assert_eq!(pair.as_array().unwrap().len(), 2, "{pair}");
+    }
+
+    let out = explain(&dir, &flags);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    assert!(text.contains("> OPTIONS (preflight)\n"), "{text}");
+    assert!(
+        text.contains("> access-control-request-method: PUT\n"),
+        "{text}"
+    );
+    // Fetch: the names are lowercased, sorted and joined by ",".
+    assert!(
+        text.contains("> access-control-request-headers: authorization,content-type\n"),
+        "{text}"
+    );
+    assert!(text.contains("HTTP/1.1 204 No Content\n"), "{text}");
+    assert!(
+        text.contains("access-control-allow-origin: https://myapp.com\n"),
+        "{text}"
+    );
+    assert!(!text.contains("rejected:"), "{text}");
+    assert!(!text.contains("(request)"), "{text}");
+}
+
+#[test]
+fn explain_rejected_preflight() {
+    let dir = TempDir::new("pf-no");
+    for (origin, method, header_flag) in [
+        ("https://evil.com", "PUT", "content-type: application/json"),
+        (
+            "https://myapp.com",
+            "PATCH",
+            "content-type: application/json",
+        ),
+        ("https://myapp.com", "PUT", "x-secret"),
+        // The apex is not a subdomain of itself.
+        (
+            "https://example.com",
+            "PUT",
+            "content-type: application/json",
+        ),
+    ] {
+        let flags = [
+            "--origin",
+            origin,
+            "-X",
+            method,
+            "-H",
+            header_flag,
+            "--preflight",
+        ];
+        let mut with_json = flags.to_vec();
+        with_json.push("--json");
+        let out = explain(&dir, &with_json);
+        assert_eq!(code(&out), 1, "{flags:?}: {}{}", stdout(&out), stderr(&out));
+        let lines = json_lines(&out);
+        assert_eq!(lines.len(), 1);
+        let step = &lines[0];
+        assert_eq!(step["step"], "preflight");
+        assert!(
+            step["status"].is_u64(),
+            "a preflight is answered here: {step}"
+        );
+        assert!(
+            step["reason"].as_str().is_some_and(|r| !r.is_empty()),
+            "{step}"
+        );
+        assert!(
+            step["code"].as_str().is_some_and(|c| !c.is_empty()),
+            "{step}"
+        );
+        assert_eq!(header(step, "access-control-allow-origin"), None, "{step}");
+
+        let out = explain(&dir, &flags);
+        assert_eq!(code(&out), 1);
+        let text = stdout(&out);
+        let code = step["code"].as_str().unwrap();
+        assert!(
+            text.contains(&format!(
+                "rejected: {} [{code}]",
+                step["reason"].as_str().unwrap()
+            )),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn explain_allowed_actual_request_needs_no_preflight() {
+    let dir = TempDir::new("actual-ok");
+    for origin in [
+        "https://myapp.com",
+        "https://app.example.com",
+        "http://localhost:5173",
+    ] {
+        let out = explain(
+            &dir,
+            &[
+                "--origin",
+                origin,
+                "-H",
+                "accept: application/json",
+                "--json",
+            ],
+        );
+        assert_eq!(code(&out), 0, "{origin}: {}{}", stdout(&out), stderr(&out));
+        let lines = json_lines(&out);
+        assert_eq!(
+            lines.len(),
+            1,
+            "a GET with safelisted headers is not preflighted"
+        );
+        let step = &lines[0];
+        assert_eq!(step["step"], "actual");
+        assert_eq!(
+            step["status"],
+            Value::Null,
+            "an actual request goes to the app"
+        );
+        assert_eq!(step["reason"], Value::Null);
+        assert_eq!(header(step, "access-control-allow-origin"), Some(origin));
+        assert_eq!(
+            header(step, "access-control-allow-credentials"),
+            Some("true")
+        );
+        assert_eq!(
+            header(step, "access-control-expose-headers"),
+            Some("x-request-id")
+        );
+    }
+
+    let out = explain(&dir, &["--origin", "https://myapp.com"]);
+    let text = stdout(&out);
+    assert!(
+        text.contains("> GET (request)\n> origin: https://myapp.com\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("passed to your app; corsica adds to its response:\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_disallowed_actual_request() {
+    let dir = TempDir::new("actual-no");
+    let out = explain(&dir, &["--origin", "https://evil.com", "--json"]);
+    assert_eq!(code(&out), 1, "{}{}", stdout(&out), stderr(&out));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1);
+    let step = &lines[0];
+    assert_eq!(step["step"], "actual");
+    assert_eq!(header(step, "access-control-allow-origin"), None, "{step}");
+    assert!(step["reason"].as_str().is_some(), "{step}");
+    assert!(step["code"].as_str().is_some(), "{step}");
+
+    let out = explain(&dir, &["--origin", "https://evil.com"]);
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).contains("rejected: "), "{}", stdout(&out));
+}
+
+#[test]
+fn explain_shows_the_preflight_then_the_request() {
+    let dir = TempDir::new("both");
+    let out = explain(
+        &dir,
+        &[
+            "--origin",
+            "https://myapp.com",
+            "-X",
+            "delete",
+            "-H",
+            "Authorization: Bearer x",
+            "--json",
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 2, "{}", stdout(&out));
+    assert_eq!(lines[0]["step"], "preflight");
+    assert_eq!(lines[0]["status"], 204);
+    assert_eq!(lines[1]["step"], "actual");
+    assert_eq!(lines[1]["status"], Value::Null);
+    assert_eq!(
+        header(&lines[1], "access-control-allow-origin"),
+        Some("https://myapp.com")
+    );
+
+    let out = explain(
+        &dir,
+        &[
+            "--origin",
+            "https://myapp.com",
+            "-X",
+            "delete",
+            "-H",
+            "Authorization: Bearer x",
+        ],
+    );
+    let text = stdout(&out);
+    // Fetch: "delete" is normalized to DELETE.
+    let preflight = text.find("> OPTIONS (preflight)").expect(&text);
+    let request = text.find("> DELETE (request)").expect(&text);
+    assert!(preflight < request, "{text}");
+    assert!(
+        text.contains("> access-control-request-method: DELETE\n"),
+        "{text}"
+    );
+    assert!(text.contains("> authorization: Bearer x\n"), "{text}");
+}
+
+#[test]
+fn explain_stops_after_a_rejected_preflight() {
+    let dir = TempDir::new("stop");
+    let out = explain(
+        &dir,
+        &["--origin", "https://myapp.com", "-X", "PATCH", "--json"],
+    );
+    assert_eq!(code(&out), 1);
+    let lines = json_lines(&out);
+    assert_eq!(lines.len(), 1, "{}", stdout(&out));
+    assert_eq!(lines[0]["step"], "preflight");
+    assert!(lines[0]["reason"].is_string());
+
+    let out = explain(&dir, &["--origin", "https://myapp.com", "-X", "PATCH"]);
+    let text = stdout(&out);
+    assert!(text.contains("the browser stops here"), "{text}");
+    assert!(!text.contains("(request)"), "{text}");
+}
+
+#[test]
+fn explain_leaves_out_forbidden_headers() {
+    let dir = TempDir::new("forbidden");
+    let out = explain(
+        &dir,
+        &["--origin", "https://myapp.com", "-H", "cookie: a=b"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("browsers do not let a script set \"cookie\""),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stdout(&out).contains("cookie"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("(preflight)"), "{}", stdout(&out));
+}
+
+#[test]
+fn explain_with_an_invalid_policy_exits_1() {
+    let dir = TempDir::new("explain-invalid");
+    dir.write("bad.toml", "origins = [\"*\"]\ncredentials = true\n");
+    let out = corsica(
+        &dir.0,
+        &["policy", "explain", "bad.toml", "--origin", "https://a.com"],
+    );
+    assert_eq!(code(&out), 1);
+    assert!(stdout(&out).is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("corsica: bad.toml is invalid (1 error)"),
+        "{err}"
+    );
+    assert!(err.contains("error[credentialed-wildcard-origin]"), "{err}");
+    assert!(err.contains("corsica policy check bad.toml"), "{err}");
+}
+
+// ---------------------------------------------------------------- colour
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let dir = TempDir::new("colour");
+    let path = example("broken.toml");
+    let file = path.to_str().unwrap();
+
+    // Not a terminal: no colour.
+    let out = corsica(&dir.0, &["policy", "check", file]);
+    assert!(!stdout(&out).contains('\x1b'));
+
+    let out = corsica(&dir.0, &["policy", "check", file, "--color", "always"]);
+    assert!(stdout(&out).contains('\x1b'), "{}", stdout(&out));
+
+    let out = corsica(&dir.0, &["--color", "never", "policy", "check", file]);
+    assert!(!stdout(&out).contains('\x1b'));
+
+    let out = Command::new(env!("CARGO_BIN_EXE_corsica"))
+        .args(["policy", "check", file, "--color", "always"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!stdout(&out).contains('\x1b'), "{}", stdout(&out));
+    assert_eq!(code(&out), 1);
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    // Enough errors to overflow any pipe buffer (64 KiB on Linux), so the
+    // writes after the reader is gone fail with EPIPE.
+    let dir = TempDir::new("pipe");
+    let origins: Vec<String> = (0..3000)
+        .map(|i| format!("\"https://site{i}.example/\""))
+        .collect();
+    dir.write("p.toml", &format!("origins = [{}]\n", origins.join(", ")));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corsica"))
+        .args(["policy", "check", "p.toml"])
+        .current_dir(&dir.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+}
+
+// ---------------------------------------------------------------- README
+
+/// Splits a command line the way a shell would for the README's commands:
+/// whitespace separates words, single quotes group.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut in_word = false;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    assert!(!quoted, "unbalanced quote in {line}");
+    if in_word {
+        words.push(word);
+    }
+    words
+}
+
+/// Every `console` block of the README that runs `corsica` shows exactly
+/// what the binary prints today.
+#[test]
+fn readme_outputs_are_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let mut checked = 0;
+    let mut rest = readme.as_str();
+    while let Some(start) = rest.find("```console\n") {
+        let block = &rest[start + "```console\n".len()..];
+        let end = block.find("```\n").expect("unclosed console block");
+        rest = &block[end..];
+        let block = &block[..end];
+        let Some(command) = block.strip_prefix("$ corsica ") else {
+            continue;
+        };
+        // Join `\` continuation lines into the command.
+        let mut lines = command.lines();
+        let mut command_line = String::new();
+        for line in lines.by_ref() {
+            match line.strip_suffix('\\') {
+                Some(part) => command_line.push_str(part),
+                None => {
+                    command_line.push_str(line);
+                    break;
+                }
+            }
+        }
+        let want: String = lines.map(|l| format!("{l}\n")).collect();
+        let args = shell_words(&command_line);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = corsica(&root, &args);
+        assert_eq!(
+            stdout(&out),
+            want,
+            "README block for `corsica {command_line}`"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 4, "only {checked} README blocks found");
+}
+
+// ---------------------------------------------------------------- simulate
+
+#[test]
+fn simulate_answers_every_request_of_every_case() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for browser in ["chrome", "firefox", "spec"] {
+        let out = corsica(
+            &root,
+            &[
+                "simulate",
+                "--browser",
+                browser,
+                "examples/cases/put-json.jsonl",
+            ],
+        );
+        assert_eq!(code(&out), 0, "{browser}: {}", stderr(&out));
+        let lines = json_lines(&out);
+        assert_eq!(lines.len(), 2, "{browser}");
+        let (missing, allowed) = (&lines[0], &lines[1]);
+        assert_eq!(missing["id"], "put-json-missing-acao");
+        assert_eq!(missing["browser"], browser);
+        assert_eq!(missing["index"], 0);
+        assert_eq!(missing["preflight"], true);
+        assert_eq!(missing["outcome"], "blocked");
+        assert_eq!(missing["status"], Value::Null);
+        assert!(missing["error"].is_string() && missing["message"].is_string());
+        assert_eq!(
+            missing["sent"].as_array().unwrap().len(),
+            1,
+            "only the preflight"
+        );
+        assert_eq!(missing["sent"][0]["method"], "OPTIONS");
+
+        assert_eq!(allowed["id"], "put-json-allowed");
+        assert_eq!(allowed["outcome"], "ok");
+        assert_eq!(allowed["status"], 200);
+        assert_eq!(allowed["error"], Value::Null);
+        assert_eq!(
+            allowed["sent"].as_array().unwrap().len(),
+            2,
+            "preflight, then PUT"
+        );
+        assert_eq!(allowed["sent"][1]["method"], "PUT");
+    }
+    let chrome = corsica(&root, &["simulate", "examples/cases/put-json.jsonl"]);
+    assert_eq!(
+        json_lines(&chrome)[0]["error"],
+        "PreflightMissingAllowOriginHeader"
+    );
+    let firefox = corsica(
+        &root,
+        &[
+            "simulate",
+            "--browser",
+            "firefox",
+            "examples/cases/put-json.jsonl",
+        ],
+    );
+    assert_eq!(json_lines(&firefox)[0]["error"], "CORSMissingAllowOrigin");
+}
+
+#[test]
+fn simulate_reports_a_malformed_line_and_answers_the_others() {
+    let dir = TempDir::new("simulate");
+    let cases = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/cases/put-json.jsonl"),
+    )
+    .unwrap();
+    let mut lines = cases.lines();
+    let text = format!(
+        "{}\nnot json\n\n{}\n",
+        lines.next().unwrap(),
+        lines.next().unwrap()
+    );
+    dir.write("cases.jsonl", &text);
+    let out = corsica(&dir.0, &["simulate", "cases.jsonl"]);
+    assert_eq!(code(&out), 1);
+    assert!(
+        stderr(&out).starts_with("corsica: line 2: "),
+        "{}",
+        stderr(&out)
+    );
+    let answers = json_lines(&out);
+    assert_eq!(answers.len(), 2);
+    assert_eq!(answers[1]["id"], "put-json-allowed");
+
+    let out = corsica(&dir.0, &["simulate", "--browser", "edge", "cases.jsonl"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("unknown browser"), "{}", stderr(&out));
+
+    let out = corsica(&dir.0, &["simulate", "missing.jsonl"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).starts_with("corsica: cannot read cases from missing.jsonl"));
+}
