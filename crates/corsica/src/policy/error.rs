@@ -376,7 +376,7 @@ pub enum PolicyWarning {
     /// Occurs when `*` is listed in `origins` with other entries, which it
     /// makes redundant.
     #[error(
-        "`*` in origins already allows every origin; the other {count} entries are redundant: remove them"
+        "`*` in origins already allows every origin; {}: remove them", redundant_entries(*count)
     )]
     RedundantOrigins {
         /// How many other entries there are.
@@ -443,5 +443,13 @@ impl From<PolicyError> for PolicyErrors {
             errors: vec![e],
             warnings: Vec::new(),
         }
+    }
+}
+
+/// "the other entry is redundant" / "the other 3 entries are redundant".
+fn redundant_entries(count: usize) -> String {
+    match count {
+        1 => "the other entry is redundant".to_owned(),
+        n => format!("the other {n} entries are redundant"),
     }
 }

@@ -256,9 +256,11 @@ fn garbage_origins_are_rejected() {
             "{input}: {e:?}"
         );
     }
+    // `file:///tmp` is a file origin: say so, not "drop the path" (which
+    // suggested the useless `file://`).
     assert!(matches!(
         origin_error("file:///tmp", false),
-        PolicyError::OriginWithPath { .. }
+        PolicyError::UnsupportedScheme { .. }
     ));
     assert!(matches!(
         origin_error("file://host", false),
@@ -274,6 +276,9 @@ fn wildcard_origin_with_credentials_is_rejected() {
     );
     let p = policy("origins = [\"*\", \"https://a.com\"]");
     assert_eq!(p.warnings(), [PolicyWarning::RedundantOrigins { count: 1 }]);
+    assert!(p.warnings()[0].to_string().contains("the other entry is redundant"));
+    let p = policy("origins = [\"*\", \"https://a.com\", \"https://b.com\"]");
+    assert!(p.warnings()[0].to_string().contains("the other 2 entries are redundant"));
 }
 
 #[test]

@@ -273,16 +273,18 @@ pub(crate) fn parse_pattern(value: &str) -> Result<(Pattern, bool), PolicyError>
     let Some((scheme, rest)) = value.split_once("://") else {
         return Err(invalid("no `scheme://`"));
     };
-    if let Some(i) = rest.find(['/', '?', '#']) {
-        return Err(PolicyError::OriginWithPath {
-            value: value.to_string(),
-            suggestion: format!("{scheme}://{}", &rest[..i]),
-        });
-    }
+    // The scheme first: `file:///x` is a file origin, not an origin with a
+    // path to drop.
     if scheme.eq_ignore_ascii_case("file") {
         return Err(PolicyError::UnsupportedScheme {
             value: value.to_string(),
             scheme: scheme.to_string(),
+        });
+    }
+    if let Some(i) = rest.find(['/', '?', '#']) {
+        return Err(PolicyError::OriginWithPath {
+            value: value.to_string(),
+            suggestion: format!("{scheme}://{}", &rest[..i]),
         });
     }
     let (subdomains, host_port) = match rest.strip_prefix("*.") {
