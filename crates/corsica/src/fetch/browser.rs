@@ -219,11 +219,14 @@ pub struct Quirks {
     /// is preflighted); the Fetch Standard matches the unit
     /// case-insensitively.
     pub range_unit_case_sensitive: bool,
-    /// Observed in Firefox ESR 153: a request that needed a preflight at
-    /// the start (unsafe method or headers, computed once) preflights again
-    /// at every CORS hop after a redirect, even when the method became GET
-    /// or the unsafe headers were removed. Chromium and the standard decide
-    /// again from the request as it is now.
+    /// Observed in Firefox ESR 153: once a cross-origin hop needed a
+    /// preflight, every later CORS hop preflights again, even when the
+    /// method became GET; and a request whose headers were unsafe at the
+    /// start preflights every cross-origin hop even after those headers
+    /// were removed. A request that needed no preflight on its first
+    /// cross-origin hop (e.g. a same-origin `DELETE` turned into a `GET`)
+    /// decides again from its current method. Chromium and the standard
+    /// decide again from the request as it is now.
     pub preflight_sticky_across_redirects: bool,
     /// Observed in Firefox ESR 153: after a redirect taints the origin, the
     /// preflight still carries (and is checked against) the page's own

