@@ -254,6 +254,13 @@ pub struct Quirks {
     /// where the standard's taint rule keeps the origin. Read from
     /// Chromium's source; no conformance case has exercised it yet.
     pub net_origin_null_on_cross_origin_hop: bool,
+    /// Observed in Chromium 156 (random holdout cases): the HTTP cache
+    /// keeps a `GET`'s 300/301/308/410 answer without caching headers as
+    /// fresh for ever (net `GetFreshnessLifetimes`), so a later `GET` of
+    /// the same URL in the case does not go on the wire; the cached
+    /// response is checked and followed as usual. Firefox ESR 153 sent
+    /// those requests again.
+    pub http_cache_implicitly_fresh: bool,
 }
 
 /// Chromium 156.
@@ -296,6 +303,7 @@ pub(crate) static CHROME: Quirks = Quirks {
     empty_location_redirects: false,
     header_map_order: true,
     net_origin_null_on_cross_origin_hop: true,
+    http_cache_implicitly_fresh: true,
 };
 
 /// Firefox ESR 153.
@@ -333,6 +341,7 @@ pub(crate) static FIREFOX: Quirks = Quirks {
     empty_location_redirects: true,
     header_map_order: false,
     net_origin_null_on_cross_origin_hop: false,
+    http_cache_implicitly_fresh: false,
 };
 
 /// The Fetch Standard (wire details as Chromium, which has no choice to make
@@ -367,4 +376,5 @@ pub(crate) static SPEC: Quirks = Quirks {
     empty_location_redirects: true,
     header_map_order: false,
     net_origin_null_on_cross_origin_hop: false,
+    http_cache_implicitly_fresh: false,
 };

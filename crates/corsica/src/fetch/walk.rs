@@ -11,6 +11,7 @@ use super::browser::Quirks;
 use super::cache::{Lookup, PreflightCache};
 use super::case::{Answer, Outcome, PreparedCase, PreparedRequest, Route, Sent, route_key};
 use super::cors_check::{cors_check, get};
+use super::http_cache::HttpCache;
 use super::preflight::{self, PreflightFor, PreflightResponse};
 use super::redirect::{self, Hop, RedirectFrom};
 use super::request::{self, WireContext, construct};
@@ -133,6 +134,7 @@ fn unsafe_now<'c>(
 pub(crate) fn fetch(
     pc: &PreparedCase<'_>,
     cache: &mut PreflightCache,
+    http: &mut HttpCache,
     now_ms: u64,
     req: &CaseRequest,
     pre: &PreparedRequest,
@@ -327,17 +329,25 @@ pub(crate) fn fetch(
         // Append a request `Origin` header: CORS requests, and any request
         // whose method is neither GET nor HEAD.
         let send_origin = cors_tainting || (method != "GET" && method != "HEAD");
-        done.sent.push(Sent {
-            method: static_method(&method),
-            url: key.clone().into_owned(),
-            headers: request::wire_headers(
-                &headers,
-                send_origin.then_some(if net_null_origin { "null" } else { origin_s }),
-                quirks,
-                &wire,
-            ),
-        });
+        // HTTP-network-or-cache fetch: a fresh stored response does not go
+        // on the wire (see `Quirks::http_cache_implicitly_fresh`).
+        let from_cache = quirks.http_cache_implicitly_fresh && http.serves(&method, &key);
+        if !from_cache {
+            done.sent.push(Sent {
+                method: static_method(&method),
+                url: key.clone().into_owned(),
+                headers: request::wire_headers(
+                    &headers,
+                    send_origin.then_some(if net_null_origin { "null" } else { origin_s }),
+                    quirks,
+                    &wire,
+                ),
+            });
+        }
         let resp = respond(route, false);
+        if quirks.http_cache_implicitly_fresh {
+            http.store(&method, &key, resp.status, resp.headers);
+        }
         if resp.status == 407 && quirks.status_407_is_network_error {
             done.result = Err(Failure::new(Reason::NetworkError, false, Some(407)));
             done.fail_at(&url);
