@@ -275,6 +275,8 @@ pub(crate) fn fetch(
                 };
                 if !cache.allows(&lookup, quirks) {
                     done.preflight = true;
+                    let check_order = (quirks.header_map_order && unsafe_names.len() > 1)
+                        .then(|| request::in_header_map_order(&headers, unsafe_names));
                     done.sent.push(Sent {
                         method: Cow::Borrowed("OPTIONS"),
                         url: key.clone().into_owned(),
@@ -297,6 +299,7 @@ pub(crate) fn fetch(
                         PreflightFor {
                             method: &method,
                             unsafe_names,
+                            check_order: check_order.as_deref(),
                             include,
                             origin: preflight_origin,
                         },
