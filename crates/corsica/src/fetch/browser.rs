@@ -259,7 +259,8 @@ pub struct Quirks {
     /// fresh for ever (net `GetFreshnessLifetimes`), so a later `GET` of
     /// the same URL in the case does not go on the wire; the cached
     /// response is checked and followed as usual. Firefox ESR 153 sent
-    /// those requests again.
+    /// those requests again. The same cache clamps a later `GET`'s `Range`
+    /// to the length of a complete `200` it holds with a validator.
     pub http_cache_implicitly_fresh: bool,
 }
 

@@ -13,15 +13,23 @@
 //! GetFreshnessLifetimes` in net: 300, 301, 308 and 410 are "implicitly
 //! fresh" for ever unless a caching header says otherwise. Firefox ESR 153
 //! sent the same requests again in the same cases.
+//!
+//! It also remembers complete `200` answers that carry a validator: a later
+//! `GET` with a `Range` is then a validation of the cached entity, and
+//! Chromium's `PartialData` clamps the range to the entity's length
+//! (observed in Chromium 156: `bytes=0-99` over a cached 2-byte body goes
+//! out as `bytes=0-1`, with `If-None-Match`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::cors_check::get;
 
-/// The URLs whose `GET` response the cache holds, fresh.
+/// The URLs whose `GET` response the cache holds, fresh; and the lengths
+/// of the complete, validatable ones.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct HttpCache {
     fresh: HashSet<String>,
+    validatable: HashMap<String, u64>,
 }
 
 /// Whether net treats a response with `status` and `headers` as fresh for
@@ -41,16 +49,38 @@ impl HttpCache {
         method == "GET" && self.fresh.contains(url)
     }
 
-    /// Stores the server's answer to a `GET` of `url` if it is fresh.
+    /// The length of the complete entity the cache holds for `url` with a
+    /// validator, if any.
+    pub(crate) fn entity_len(&self, url: &str) -> Option<u64> {
+        self.validatable.get(url).copied()
+    }
+
+    /// Stores the server's answer to a `GET` of `url` (`body_len`: the
+    /// length of the body the server sent).
     pub(crate) fn store(
         &mut self,
         method: &str,
         url: &str,
         status: u16,
         headers: &[(String, String)],
+        body_len: usize,
     ) {
-        if method == "GET" && implicitly_fresh(status, headers) {
+        if method != "GET" {
+            return;
+        }
+        if implicitly_fresh(status, headers) {
             self.fresh.insert(url.to_owned());
+        }
+        let no_store = get(headers, "cache-control")
+            .is_some_and(|v| v.to_ascii_lowercase().contains("no-store"));
+        let validator = get(headers, "etag").is_some() || get(headers, "last-modified").is_some();
+        if status == 200 && validator && !no_store {
+            let len = get(headers, "content-length")
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(body_len as u64);
+            self.validatable.insert(url.to_owned(), len);
+        } else {
+            self.validatable.remove(url);
         }
     }
 }
@@ -84,11 +114,24 @@ mod tests {
     fn only_get_is_stored_and_served() {
         let mut c = HttpCache::default();
         let loc = hs(&[("Location", "/b")]);
-        c.store("POST", "http://a.test/x", 301, &loc);
+        c.store("POST", "http://a.test/x", 301, &loc, 0);
         assert!(!c.serves("GET", "http://a.test/x"));
-        c.store("GET", "http://a.test/x", 301, &loc);
+        c.store("GET", "http://a.test/x", 301, &loc, 0);
         assert!(c.serves("GET", "http://a.test/x"));
         assert!(!c.serves("HEAD", "http://a.test/x"));
         assert!(!c.serves("GET", "http://a.test/y"));
+    }
+
+    #[test]
+    fn validatable_entities_keep_their_length() {
+        let mut c = HttpCache::default();
+        let etag = ("ETag", "\"v1\"");
+        c.store("GET", "http://a.test/x", 200, &hs(&[etag]), 2);
+        assert_eq!(c.entity_len("http://a.test/x"), Some(2));
+        c.store("GET", "http://a.test/y", 200, &hs(&[("X-A", "1")]), 2);
+        assert_eq!(c.entity_len("http://a.test/y"), None);
+        let no_store = hs(&[etag, ("Cache-Control", "no-store")]);
+        c.store("GET", "http://a.test/z", 200, &no_store, 2);
+        assert_eq!(c.entity_len("http://a.test/z"), None);
     }
 }

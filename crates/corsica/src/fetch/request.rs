@@ -272,6 +272,9 @@ pub(crate) struct WireContext<'a> {
     pub(crate) redirected: bool,
     /// The request's method (normalized) on this hop.
     pub(crate) method: &'a str,
+    /// Chromium: the length of a complete entity with a validator that the
+    /// HTTP cache holds for this URL (see `http_cache`).
+    pub(crate) cached_len: Option<u64>,
 }
 
 impl WireContext<'_> {
@@ -316,6 +319,31 @@ fn chromium_range(value: &str) -> Option<String> {
         Some(format!("bytes={first}-{last}"))
     };
     parse()
+}
+
+/// net `HttpByteRange::ComputeBounds` over a cached entity of `len` bytes:
+/// `bytes=a-b` becomes `bytes=a-min(b, len - 1)`, an open end becomes
+/// `len - 1`, a suffix `-n` the last `n` bytes. A range the entity cannot
+/// satisfy is left as it is (not observed).
+fn clamp_range(range: &str, len: u64) -> String {
+    let clamp = || -> Option<String> {
+        let (first, last) = range.strip_prefix("bytes=")?.split_once('-')?;
+        let end = len.checked_sub(1)?;
+        let (a, b) = if first.is_empty() {
+            let n: u64 = last.parse().ok()?;
+            (len.saturating_sub(n), end)
+        } else {
+            let a: u64 = first.parse().ok()?;
+            let b = if last.is_empty() {
+                end
+            } else {
+                last.parse::<u64>().ok()?.min(end)
+            };
+            (a, b)
+        };
+        (a <= b).then(|| format!("bytes={a}-{b}"))
+    };
+    clamp().unwrap_or_else(|| range.to_owned())
 }
 
 /// The CORS-relevant headers of an actual request as they go on the wire
@@ -411,7 +439,12 @@ pub(crate) fn wire_headers(
                 push(&mut out, "Origin", origin);
             }
             if let Some((name, value)) = range {
-                let value = chromium_range(&value).unwrap_or(value);
+                let value = chromium_range(&value)
+                    .map(|v| match ctx.cached_len {
+                        Some(len) => clamp_range(&v, len),
+                        None => v,
+                    })
+                    .unwrap_or(value);
                 out.push(owned((name, value)));
             }
             if ctx.named("referer") {
@@ -631,7 +664,17 @@ mod tests {
             body_len: None,
             redirected: false,
             method: "GET",
+            cached_len: None,
         }
+    }
+
+    #[test]
+    fn cached_entity_clamps_range() {
+        assert_eq!(clamp_range("bytes=0-99", 2), "bytes=0-1");
+        assert_eq!(clamp_range("bytes=1-", 2), "bytes=1-1");
+        assert_eq!(clamp_range("bytes=-5", 2), "bytes=0-1");
+        assert_eq!(clamp_range("bytes=5-9", 2), "bytes=5-9");
+        assert_eq!(clamp_range("bytes=0-0", 2), "bytes=0-0");
     }
 
     fn names(hs: &[(String, String)]) -> Vec<String> {

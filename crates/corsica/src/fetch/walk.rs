@@ -251,6 +251,11 @@ pub(crate) fn fetch(
             },
             redirected: redirects > 0,
             method: &method,
+            cached_len: if quirks.http_cache_implicitly_fresh {
+                http.entity_len(&key)
+            } else {
+                None
+            },
         };
         if cors_tainting {
             let unsafe_names: &[String] = unsafe_now(&mut unsafe_cache, &headers, quirks);
@@ -349,7 +354,11 @@ pub(crate) fn fetch(
         }
         let resp = respond(route, false);
         if quirks.http_cache_implicitly_fresh {
-            http.store(&method, &key, resp.status, resp.headers);
+            let body_len = route
+                .and_then(|r| r.endpoint.response.as_ref())
+                .and_then(|a| a.body.as_ref())
+                .map_or(0, String::len);
+            http.store(&method, &key, resp.status, resp.headers, body_len);
         }
         if resp.status == 407 && quirks.status_407_is_network_error {
             done.result = Err(Failure::new(Reason::NetworkError, false, Some(407)));
