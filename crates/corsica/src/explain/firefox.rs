@@ -121,8 +121,7 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
         }
         Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
     };
-    const PREFIX: &str =
-        "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+    const PREFIX: &str = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
          resource at ";
     let mut m = String::with_capacity(PREFIX.len() + url.len() + reason.len() + 2);
     m.push_str(PREFIX);

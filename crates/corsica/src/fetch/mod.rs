@@ -36,6 +36,7 @@ mod case;
 mod cors_check;
 mod expose;
 mod header_map;
+mod http_cache;
 mod preflight;
 mod redirect;
 mod request;

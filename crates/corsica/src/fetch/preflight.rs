@@ -34,6 +34,11 @@ pub(crate) struct PreflightFor<'a> {
     pub(crate) method: &'a str,
     /// Its CORS-unsafe header names, lowercased and sorted.
     pub(crate) unsafe_names: &'a [String],
+    /// The same names in the order the browser checks them against
+    /// `Access-Control-Allow-Headers`, when that is not sorted (Chromium:
+    /// see `request::in_header_map_order`); the first one not allowed is
+    /// the one the error names.
+    pub(crate) check_order: Option<&'a [String]>,
     /// Whether its credentials mode is `include`.
     pub(crate) include: bool,
     /// Its serialized origin (`null` once tainted).
@@ -221,7 +226,7 @@ pub(crate) fn check(
     // Step 7.6-7.9: the headers.
     if let Some(name) = first_disallowed_header(
         &allowed_headers,
-        req.unsafe_names,
+        req.check_order.unwrap_or(req.unsafe_names),
         req.include,
         quirks.authorization_under_wildcard,
     ) {
@@ -276,6 +281,7 @@ mod tests {
             PreflightFor {
                 method,
                 unsafe_names: &names,
+                check_order: None,
                 include,
                 origin: O,
             },

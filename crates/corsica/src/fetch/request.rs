@@ -207,6 +207,29 @@ pub(crate) fn unsafe_names(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> 
     names
 }
 
+/// `unsafe_names` in Chromium's header map order (see `header_map`):
+/// the order of `net::HttpRequestHeaders`, in which the network service's
+/// `PreflightResult::EnsureAllowedCrossOriginHeaders` walks the unsafe
+/// names and reports the first one the preflight did not allow (observed
+/// in Chromium 156 on random holdout cases: `accept` and `accept-language`
+/// both missing, the error names `accept-language`). Names the headers do
+/// not carry stay at the end, sorted.
+pub(crate) fn in_header_map_order(headers: &[Hdr<'_>], unsafe_names: &[String]) -> Vec<String> {
+    let combined = combine(headers);
+    let names: Vec<&str> = combined.iter().map(|(n, _)| *n).collect();
+    let mut out: Vec<String> = super::header_map::order(&names)
+        .into_iter()
+        .map(|i| names[i].to_ascii_lowercase())
+        .filter(|n| unsafe_names.contains(n))
+        .collect();
+    for n in unsafe_names {
+        if !out.contains(n) {
+            out.push(n.clone());
+        }
+    }
+    out
+}
+
 fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
     if !quirks.unsafe_names_spec_set {
         // Observed in Firefox ESR 153: each header checked alone, no
@@ -247,6 +270,11 @@ pub(crate) struct WireContext<'a> {
     pub(crate) body_len: Option<usize>,
     /// Whether this request follows a redirect.
     pub(crate) redirected: bool,
+    /// The request's method (normalized) on this hop.
+    pub(crate) method: &'a str,
+    /// Chromium: the length of a complete entity with a validator that the
+    /// HTTP cache holds for this URL (see `http_cache`).
+    pub(crate) cached_len: Option<u64>,
 }
 
 impl WireContext<'_> {
@@ -293,6 +321,31 @@ fn chromium_range(value: &str) -> Option<String> {
     parse()
 }
 
+/// net `HttpByteRange::ComputeBounds` over a cached entity of `len` bytes:
+/// `bytes=a-b` becomes `bytes=a-min(b, len - 1)`, an open end becomes
+/// `len - 1`, a suffix `-n` the last `n` bytes. A range the entity cannot
+/// satisfy is left as it is (not observed).
+fn clamp_range(range: &str, len: u64) -> String {
+    let clamp = || -> Option<String> {
+        let (first, last) = range.strip_prefix("bytes=")?.split_once('-')?;
+        let end = len.checked_sub(1)?;
+        let (a, b) = if first.is_empty() {
+            let n: u64 = last.parse().ok()?;
+            (len.saturating_sub(n), end)
+        } else {
+            let a: u64 = first.parse().ok()?;
+            let b = if last.is_empty() {
+                end
+            } else {
+                last.parse::<u64>().ok()?.min(end)
+            };
+            (a, b)
+        };
+        (a <= b).then(|| format!("bytes={a}-{b}"))
+    };
+    clamp().unwrap_or_else(|| range.to_owned())
+}
+
 /// The CORS-relevant headers of an actual request as they go on the wire
 /// (the script's headers, `Accept`, `Origin`, and the browser's own headers
 /// the script named), in the browser's order.
@@ -321,7 +374,7 @@ pub(crate) fn wire_headers(
     if quirks.header_map_order && script.len() > 1 {
         // Blink's header map order (see `header_map`).
         let names: Vec<&str> = script.iter().map(|(n, _)| *n).collect();
-        let order = super::header_map::order(&names, ctx.body_len.is_some());
+        let order = super::header_map::order(&names);
         let mut slots: Vec<Option<Hdr<'_>>> = script.into_iter().map(Some).collect();
         script = order.into_iter().filter_map(|i| slots[i].take()).collect();
     }
@@ -359,9 +412,20 @@ pub(crate) fn wire_headers(
                     owned,
                 ));
             }
+            // Chromium's HTTP cache (`HttpCache::Transaction::SetRequest`)
+            // takes a parsable `Range` off a GET and adds it back, re-
+            // serialized, when it builds the network request: it then comes
+            // after `Origin`. On any other method the cache passes the
+            // headers through (observed in Chromium 156 on random holdout
+            // cases: a POST's `Range: bytes=10-` stays in the header map
+            // order).
             let range = script
                 .iter()
-                .position(|(n, v)| n.eq_ignore_ascii_case("range") && chromium_range(v).is_some())
+                .position(|(n, v)| {
+                    ctx.method == "GET"
+                        && n.eq_ignore_ascii_case("range")
+                        && chromium_range(v).is_some()
+                })
                 .map(|i| script.remove(i));
             let has_accept = script.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept"));
             let has_accept_language = script
@@ -375,7 +439,12 @@ pub(crate) fn wire_headers(
                 push(&mut out, "Origin", origin);
             }
             if let Some((name, value)) = range {
-                let value = chromium_range(&value).unwrap_or(value);
+                let value = chromium_range(&value)
+                    .map(|v| match ctx.cached_len {
+                        Some(len) => clamp_range(&v, len),
+                        None => v,
+                    })
+                    .unwrap_or(value);
                 out.push(owned((name, value)));
             }
             if ctx.named("referer") {
@@ -407,13 +476,16 @@ pub(crate) fn wire_headers(
             // Observed in Firefox ESR 153: on the channel that follows a
             // redirect, `Origin` comes before the script's headers.
             // (The body's `Content-Type` travels with the upload stream and
-            // stays ahead of it.)
+            // stays ahead of it; without a body, a script's `Content-Type`
+            // is an ordinary header and comes after `Origin`, observed on
+            // random holdout cases.)
             let (early, late) = if ctx.redirected {
                 (origin, None)
             } else {
                 (None, origin)
             };
             if early.is_some()
+                && ctx.body_len.is_some()
                 && let Some(ct) = take(&mut script, "content-type")
             {
                 out.push(owned(ct));
@@ -591,7 +663,18 @@ mod tests {
             referrer: "http://app.test:8001/",
             body_len: None,
             redirected: false,
+            method: "GET",
+            cached_len: None,
         }
+    }
+
+    #[test]
+    fn cached_entity_clamps_range() {
+        assert_eq!(clamp_range("bytes=0-99", 2), "bytes=0-1");
+        assert_eq!(clamp_range("bytes=1-", 2), "bytes=1-1");
+        assert_eq!(clamp_range("bytes=-5", 2), "bytes=0-1");
+        assert_eq!(clamp_range("bytes=5-9", 2), "bytes=5-9");
+        assert_eq!(clamp_range("bytes=0-0", 2), "bytes=0-0");
     }
 
     fn names(hs: &[(String, String)]) -> Vec<String> {

@@ -11,6 +11,7 @@ use super::browser::Quirks;
 use super::cache::{Lookup, PreflightCache};
 use super::case::{Answer, Outcome, PreparedCase, PreparedRequest, Route, Sent, route_key};
 use super::cors_check::{cors_check, get};
+use super::http_cache::HttpCache;
 use super::preflight::{self, PreflightFor, PreflightResponse};
 use super::redirect::{self, Hop, RedirectFrom};
 use super::request::{self, WireContext, construct};
@@ -133,6 +134,7 @@ fn unsafe_now<'c>(
 pub(crate) fn fetch(
     pc: &PreparedCase<'_>,
     cache: &mut PreflightCache,
+    http: &mut HttpCache,
     now_ms: u64,
     req: &CaseRequest,
     pre: &PreparedRequest,
@@ -189,10 +191,18 @@ pub(crate) fn fetch(
     // Chromium: `Origin: null` set by the network stack on a redirect (see
     // `Quirks::net_origin_null_on_cross_origin_hop`).
     let mut net_null_origin = false;
-    // Firefox decides once, at the start, whether the request needs
-    // preflights (see `Quirks::preflight_sticky_across_redirects`).
-    let sticky_preflight = quirks.preflight_sticky_across_redirects
-        && preflight::is_needed(&method, unsafe_now(&mut unsafe_cache, &headers, quirks));
+    // Firefox (see `Quirks::preflight_sticky_across_redirects`): the load
+    // info keeps the unsafe header names from the start, and
+    // `nsCORSListenerProxy::CheckPreflightNeeded` preflights a cross-origin
+    // hop while that list is non-empty or the current method is unsafe;
+    // once a hop needed a preflight, the replacement channels inherit it.
+    // A same-origin `DELETE` turned into a cross-origin `GET` by a 303
+    // therefore goes without one (observed in Firefox ESR 153 on random
+    // holdout cases), while a cross-origin `PUT` turned into `GET` is
+    // preflighted again.
+    let initial_unsafe = quirks.preflight_sticky_across_redirects
+        && !unsafe_now(&mut unsafe_cache, &headers, quirks).is_empty();
+    let mut sticky_preflight = false;
 
     loop {
         let origin_s: &str = if tainted { "null" } else { &pc.page_origin_s };
@@ -240,11 +250,20 @@ pub(crate) fn fetch(
                 None
             },
             redirected: redirects > 0,
+            method: &method,
+            cached_len: if quirks.http_cache_implicitly_fresh {
+                http.entity_len(&key)
+            } else {
+                None
+            },
         };
         if cors_tainting {
             let unsafe_names: &[String] = unsafe_now(&mut unsafe_cache, &headers, quirks);
             // HTTP fetch, step 4.1: a preflight unless the cache matches.
-            if preflight::is_needed(&method, unsafe_names) || (sticky_preflight && redirects > 0) {
+            let needed = preflight::is_needed(&method, unsafe_names)
+                || (redirects > 0 && (sticky_preflight || initial_unsafe));
+            sticky_preflight |= needed && quirks.preflight_sticky_across_redirects;
+            if needed {
                 // Firefox preflights with the untainted origin.
                 let preflight_origin: &str = if quirks.preflight_ignores_taint {
                     &pc.page_origin_s
@@ -261,6 +280,8 @@ pub(crate) fn fetch(
                 };
                 if !cache.allows(&lookup, quirks) {
                     done.preflight = true;
+                    let check_order = (quirks.header_map_order && unsafe_names.len() > 1)
+                        .then(|| request::in_header_map_order(&headers, unsafe_names));
                     done.sent.push(Sent {
                         method: Cow::Borrowed("OPTIONS"),
                         url: key.clone().into_owned(),
@@ -283,6 +304,7 @@ pub(crate) fn fetch(
                         PreflightFor {
                             method: &method,
                             unsafe_names,
+                            check_order: check_order.as_deref(),
                             include,
                             origin: preflight_origin,
                         },
@@ -315,17 +337,29 @@ pub(crate) fn fetch(
         // Append a request `Origin` header: CORS requests, and any request
         // whose method is neither GET nor HEAD.
         let send_origin = cors_tainting || (method != "GET" && method != "HEAD");
-        done.sent.push(Sent {
-            method: static_method(&method),
-            url: key.clone().into_owned(),
-            headers: request::wire_headers(
-                &headers,
-                send_origin.then_some(if net_null_origin { "null" } else { origin_s }),
-                quirks,
-                &wire,
-            ),
-        });
+        // HTTP-network-or-cache fetch: a fresh stored response does not go
+        // on the wire (see `Quirks::http_cache_implicitly_fresh`).
+        let from_cache = quirks.http_cache_implicitly_fresh && http.serves(&method, &key);
+        if !from_cache {
+            done.sent.push(Sent {
+                method: static_method(&method),
+                url: key.clone().into_owned(),
+                headers: request::wire_headers(
+                    &headers,
+                    send_origin.then_some(if net_null_origin { "null" } else { origin_s }),
+                    quirks,
+                    &wire,
+                ),
+            });
+        }
         let resp = respond(route, false);
+        if quirks.http_cache_implicitly_fresh {
+            let body_len = route
+                .and_then(|r| r.endpoint.response.as_ref())
+                .and_then(|a| a.body.as_ref())
+                .map_or(0, String::len);
+            http.store(&method, &key, resp.status, resp.headers, body_len);
+        }
         if resp.status == 407 && quirks.status_407_is_network_error {
             done.result = Err(Failure::new(Reason::NetworkError, false, Some(407)));
             done.fail_at(&url);
