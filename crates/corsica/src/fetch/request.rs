@@ -86,18 +86,6 @@ fn is_http_whitespace(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | ' ')
 }
 
-/// <https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header-name>
-fn is_no_cors_safelisted_name(name: &str) -> bool {
-    [
-        "accept",
-        "accept-language",
-        "content-language",
-        "content-type",
-    ]
-    .iter()
-    .any(|n| name.eq_ignore_ascii_case(n))
-}
-
 /// <https://fetch.spec.whatwg.org/#dom-request>: the steps of the `Request`
 /// constructor that can throw or drop headers.
 pub(crate) fn construct<'a>(
@@ -148,7 +136,7 @@ pub(crate) fn construct<'a>(
         // Append, step 3: guard "request-no-cors" keeps only no-CORS-
         // safelisted request-headers.
         if mode == Mode::NoCors
-            && !(is_no_cors_safelisted_name(name)
+            && !(headers::is_no_cors_safelisted_request_header_name(name)
                 && headers::is_cors_safelisted_request_header(name, value.as_bytes()))
         {
             continue;

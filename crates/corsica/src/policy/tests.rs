@@ -276,9 +276,17 @@ fn wildcard_origin_with_credentials_is_rejected() {
     );
     let p = policy("origins = [\"*\", \"https://a.com\"]");
     assert_eq!(p.warnings(), [PolicyWarning::RedundantOrigins { count: 1 }]);
-    assert!(p.warnings()[0].to_string().contains("the other entry is redundant"));
+    assert!(
+        p.warnings()[0]
+            .to_string()
+            .contains("the other entry is redundant")
+    );
     let p = policy("origins = [\"*\", \"https://a.com\", \"https://b.com\"]");
-    assert!(p.warnings()[0].to_string().contains("the other 2 entries are redundant"));
+    assert!(
+        p.warnings()[0]
+            .to_string()
+            .contains("the other 2 entries are redundant")
+    );
 }
 
 #[test]
