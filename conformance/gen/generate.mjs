@@ -3,7 +3,7 @@
 //
 // Every case is written by hand here or built from explicit lists of
 // variants: no randomness, no clock, no environment, so two runs write the
-// same bytes. The format is /work/shared/case-format.md ("The case format");
+// same bytes. The format is conformance/FORMAT.md ("The case format");
 // the rules exercised are those of the Fetch Standard and of the Chromium
 // and Firefox notes in the project's browser-cors reference. Cases say what
 // the page does and what the server answers, never what the browser should

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Plays corsica conformance cases (/work/shared/case-format.md) in a real
+// Plays corsica conformance cases (conformance/FORMAT.md) in a real
 // headless browser and writes what the browser did, one answer line per
 // request. Truth comes from the browser only: this file never looks at the
 // corsica engine.

@@ -1,5 +1,5 @@
 // Raw HTTP/1.1 servers on 127.0.0.1 that answer a conformance case's
-// requests byte for byte (see /work/shared/case-format.md, "Hosts and the
+// requests byte for byte (see conformance/FORMAT.md, "Hosts and the
 // wire"). Built on node:net, not node:http, so that the status line and the
 // case's header lines go out exactly as written: in order, with duplicates,
 // with the name case of the case and with arbitrary bytes in values.
