@@ -138,15 +138,9 @@ fn firefox(headers: &[(String, String)], origin: &str, include: bool) -> Result<
 mod tests {
     use super::*;
     use crate::fetch::Browser;
+    use crate::fetch::test_support::hs;
 
     const O: &str = "http://app.test:8001";
-
-    fn hs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
 
     fn chrome(pairs: &[(&str, &str)], include: bool) -> Result<(), Reason> {
         cors_check(&hs(pairs), O, include, Browser::Chrome.quirks())

@@ -108,13 +108,7 @@ pub(crate) fn cors(
 mod tests {
     use super::*;
     use crate::fetch::Browser;
-
-    fn hs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::fetch::test_support::hs;
 
     #[test]
     fn safelist_and_listed_names() {

@@ -88,13 +88,7 @@ impl HttpCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::fetch::test_support::hs;
 
     #[test]
     fn permanent_redirects_are_fresh_unless_a_caching_header_says_otherwise() {

@@ -42,6 +42,18 @@ mod redirect;
 mod request;
 mod walk;
 
+/// Helpers shared by the unit tests of the fetch modules.
+#[cfg(test)]
+mod test_support {
+    /// Owned header pairs from literals.
+    pub(super) fn hs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect()
+    }
+}
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -252,13 +252,7 @@ pub(crate) fn check(
 mod tests {
     use super::*;
     use crate::fetch::Browser;
-
-    fn hs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(n, v)| (n.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::fetch::test_support::hs;
 
     const O: &str = "http://app.test:8001";
 
