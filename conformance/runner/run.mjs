@@ -175,6 +175,17 @@ const CHROME_ARGS = (userDataDir) => [
   `--user-data-dir=${userDataDir}`,
 ];
 
+/** Opens a fresh browser context and runs `open` in it; closes the context if that fails. */
+async function inFreshContext(browser, open) {
+  const ctx = await browser.createBrowserContext();
+  try {
+    return await open(ctx);
+  } catch (e) {
+    await ctx.close().catch(() => {});
+    throw e;
+  }
+}
+
 class ChromeDriver {
   name = 'chrome';
 
@@ -197,13 +208,7 @@ class ChromeDriver {
 
   /** A fresh isolated context (own network context, own preflight cache) with a page at `origin`. */
   async openCase(origin) {
-    const ctx = await this.browser.createBrowserContext();
-    try {
-      return await this.#openIn(ctx, origin);
-    } catch (e) {
-      await ctx.close().catch(() => {});
-      throw e;
-    }
+    return inFreshContext(this.browser, (ctx) => this.#openIn(ctx, origin));
   }
 
   async #openIn(ctx, origin) {
@@ -559,13 +564,7 @@ class FirefoxDriver {
 
   /** A fresh BiDi user context (own preflight cache, see README) with a page at `origin`. */
   async openCase(origin) {
-    const ctx = await this.browser.createBrowserContext();
-    try {
-      return await this.#openIn(ctx, origin);
-    } catch (e) {
-      await ctx.close().catch(() => {});
-      throw e;
-    }
+    return inFreshContext(this.browser, (ctx) => this.#openIn(ctx, origin));
   }
 
   async #openIn(ctx, origin) {

@@ -347,8 +347,8 @@ impl ScriptRequest {
             headers.push((name, value));
         }
 
-        let needs_preflight = !headers::is_cors_safelisted_method(method.as_str())
-            || !unsafe_header_names(&headers).is_empty();
+        let needs_preflight =
+            corsica::fetch::is_preflight_needed(method.as_str(), &unsafe_header_names(&headers));
         let plan = match (args.preflight, needs_preflight) {
             (true, _) => Plan::Preflight,
             (false, true) => Plan::PreflightThenActual,

@@ -676,16 +676,22 @@ impl<'de> serde::Deserialize<'de> for Origin {
     }
 }
 
+/// URL: scheme start state / scheme state: an ASCII alpha, then ASCII
+/// alphanumerics, `+`, `-`, `.`.
+fn is_url_scheme(scheme: &str) -> bool {
+    scheme
+        .bytes()
+        .next()
+        .is_some_and(|b| b.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+}
+
 /// A guess at what was meant by an input without `://`.
 fn missing_separator_suggestion(input: &str) -> String {
     if let Some((scheme, rest)) = input.split_once(':') {
-        let is_scheme = scheme
-            .bytes()
-            .next()
-            .is_some_and(|b| b.is_ascii_alphabetic())
-            && scheme
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+        let is_scheme = is_url_scheme(scheme);
         let is_port = rest.bytes().all(|b| b.is_ascii_digit());
         if is_scheme && !is_port {
             // `https:example.com`, `https:/example.com`
@@ -716,15 +722,7 @@ fn split(input: &str) -> Result<Split<'_>, OriginError> {
     let Some((scheme, rest)) = input.split_once("://") else {
         return Err(OriginError::MissingSchemeSeparator { input: owned() });
     };
-    // URL: scheme start state / scheme state: ASCII alpha, then ASCII
-    // alphanumeric, `+`, `-`, `.`.
-    let valid_scheme = scheme
-        .bytes()
-        .next()
-        .is_some_and(|b| b.is_ascii_alphabetic())
-        && scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    let valid_scheme = is_url_scheme(scheme);
     if !valid_scheme {
         // `localhost:3000://x` or `a/b://c`: most likely a missing scheme.
         return Err(OriginError::InvalidScheme {

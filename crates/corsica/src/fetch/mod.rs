@@ -65,6 +65,7 @@ pub use case::{
     Answer, Case, CaseRequest, Endpoint, Outcome, PAGE_PATH, PreparedCase, Sent, ServerAnswer,
     WireHeader, simulate_case, simulate_prepared,
 };
+pub use preflight::is_needed as is_preflight_needed;
 pub use request::{Credentials, Mode};
 
 /// Which browser the model follows where browsers differ.
