@@ -1,12 +1,15 @@
 //! FastAPI (or any Starlette app): a module with `add_cors(app)`.
 //!
-//! `add_cors` adds Starlette's `CORSMiddleware`, configured from the
-//! policy, and in front of it a small ASGI middleware that answers a
-//! preflight the policy rejects with the policy's status and only `Vary`
+//! `add_cors` wraps the app in Starlette's `CORSMiddleware`, configured
+//! from the policy, and in front of it a small ASGI middleware that answers
+//! a preflight the policy rejects with the policy's status and only `Vary`
 //! (Starlette answers it with 400 and most of the CORS headers, without
 //! `Access-Control-Allow-Origin`). Exact origins go to `allow_origins`,
 //! wildcard patterns to `allow_origin_regex` (matched whole, with
-//! `fullmatch`).
+//! `fullmatch`). It wraps the whole app instead of calling
+//! `app.add_middleware`: middleware added that way runs inside Starlette's
+//! `ServerErrorMiddleware`, so the 500 answer to an unhandled exception
+//! would carry no CORS headers.
 //!
 //! Refused, because `CORSMiddleware` cannot say it:
 //! - a policy without `max_age`: Starlette always sends
@@ -96,8 +99,14 @@ Save this file as cors_policy.py beside your app, then:
 
     from cors_policy import add_cors
 
-    app = FastAPI()
-    add_cors(app)
+    api = FastAPI()
+    # ... your routes on `api` ...
+    app = add_cors(api)  # serve this one: uvicorn main:app
+
+add_cors wraps the whole app rather than calling app.add_middleware: the
+middlewares added that way run inside Starlette's ServerErrorMiddleware, so
+the 500 of an unhandled exception would carry no CORS headers, and the
+browser would report a CORS error instead of the 500.
 
 Why it looks like this (where the usual add_middleware call goes wrong):
 - allow_origins=[\"*\"] with allow_credentials=True reflects every origin
@@ -138,9 +147,10 @@ from starlette.middleware.cors import CORSMiddleware
         "
 
 def add_cors(app):
-    \"\"\"Adds the policy's CORS handling to `app` (FastAPI or Starlette).\"\"\"
-    app.add_middleware(
-        CORSMiddleware,
+    \"\"\"Wraps `app` (FastAPI, Starlette or any ASGI app) in the policy's CORS
+    handling; serve what it returns.\"\"\"
+    cors = CORSMiddleware(
+        app,
         allow_origins={allow_origins},
         allow_origin_regex={allow_origin_regex},  # matched whole (fullmatch)
         allow_credentials={credentials},
@@ -152,9 +162,7 @@ def add_cors(app):
         max_age={max_age},
         allow_private_network={pna},
     )
-    # Added last, so it runs first.
-    app.add_middleware(PreflightGuard)
-    return app
+    return PreflightGuard(cors)
 
 
 class PreflightGuard:
