@@ -59,7 +59,6 @@ pub(super) fn render(f: &Facts<'_>) -> String {
     ));
     out.push_str(
         "
-
 /// The CORS layer for this policy.
 ///
 /// PROVISIONAL: corsica-tower's API may still change before its release.

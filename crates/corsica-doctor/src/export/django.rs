@@ -144,7 +144,12 @@ CORS_URLS_REGEX = r\"^.*$\"  # the whole site
         },
         pna = py_bool(f.private_network),
     );
-    out.push_str(&preflight_check(f));
+    let origin_allowed = if f.any_origin {
+        "True  # CORS_ALLOW_ALL_ORIGINS".to_owned()
+    } else {
+        "origin in CORS_ALLOWED_ORIGINS or any(\n        re.match(p, origin) for p in CORS_ALLOWED_ORIGIN_REGEXES\n    )".to_owned()
+    };
+    out.push_str(&preflight_check(f, &origin_allowed));
     let _ = write!(
         out,
         "

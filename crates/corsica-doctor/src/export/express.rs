@@ -88,11 +88,14 @@ const cors = require('cors');
 ",
     );
 
-    // Origins.
+    // The policy, as the cors package takes it.
+    out.push_str("// The policy, as the cors package takes it.\n");
     if f.any_origin {
-        out.push_str("// Every origin, without credentials: Access-Control-Allow-Origin: *.\nconst ORIGINS = '*';\n");
+        out.push_str("const ORIGINS = '*'; // every origin, without credentials\n");
     } else {
-        out.push_str("// The allowed origins: exact strings, and anchored expressions for wildcards.\nconst ORIGINS = [\n");
+        out.push_str(
+            "const ORIGINS = [ // exact strings, and anchored expressions for wildcards\n",
+        );
         for o in f.exact_origins() {
             let _ = writeln!(out, "  {},", js(&o));
         }
@@ -101,54 +104,83 @@ const cors = require('cors');
         }
         out.push_str("];\n");
     }
-
-    // The cors options.
-    out.push_str("\nconst corsMiddleware = cors({\n  origin: ORIGINS,\n");
-    if f.credentials {
-        out.push_str("  credentials: true,\n");
-    }
-    let _ = writeln!(out, "  methods: {},", js_list(value_list(&f.allow_methods)));
     let _ = writeln!(
         out,
-        "  allowedHeaders: {}, // never absent: cors would reflect the preflight's",
+        "const METHODS = {};",
+        js_list(value_list(&f.allow_methods))
+    );
+    let _ = writeln!(
+        out,
+        "const REQUEST_HEADERS = {};",
         js_list(value_list(&f.allow_headers))
     );
     if f.expose_headers.is_some() {
         let _ = writeln!(
             out,
-            "  exposedHeaders: {},",
+            "const EXPOSE_HEADERS = {};",
             js_list(value_list(&f.expose_headers))
         );
+    }
+
+    out.push_str("\nconst corsMiddleware = cors({\n  origin: ORIGINS, // never `true`: that reflects every origin\n");
+    if f.credentials {
+        out.push_str("  credentials: true,\n");
+    }
+    out.push_str("  methods: METHODS,\n  allowedHeaders: REQUEST_HEADERS, // never absent: cors would reflect what a preflight asks\n");
+    if f.expose_headers.is_some() {
+        out.push_str("  exposedHeaders: EXPOSE_HEADERS,\n");
     }
     if let Some(max_age) = &f.max_age {
         let _ = writeln!(out, "  maxAge: {max_age},");
     }
     out.push_str("  preflightContinue: true, // real preflights are answered below\n});\n\n");
 
-    // The preflight check.
-    let origin_check = if f.any_origin {
-        "true".to_owned()
+    // The preflight check, on the same lists.
+    out.push_str("function originAllowed(origin) {\n");
+    if f.any_origin {
+        out.push_str("  return true;\n");
     } else {
-        format!("{}.test(origin)", js_regex(&regex::origins(f.patterns)))
-    };
-    let method_check = if f.methods.any {
-        format!("{}.test(method)", js_regex(TOKEN))
+        out.push_str("  return ORIGINS.some((o) => (typeof o === 'string' ? o === origin : o.test(origin)));\n");
+    }
+    out.push_str(
+        "}\n\n// Compared byte for byte, as browsers do.\nfunction methodAllowed(method) {\n",
+    );
+    if f.methods.any {
+        let _ = writeln!(
+            out,
+            "  return {}.test(method); // `*`: any method",
+            js_regex(TOKEN)
+        );
+    } else if f.unlisted_methods.is_empty() {
+        out.push_str("  return METHODS.includes(method);\n");
     } else {
-        format!("{}.includes(method)", js_list(f.accepted_methods()))
-    };
-    let header_check = if f.request_headers.any {
-        format!(
-            "{}.test(name) && !{}.includes(name)",
+        let _ = writeln!(
+            out,
+            "  // {} need no listing: browsers never ask about them.\n  return METHODS.includes(method) || {}.includes(method);",
+            f.unlisted_methods.join(", "),
+            js_list(f.unlisted_methods.iter().copied())
+        );
+    }
+    out.push_str("}\n\n// `name` is lowercase.\nfunction headerAllowed(name) {\n");
+    if f.request_headers.any {
+        let _ = writeln!(
+            out,
+            "  if (REQUEST_HEADERS.includes(name)) return true;\n  // `*`: any header name but {}.\n  return {}.test(name) && !{}.includes(name);",
+            f.not_covered_by_any.join(", "),
             js_regex(TOKEN),
             js_list(f.not_covered_by_any.iter().copied())
-        )
+        );
     } else {
-        "false".to_owned()
+        out.push_str("  return REQUEST_HEADERS.includes(name);\n");
+    }
+    let pna = if f.private_network {
+        "true"
+    } else {
+        "req.headers['access-control-request-private-network'] !== 'true'"
     };
     let _ = write!(
         out,
-        "// The request headers a preflight may ask for, lowercase.
-const REQUEST_HEADERS = {request_headers};
+        "}}
 
 function isPreflight(req) {{
   return req.method === 'OPTIONS' &&
@@ -157,36 +189,30 @@ function isPreflight(req) {{
 }}
 
 // Whether the policy allows a preflight: its origin, the method it asks for
-// (compared byte for byte, as browsers do) and every request header it names.
+// and every request header it names.
 function preflightAllowed(req) {{
-  const origin = req.headers['origin'];
-  if (!({origin_check})) return false;
-  const method = req.headers['access-control-request-method'];
-  if (!({method_check})) return false;
+  if (!originAllowed(req.headers['origin'])) return false;
+  if (!methodAllowed(req.headers['access-control-request-method'])) return false;
   const names = (req.headers['access-control-request-headers'] || '').split(',');
-  for (const raw of names) {{
-    const name = raw.trim().toLowerCase();
-    if (name === '' || REQUEST_HEADERS.includes(name)) continue;
-    if (!({header_check})) return false;
+  for (const name of names.map((n) => n.trim().toLowerCase())) {{
+    if (name !== '' && !headerAllowed(name)) return false;
   }}
-  return req.headers['access-control-request-private-network'] !== 'true';
+  return {pna};
 }}
 
 module.exports = function corsPolicy(req, res, next) {{
-  if (isPreflight(req)) {{
+  if (isPreflight(req) && !preflightAllowed(req)) {{
+    res.statusCode = {rejected};
     res.setHeader('Vary', {preflight_vary});
-    if (!preflightAllowed(req)) {{
-      res.statusCode = {rejected};
-      res.setHeader('Content-Length', '0');
-      res.end();
-      return;
-    }}
+    res.setHeader('Content-Length', '0');
+    res.end();
+    return;
   }}
   corsMiddleware(req, res, (err) => {{
     if (err) return next(err);
     if (isPreflight(req)) {{
-      res.setHeader('Vary', {preflight_vary});
       res.statusCode = {allowed};
+      res.setHeader('Vary', {preflight_vary});
       res.setHeader('Content-Length', '0');
       res.end();
       return;
@@ -195,7 +221,6 @@ module.exports = function corsPolicy(req, res, next) {{
   }});
 }};
 ",
-        request_headers = js_list(f.request_headers.names.iter().map(String::as_str)),
         preflight_vary = js(f.preflight_vary.as_deref().unwrap_or("")),
         rejected = f.rejected_status,
         allowed = f.preflight_status,

@@ -125,7 +125,6 @@ from starlette.middleware.cors import CORSMiddleware
 
 ",
     );
-    out.push_str(&preflight_check(f));
     let allow_origins = if f.any_origin {
         "[\"*\"]".to_owned()
     } else {
@@ -135,8 +134,18 @@ from starlette.middleware.cors import CORSMiddleware
     let allow_origin_regex = if wildcards.is_empty() {
         "None".to_owned()
     } else {
-        py_re(&regex::origins(wildcards.into_iter()))
+        py_re(&regex::origins(wildcards))
     };
+    let _ = write!(
+        out,
+        "ALLOW_ORIGINS = {allow_origins}\nALLOW_ORIGIN_REGEX = {allow_origin_regex}  # matched whole (fullmatch)\n"
+    );
+    let origin_allowed = if f.any_origin {
+        "True  # \"*\""
+    } else {
+        "origin in ALLOW_ORIGINS or (\n        ALLOW_ORIGIN_REGEX is not None and re.fullmatch(ALLOW_ORIGIN_REGEX, origin) is not None\n    )"
+    };
+    out.push_str(&preflight_check(f, origin_allowed));
     let allow_headers = if f.request_headers.any {
         "[\"*\"]".to_owned()
     } else {
@@ -151,8 +160,8 @@ def add_cors(app):
     handling; serve what it returns.\"\"\"
     cors = CORSMiddleware(
         app,
-        allow_origins={allow_origins},
-        allow_origin_regex={allow_origin_regex},  # matched whole (fullmatch)
+        allow_origins=ALLOW_ORIGINS,
+        allow_origin_regex=ALLOW_ORIGIN_REGEX,
         allow_credentials={credentials},
         # The policy's methods and the safelisted ones, which Starlette needs
         # to see listed to allow a preflight for them.

@@ -105,12 +105,28 @@ from flask_cors import CORS
 
 ",
     );
-    out.push_str(&preflight_check(f));
     let origins = if f.any_origin {
-        "\"*\"".to_owned()
+        out.push_str("# Every origin, without credentials: Access-Control-Allow-Origin: *.\nORIGINS = \"*\"\n");
+        "ORIGINS".to_owned()
     } else {
-        "[_ORIGIN]".to_owned()
+        let _ = writeln!(
+            out,
+            "# The allowed origins, one expression anchored at both ends.\nORIGINS = re.compile({})",
+            py_re(&format!(r"\A{}\Z", regex::origins(f.patterns)))
+        );
+        "[ORIGINS]".to_owned()
     };
+    let _ = writeln!(
+        out,
+        "# The Vary the policy puts on answers other than preflights.\nVARY = {}",
+        py(f.vary.as_deref().unwrap_or(""))
+    );
+    let origin_allowed = if f.any_origin {
+        "True"
+    } else {
+        "ORIGINS.match(origin) is not None"
+    };
+    out.push_str(&preflight_check(f, origin_allowed));
     let allow_headers = if f.request_headers.any {
         "\"*\"".to_owned()
     } else if f.request_headers.names.is_empty() {
@@ -130,8 +146,7 @@ from flask_cors import CORS
     let max_age = f.max_age.as_deref().map_or("None".to_owned(), py);
     let _ = write!(
         out,
-        "VARY = {vary}
-
+        "
 
 def init_cors(app):
     \"\"\"Adds the policy's CORS headers to every answer of `app`.\"\"\"
@@ -202,7 +217,6 @@ class _Guard:
 
         return self.app(environ, vary_start_response)
 ",
-        vary = py(f.vary.as_deref().unwrap_or("")),
         any = py_bool(f.any_origin),
         credentials = py_bool(f.credentials),
         methods = py_list(f.accepted_methods()),

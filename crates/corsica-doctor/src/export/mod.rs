@@ -590,10 +590,31 @@ impl<'p> Facts<'p> {
     }
 
     /// The policy as TOML, each line prefixed with `prefix` (a comment
-    /// marker), for the head of every output.
+    /// marker), for the head of every output: `origins` and the keys that
+    /// differ from their defaults.
     pub(crate) fn policy_comment(&self, prefix: &str) -> String {
+        let table = |c: &corsica::PolicyConfig| -> toml::Table {
+            toml::to_string(c)
+                .ok()
+                .and_then(|t| t.parse().ok())
+                .unwrap_or_default()
+        };
+        let defaults = table(&corsica::PolicyConfig::default());
+        let mut shown = toml::Table::new();
+        for (key, value) in table(self.policy.config()) {
+            if key == "origins" || defaults.get(&key) != Some(&value) {
+                shown.insert(key, value);
+            }
+        }
+        // In the order of the documentation, not alphabetical.
         let toml = toml::to_string(self.policy.config()).unwrap_or_default();
-        toml.lines().map(|l| format!("{prefix}   {l}\n")).collect()
+        toml.lines()
+            .filter(|l| {
+                l.split_once(" = ")
+                    .is_some_and(|(key, _)| shown.contains_key(key.trim()))
+            })
+            .map(|l| format!("{prefix}   {l}\n"))
+            .collect()
     }
 }
 

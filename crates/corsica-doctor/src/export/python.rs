@@ -12,7 +12,7 @@
 use std::fmt::Write;
 
 use super::Facts;
-use super::regex::{self, TOKEN};
+use super::regex::TOKEN;
 
 /// A Python string literal.
 pub(super) fn py(s: &str) -> String {
@@ -44,66 +44,86 @@ pub(super) fn value_list(value: &Option<String>) -> Vec<&str> {
         .unwrap_or_default()
 }
 
-/// The anchored origin expression (`\A(?:…)\Z`), or `None` for every origin.
-pub(super) fn origin_re(f: &Facts<'_>) -> String {
-    if f.any_origin {
-        "None  # every origin".to_owned()
-    } else {
-        format!(
-            "re.compile({})",
-            py_re(&format!(r"\A{}\Z", regex::origins(f.patterns)))
-        )
-    }
-}
-
 /// The policy's preflight rules and `_preflight_allowed(origin, method,
 /// request_headers, private_network)`, at module level (needs `import re`).
-pub(super) fn preflight_check(f: &Facts<'_>) -> String {
+/// `origin_allowed` is a Python expression of `origin`, on the stack's own
+/// origin settings, so that the origins are written once.
+pub(super) fn preflight_check(f: &Facts<'_>, origin_allowed: &str) -> String {
+    let methods = if f.methods.any {
+        "_TOKEN.match(method) is not None  # `*`: any method".to_owned()
+    } else {
+        format!("method in {}", py_set(f.accepted_methods()))
+    };
+    let listed = format!(
+        "name in {}",
+        py_set(f.request_headers.names.iter().map(String::as_str))
+    );
+    let headers = match (f.request_headers.any, f.request_headers.names.is_empty()) {
+        (false, _) => listed,
+        (true, true) if f.not_covered_by_any.is_empty() => {
+            "_TOKEN.match(name) is not None  # `*`: any header name".to_owned()
+        }
+        (true, true) => format!(
+            "_TOKEN.match(name) is not None and name not in {}  # `*`: any name but these",
+            py_set(f.not_covered_by_any.iter().copied())
+        ),
+        (true, false) => format!(
+            "{listed} or (\n        # `*`: any header name but these.\n        _TOKEN.match(name) is not None and name not in {}\n    )",
+            py_set(f.not_covered_by_any.iter().copied())
+        ),
+    };
+    let pna = if f.private_network {
+        "True".to_owned()
+    } else {
+        "private_network != \"true\"".to_owned()
+    };
     let mut out = String::new();
     let _ = write!(
         out,
-        "# The policy's preflight rules, as corsica decides them.
-_ORIGIN = {origin}
-_METHODS = frozenset({methods})  # compared byte for byte, as browsers do
-_ANY_METHOD = {any_method}
-_REQUEST_HEADERS = frozenset({headers})  # lowercase
-_ANY_REQUEST_HEADER = {any_header}
-_NOT_COVERED_BY_ANY = frozenset({excluded})
-_PRIVATE_NETWORK = {pna}
-_TOKEN = re.compile({token})
-PREFLIGHT_VARY = {preflight_vary}
+        "PREFLIGHT_VARY = {preflight_vary}
 REJECTED_PREFLIGHT_STATUS = {rejected}
+_TOKEN = re.compile({token})
+
+
+def _origin_allowed(origin):
+    return {origin_allowed}
+
+
+def _method_allowed(method):
+    # Compared byte for byte, as browsers do; GET, HEAD and POST need no
+    # listing.
+    return {methods}
+
+
+def _header_allowed(name):
+    # `name` is lowercase.
+    return {headers}
 
 
 def _preflight_allowed(origin, method, request_headers, private_network):
     \"\"\"Whether the policy allows a preflight from `origin` asking for
     `method` and the comma-separated `request_headers`.\"\"\"
-    if _ORIGIN is not None and not _ORIGIN.match(origin):
-        return False
-    if method not in _METHODS and not (_ANY_METHOD and _TOKEN.match(method)):
+    if not _origin_allowed(origin) or not _method_allowed(method):
         return False
     for name in (request_headers or \"\").split(\",\"):
         name = name.strip(\" \\t\").lower()
-        if not name or name in _REQUEST_HEADERS:
-            continue
-        if not (_ANY_REQUEST_HEADER and name not in _NOT_COVERED_BY_ANY and _TOKEN.match(name)):
+        if name and not _header_allowed(name):
             return False
-    return private_network != \"true\" or _PRIVATE_NETWORK
+    return {pna}
 ",
-        origin = origin_re(f),
-        methods = py_list(if f.methods.any {
-            Vec::new()
-        } else {
-            f.accepted_methods()
-        }),
-        any_method = py_bool(f.methods.any),
-        headers = py_list(f.request_headers.names.iter().map(String::as_str)),
-        any_header = py_bool(f.request_headers.any),
-        excluded = py_list(f.not_covered_by_any.iter().copied()),
-        pna = py_bool(f.private_network),
-        token = py_re(&format!(r"\A{TOKEN}\Z")),
         preflight_vary = py(f.preflight_vary.as_deref().unwrap_or("")),
         rejected = f.rejected_status,
+        token = py_re(&format!(r"\A{TOKEN}\Z")),
     );
     out
+}
+
+/// A Python set literal of strings (`frozenset()` when empty).
+fn py_set<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let items: Vec<String> = items.into_iter().map(py).collect();
+    if items.is_empty() {
+        "frozenset()".to_owned()
+    } else {
+        format!("{{{}}}", items.join(", "))
+    }
 }

@@ -89,8 +89,9 @@ pub(super) fn render(f: &Facts<'_>) -> String {
     let mut out = banner("//", Stack::Spring, f);
     out.push_str(
         "//
-// CORS for Spring (Spring Framework 6, Spring Boot 3). Put this class in a
-// package your application scans. With Spring Security, also call
+// CORS for Spring (Spring Framework 6, Spring Boot 3). Save it as
+// CorsPolicyConfig.java in a package your application scans, with that
+// package's `package` line on top. With Spring Security, also call
 // `http.cors(Customizer.withDefaults())` in your SecurityFilterChain (it
 // uses the CorsConfigurationSource bean) and remove the corsFilter bean.
 //
