@@ -94,6 +94,9 @@ request_headers = ["Accept", "Accept-Language", "Content-Language", "Content-Typ
 max_age = 5
 "#;
 
+/// The README's example policy (examples/export/ holds its exports).
+const EXAMPLE: &str = include_str!("../../../examples/policies/export.toml");
+
 fn policy(toml: &str) -> Policy {
     Policy::from_toml_str(toml).unwrap_or_else(|e| panic!("{e}"))
 }
@@ -189,6 +192,7 @@ cases! {
     nginx_credentials: Nginx, CREDENTIALS, [];
     nginx_odd: Nginx, ODD, [];
     nginx_passthrough: Nginx, PASSTHROUGH, [];
+    nginx_example: Nginx, EXAMPLE, [];
     nginx_private_network: Nginx, PRIVATE_NETWORK, [];
 
     caddy_exact: Caddy, EXACT, [];
@@ -198,6 +202,7 @@ cases! {
     caddy_credentials: Caddy, CREDENTIALS, [];
     caddy_odd: Caddy, ODD, [];
     caddy_passthrough: Caddy, PASSTHROUGH, [];
+    caddy_example: Caddy, EXAMPLE, [];
     caddy_private_network: Caddy, PRIVATE_NETWORK, [];
 
     express_exact: Express, EXACT, [];
@@ -207,6 +212,7 @@ cases! {
     express_credentials: Express, CREDENTIALS, [];
     express_odd: Express, ODD, [];
     express_passthrough: Express, PASSTHROUGH, ["private_network", "preflight_passthrough"];
+    express_example: Express, EXAMPLE, [];
     express_private_network: Express, PRIVATE_NETWORK, ["private_network"];
 
     django_exact: Django, EXACT, [];
@@ -216,6 +222,7 @@ cases! {
     django_credentials: Django, CREDENTIALS, [];
     django_odd: Django, ODD, ["max_age"];
     django_passthrough: Django, PASSTHROUGH, ["preflight_passthrough"];
+    django_example: Django, EXAMPLE, [];
     django_private_network: Django, PRIVATE_NETWORK, [];
 
     flask_exact: Flask, EXACT, [];
@@ -225,6 +232,7 @@ cases! {
     flask_credentials: Flask, CREDENTIALS, [];
     flask_odd: Flask, ODD, ["methods"];
     flask_passthrough: Flask, PASSTHROUGH, ["methods", "preflight_passthrough"];
+    flask_example: Flask, EXAMPLE, [];
     flask_private_network: Flask, PRIVATE_NETWORK, [];
 
     fastapi_exact: Fastapi, EXACT, ["max_age", "request_headers"];
@@ -234,6 +242,7 @@ cases! {
     fastapi_credentials: Fastapi, CREDENTIALS, [];
     fastapi_odd: Fastapi, ODD, ["methods", "request_headers"];
     fastapi_passthrough: Fastapi, PASSTHROUGH, ["request_headers", "preflight_passthrough"];
+    fastapi_example: Fastapi, EXAMPLE, [];
     fastapi_private_network: Fastapi, PRIVATE_NETWORK, [];
 }
 
