@@ -29,12 +29,14 @@ pub(crate) struct ExportArgs {
     /// flask, fastapi, axum (corsica's own middleware) or spring.
     #[arg(long = "to", value_name = "STACK", value_parser = parse_stack)]
     to: Stack,
-    /// nginx and caddy: the address the server listens on.
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
-    listen: String,
-    /// nginx and caddy: the application to proxy to.
-    #[arg(long, value_name = "URL", default_value = "http://127.0.0.1:3000")]
-    upstream: String,
+    /// nginx and caddy: the address the server listens on [default:
+    /// 127.0.0.1:8080].
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<String>,
+    /// nginx and caddy: the application the server proxies to [default:
+    /// http://127.0.0.1:3000].
+    #[arg(long, value_name = "URL")]
+    upstream: Option<String>,
 }
 
 fn parse_stack(s: &str) -> Result<Stack, String> {
@@ -47,9 +49,20 @@ pub(crate) fn run(args: &ExportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     } else {
         args.file.display().to_string()
     };
-    let options = ExportOptions::default()
-        .listen(&args.listen)
-        .and_then(|o| o.upstream(&args.upstream))?;
+    if !args.to.is_proxy() && (args.listen.is_some() || args.upstream.is_some()) {
+        anyhow::bail!(
+            "--listen and --upstream shape the nginx and caddy outputs; {} is code inside your \
+             application: leave them out",
+            args.to
+        );
+    }
+    let mut options = ExportOptions::default();
+    if let Some(addr) = &args.listen {
+        options = options.listen(addr)?;
+    }
+    if let Some(url) = &args.upstream {
+        options = options.upstream(url)?;
+    }
     let text = read(&args.file)?;
     let policy = match Policy::from_toml_str(&text) {
         Ok(policy) => policy,
