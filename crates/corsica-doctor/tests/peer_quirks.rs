@@ -113,6 +113,60 @@ fn flask_cors_leaves_out_vary_origin() {
     }
 }
 
+/// flask-cors looks the requested method up in the joined, uppercased list
+/// of methods as a substring: with `methods="*"` no preflight gets
+/// `Access-Control-Allow-Methods` (nor `-Allow-Headers`), while `OS` passes
+/// as part of `POST`. The export refuses `methods = ["*"]` for Flask.
+#[test]
+fn flask_cors_methods_star_allows_no_preflight() {
+    let server = servers::python_app(
+        "flask_app.py",
+        "from flask_cors import CORS\n\ndef init_cors(app):\n    CORS(app, origins=['https://myapp.com'], methods='*')\n",
+    );
+    let got = send(
+        server.addr,
+        &req(
+            "OPTIONS",
+            "/",
+            &[
+                ("Origin", "https://myapp.com"),
+                ("Access-Control-Request-Method", "PUT"),
+            ],
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            got.status,
+            got.get("access-control-allow-origin").as_deref()
+        ),
+        (200, Some("https://myapp.com"))
+    );
+    assert_eq!(got.get("access-control-allow-methods"), None, "{got:?}");
+
+    let server = servers::python_app(
+        "flask_app.py",
+        "from flask_cors import CORS\n\ndef init_cors(app):\n    CORS(app, origins=['https://myapp.com'], methods=['GET', 'POST'])\n",
+    );
+    let got = send(
+        server.addr,
+        &req(
+            "OPTIONS",
+            "/",
+            &[
+                ("Origin", "https://myapp.com"),
+                ("Access-Control-Request-Method", "OS"),
+            ],
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        got.get("access-control-allow-methods").as_deref(),
+        Some("GET, POST"),
+        "{got:?}"
+    );
+}
+
 /// Starlette's CORSMiddleware added with `app.add_middleware` runs inside
 /// ServerErrorMiddleware: the 500 of an unhandled exception carries no CORS
 /// headers, so the browser reports a CORS error instead of the 500. The
