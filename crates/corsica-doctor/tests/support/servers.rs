@@ -212,7 +212,13 @@ http {{
         );
         let conf = dir.write("nginx.conf", &main);
         let mut cmd = Command::new(&nginx);
-        cmd.arg("-p").arg(&dir.0).arg("-c").arg(conf);
+        // -e: the startup error log too, so nothing goes to /var/log/nginx.
+        cmd.arg("-p")
+            .arg(&dir.0)
+            .arg("-e")
+            .arg(dir.0.join("logs/error.log"))
+            .arg("-c")
+            .arg(conf);
         (cmd, dir.0.join("logs/error.log"))
     })
 }
