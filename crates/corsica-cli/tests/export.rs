@@ -58,6 +58,23 @@ fn writes_the_stack_config_to_stdout() {
     }
 }
 
+/// The refusal the README shows, exactly.
+#[test]
+fn the_readme_refusal_is_current() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let intro = "`corsica export examples/policies/myapp.toml --to fastapi` exits 1 and\nprints, on standard error:\n\n```text\n";
+    let start = readme.find(intro).expect("the README shows a refusal") + intro.len();
+    let want = &readme[start..start + readme[start..].find("```\n").unwrap()];
+    let out = Command::new(env!("CARGO_BIN_EXE_corsica"))
+        .args(["export", "examples/policies/myapp.toml", "--to", "fastapi"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stderr), want);
+}
+
 #[test]
 fn a_refusal_names_each_key_and_exits_1() {
     let out = corsica(&[
