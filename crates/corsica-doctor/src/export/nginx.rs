@@ -20,7 +20,9 @@
 //! - the upstream's own CORS headers are hidden (`proxy_hide_header`), so
 //!   the answer never carries two `Access-Control-Allow-Origin` values.
 //!
-//! Refused: nothing; nginx expresses every policy. Differences on requests
+//! Refused: a method or header name with a `$` in it (`methods`,
+//! `request_headers`, `expose_headers`): nginx reads `$` in a header value
+//! as a variable and has no escape for it. Differences on requests
 //! no browser sends: nginx 1.22 reads only the first line of a repeated
 //! request header (`$http_…`), so a second `Origin` or
 //! `Access-Control-Request-Headers` line is not seen (corsica rejects a
@@ -34,8 +36,25 @@ use std::fmt::Write;
 use super::regex::{self, TOKEN};
 use super::{CORS_RESPONSE_HEADERS, ExportOptions, Facts, Refusal, Stack, banner, title_case};
 
-pub(super) fn refusals(_: &Facts<'_>) -> Vec<Refusal> {
-    Vec::new()
+pub(super) fn refusals(f: &Facts<'_>) -> Vec<Refusal> {
+    // A `$` in a header value starts a variable, and nginx has no escape for
+    // it. Methods and header names are tokens, which may hold one.
+    [
+        ("methods", &f.allow_methods),
+        ("request_headers", &f.allow_headers),
+        ("expose_headers", &f.expose_headers),
+    ]
+    .into_iter()
+    .filter(|(_, value)| value.as_deref().is_some_and(|v| v.contains('$')))
+    .map(|(key, value)| Refusal {
+        key,
+        message: format!(
+            "nginx reads a `$` in a header value as the start of a variable and cannot escape \
+             it (`{}`); rename it, or use Caddy",
+            value.as_deref().unwrap_or_default()
+        ),
+    })
+    .collect()
 }
 
 pub(super) fn render(f: &Facts<'_>, options: &ExportOptions) -> String {

@@ -245,6 +245,20 @@ fn nginx_has_no_add_header_inside_if_and_always_everywhere() {
 }
 
 #[test]
+fn nginx_refuses_a_dollar_in_a_header_value() {
+    let p =
+        policy("origins = [\"https://a$b.com\"]\nmethods = [\"X$Y\"]\nexpose_headers = [\"x-$a\"]");
+    let e = export(&p, Stack::Nginx, &ExportOptions::default()).unwrap_err();
+    let ExportError::Refused { refusals, .. } = &e else {
+        panic!("{e}")
+    };
+    let keys: Vec<&str> = refusals.iter().map(|r| r.key).collect();
+    assert_eq!(keys, ["methods", "expose_headers"], "{e}");
+    assert!(e.to_string().contains("cannot escape it (`X$Y`)"), "{e}");
+    assert_eq!(refusal_keys(&p, Stack::Caddy), Vec::<&str>::new());
+}
+
+#[test]
 fn nothing_is_refused_by_nginx_caddy_or_axum() {
     for toml in [
         MYAPP,
