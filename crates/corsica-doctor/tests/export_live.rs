@@ -94,6 +94,17 @@ request_headers = ["Accept", "Accept-Language", "Content-Language", "Content-Typ
 max_age = 5
 "#;
 
+/// Every token character but `$` (which nginx refuses) in a method and in
+/// header names, an underscore and punycode in origins: each output must
+/// quote and escape them in its own syntax.
+const WEIRD: &str = r#"
+origins = ["https://a_b.example.com", "https://*.xn--bcher-kva.example"]
+methods = ["GET", "M!#%&'*+.^_`|~1"]
+request_headers = ["X-!#%&'*+.^_`|~", "Accept", "Accept-Language", "Content-Language", "Content-Type"]
+expose_headers = ["X-`tick", "X-'quote"]
+max_age = 1
+"#;
+
 /// The README's example policy (examples/export/ holds its exports).
 const EXAMPLE: &str = include_str!("../../../examples/policies/export.toml");
 
@@ -193,6 +204,7 @@ cases! {
     nginx_odd: Nginx, ODD, [];
     nginx_passthrough: Nginx, PASSTHROUGH, [];
     nginx_example: Nginx, EXAMPLE, [];
+    nginx_weird: Nginx, WEIRD, [];
     nginx_private_network: Nginx, PRIVATE_NETWORK, [];
 
     caddy_exact: Caddy, EXACT, [];
@@ -203,6 +215,7 @@ cases! {
     caddy_odd: Caddy, ODD, [];
     caddy_passthrough: Caddy, PASSTHROUGH, [];
     caddy_example: Caddy, EXAMPLE, [];
+    caddy_weird: Caddy, WEIRD, [];
     caddy_private_network: Caddy, PRIVATE_NETWORK, [];
 
     express_exact: Express, EXACT, [];
@@ -213,6 +226,7 @@ cases! {
     express_odd: Express, ODD, [];
     express_passthrough: Express, PASSTHROUGH, ["private_network", "preflight_passthrough"];
     express_example: Express, EXAMPLE, [];
+    express_weird: Express, WEIRD, [];
     express_private_network: Express, PRIVATE_NETWORK, ["private_network"];
 
     django_exact: Django, EXACT, [];
@@ -223,6 +237,7 @@ cases! {
     django_odd: Django, ODD, ["max_age"];
     django_passthrough: Django, PASSTHROUGH, ["preflight_passthrough"];
     django_example: Django, EXAMPLE, [];
+    django_weird: Django, WEIRD, [];
     django_private_network: Django, PRIVATE_NETWORK, [];
 
     flask_exact: Flask, EXACT, [];
@@ -233,6 +248,7 @@ cases! {
     flask_odd: Flask, ODD, ["methods"];
     flask_passthrough: Flask, PASSTHROUGH, ["methods", "preflight_passthrough"];
     flask_example: Flask, EXAMPLE, [];
+    flask_weird: Flask, WEIRD, [];
     flask_private_network: Flask, PRIVATE_NETWORK, [];
 
     fastapi_exact: Fastapi, EXACT, ["max_age", "request_headers"];
@@ -243,6 +259,7 @@ cases! {
     fastapi_odd: Fastapi, ODD, ["methods", "request_headers"];
     fastapi_passthrough: Fastapi, PASSTHROUGH, ["request_headers", "preflight_passthrough"];
     fastapi_example: Fastapi, EXAMPLE, [];
+    fastapi_weird: Fastapi, WEIRD, [];
     fastapi_private_network: Fastapi, PRIVATE_NETWORK, [];
 }
 
