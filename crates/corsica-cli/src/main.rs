@@ -23,6 +23,7 @@
 //! variant to [`Command`] and one arm to the `match` in [`run`], as
 //! `simulate` shows.
 
+mod export;
 mod output;
 mod policy;
 mod simulate;
@@ -72,6 +73,13 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
     },
+    /// Write the policy as configuration for nginx, caddy, express, django,
+    /// flask, fastapi, axum or spring.
+    ///
+    /// Prints the configuration; exits 1 when the policy is invalid or the
+    /// stack cannot express it exactly (each reason on standard error),
+    /// 2 on a usage or read error.
+    Export(export::ExportArgs),
 }
 
 /// Exit status: a usage error or an error reading input.
@@ -101,6 +109,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Policy(cmd) => policy::run(cmd, &ctx),
         Command::Simulate { browser, file } => simulate::run(file, browser),
+        Command::Export(args) => export::run(&args, &ctx),
     }
 }
 

@@ -27,9 +27,13 @@ use std::borrow::Cow;
 
 mod mime;
 
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-method>: the methods a
+/// preflight never needs to be allowed, byte-exact.
+pub const CORS_SAFELISTED_METHODS: [&str; 3] = ["GET", "HEAD", "POST"];
+
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-method>: `GET`, `HEAD`, `POST`, byte-exact.
 pub fn is_cors_safelisted_method(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "POST")
+    CORS_SAFELISTED_METHODS.contains(&method)
 }
 
 /// <https://fetch.spec.whatwg.org/#forbidden-method>: `CONNECT`, `TRACE`, `TRACK`, case-insensitive.

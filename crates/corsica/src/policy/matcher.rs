@@ -21,9 +21,9 @@ use crate::origin::OriginRef;
 /// for IPv6 brackets); longer hosts never match, at no cost.
 const MAX_HOST_LEN: usize = 255;
 
-/// Which ports a pattern allows.
+/// Which ports an [`OriginPattern`](super::OriginPattern) allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum PortRule {
+pub enum PortRule {
     /// No explicit port: the scheme's default.
     Default,
     /// One explicit port.
@@ -46,9 +46,12 @@ impl PortRule {
     }
 }
 
-/// One compiled origin pattern.
+/// One entry of a policy's `origins`, as validated and compiled: what the
+/// matcher compares a request's origin with. Read it through
+/// [`Policy::origin_patterns`](super::Policy::origin_patterns); it is
+/// re-exported as [`OriginPattern`](super::OriginPattern).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct Pattern {
+pub struct Pattern {
     /// Lowercase scheme, without `://`.
     pub(crate) scheme: Box<str>,
     /// Canonical host as browsers serialize it; for a subdomain pattern,
@@ -58,6 +61,45 @@ pub(crate) struct Pattern {
     pub(crate) subdomains: bool,
     /// Port rule.
     pub(crate) port: PortRule,
+}
+
+impl Pattern {
+    /// The scheme, lowercase, without `://` (`https`).
+    pub fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// The host as browsers serialize it (lowercase, punycode, IPv6
+    /// bracketed); for a subdomain pattern, the part after `*.`.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// Whether the pattern is a subdomain wildcard (`https://*.example.com`):
+    /// it then matches hosts made of one or more labels, a dot and
+    /// [`host`](Self::host), never the host itself. A label is one or more
+    /// of `a`-`z`, `0`-`9`, `-` and `_`.
+    pub fn subdomains(&self) -> bool {
+        self.subdomains
+    }
+
+    /// Which ports the pattern allows.
+    pub fn port(&self) -> PortRule {
+        self.port
+    }
+}
+
+impl std::fmt::Display for Pattern {
+    /// The pattern as a policy writes it: `https://*.example.com:*`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let star = if self.subdomains { "*." } else { "" };
+        write!(f, "{}://{star}{}", self.scheme, self.host)?;
+        match self.port {
+            PortRule::Default => Ok(()),
+            PortRule::Exact(p) => write!(f, ":{p}"),
+            PortRule::Any => f.write_str(":*"),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -52,6 +52,7 @@ use http::{Method, StatusCode};
 pub use config::PolicyConfig;
 pub use decision::{Decision, Rejection, ResponseHeaders};
 pub use error::{NonCanonical, PolicyError, PolicyErrors, PolicyWarning};
+pub use matcher::{Pattern as OriginPattern, PortRule};
 pub use request_headers::{
     MAX_EMPTY_ELEMENTS, MAX_REQUEST_HEADERS_BYTES, MAX_REQUEST_HEADERS_LINES,
 };
@@ -67,6 +68,8 @@ pub struct Policy {
     config: PolicyConfig,
     warnings: Vec<PolicyWarning>,
     any_origin: bool,
+    /// The origin patterns, in the order written, without duplicates.
+    patterns: Vec<OriginPattern>,
     matcher: OriginMatcher,
     any_method: bool,
     methods: Vec<String>,
@@ -109,6 +112,12 @@ impl Policy {
     /// warnings lists them in [`warnings`](Self::warnings).
     pub fn new(config: &PolicyConfig) -> Result<Policy, PolicyErrors> {
         let v = validate::validate(config)?;
+        let mut patterns: Vec<OriginPattern> = Vec::with_capacity(v.patterns.len());
+        for p in &v.patterns {
+            if !patterns.contains(p) {
+                patterns.push(p.clone());
+            }
+        }
         let matcher = OriginMatcher::new(v.patterns);
         let allow_headers = if v.any_request_header {
             // Fetch: `*` never covers `Authorization`; name it as well.
@@ -138,6 +147,7 @@ impl Policy {
             config: config.clone(),
             warnings: v.warnings,
             any_origin: v.any_origin,
+            patterns,
             matcher,
             any_method: v.any_method,
             request_headers: AllowedHeaders::new(&v.request_headers, v.any_request_header),
@@ -174,6 +184,22 @@ impl Policy {
     /// The configuration this policy was built from.
     pub fn config(&self) -> &PolicyConfig {
         &self.config
+    }
+
+    /// Whether the policy allows every origin (`origins = ["*"]`); its
+    /// answers then carry `Access-Control-Allow-Origin: *`.
+    pub fn allows_any_origin(&self) -> bool {
+        self.any_origin
+    }
+
+    /// The origin patterns the policy matches a request's origin with, as
+    /// validated (canonical form, wildcards split out), in the order
+    /// written, without duplicates. Empty when the policy
+    /// [allows any origin](Self::allows_any_origin). For tools that write
+    /// the policy in another form (`corsica export`); [`decide`](Self::decide)
+    /// is what answers requests.
+    pub fn origin_patterns(&self) -> &[OriginPattern] {
+        &self.patterns
     }
 
     /// Decides what to do with a request from its method and headers.

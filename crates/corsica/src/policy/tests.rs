@@ -944,3 +944,36 @@ fn decide_parts_is_decide() {
     assert_eq!(d, p.decide(&parts.method, &parts.headers));
     assert!(d.is_allowed());
 }
+
+#[test]
+fn origin_patterns_are_the_validated_entries_in_order() {
+    let p = policy(
+        r#"origins = ["https://myapp.com", "https://*.example.com", "http://localhost:*",
+                      "https://myapp.com", "https://[::1]:8443", "https://*.dev.test:*"]"#,
+    );
+    assert!(!p.allows_any_origin());
+    let shown: Vec<String> = p.origin_patterns().iter().map(|o| o.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "https://myapp.com",
+            "https://*.example.com",
+            "http://localhost:*",
+            "https://[::1]:8443",
+            "https://*.dev.test:*"
+        ]
+    );
+    let wildcard = &p.origin_patterns()[1];
+    assert_eq!(
+        (wildcard.scheme(), wildcard.host(), wildcard.subdomains()),
+        ("https", "example.com", true)
+    );
+    assert_eq!(wildcard.port(), PortRule::Default);
+    assert_eq!(p.origin_patterns()[2].port(), PortRule::Any);
+    assert_eq!(p.origin_patterns()[3].port(), PortRule::Exact(8443));
+    assert_eq!(p.origin_patterns()[3].host(), "[::1]");
+
+    let any = policy(r#"origins = ["*"]"#);
+    assert!(any.allows_any_origin());
+    assert!(any.origin_patterns().is_empty());
+}
