@@ -151,6 +151,23 @@ pub(crate) struct WireQuirks {
     /// `Accept-Encoding` on `https:` URLs (Chromium and Firefox add Brotli
     /// and Zstandard only over TLS).
     pub(crate) accept_encoding_https: &'static str,
+    /// What a script's conditional header (`If-None-Match`, ...) adds to
+    /// the request and to its preflight.
+    pub(crate) conditional: ConditionalRequest,
+}
+
+/// The headers a request carrying a script's conditional header
+/// (`If-Modified-Since`, `If-None-Match`, `If-Unmodified-Since`,
+/// `If-Match`, `If-Range`) gets, on the request and on its preflight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ConditionalRequest {
+    /// Observed in Chromium 156: `Cache-Control: max-age=0` right after
+    /// `Connection` (the HTTP cache validates: `VALIDATE_CACHE`).
+    MaxAgeZero,
+    /// Fetch: HTTP-network-or-cache fetch: the cache mode becomes
+    /// "no-store", so `Pragma: no-cache` and `Cache-Control: no-cache`;
+    /// observed in Firefox ESR 153 at the end of the request.
+    NoCacheLast,
 }
 
 /// The CORS check.
@@ -409,6 +426,7 @@ static CHROME: Quirks = Quirks {
         duplicate_content_type_replaces: false,
         accept_encoding_http: "gzip, deflate",
         accept_encoding_https: "gzip, deflate, br, zstd",
+        conditional: ConditionalRequest::MaxAgeZero,
     },
     cors: CorsQuirks {
         acao_order: AcaoOrder::Chromium,
@@ -463,6 +481,7 @@ static FIREFOX: Quirks = Quirks {
         duplicate_content_type_replaces: true,
         accept_encoding_http: "gzip, deflate",
         accept_encoding_https: "gzip, deflate, br, zstd",
+        conditional: ConditionalRequest::NoCacheLast,
     },
     cors: CorsQuirks {
         acao_order: AcaoOrder::Firefox,
@@ -514,6 +533,7 @@ static SPEC: Quirks = Quirks {
         duplicate_content_type_replaces: false,
         accept_encoding_http: "gzip, deflate",
         accept_encoding_https: "gzip, deflate, br, zstd",
+        conditional: ConditionalRequest::NoCacheLast,
     },
     cors: CorsQuirks {
         acao_order: AcaoOrder::Chromium,

@@ -140,6 +140,11 @@ struct Walk<'r> {
     fail_url: Option<String>,
     /// Whether a preflight went on the wire.
     preflighted: bool,
+    /// Whether a hop went to another origin than the page's: from then on
+    /// `Referer` is the page's origin only, even back on the page's own
+    /// origin (observed in Chromium 156 and Firefox ESR 153: the referrer
+    /// policy is applied to the referrer as the previous hop left it).
+    referrer_trimmed: bool,
     /// The page's serialized origin as header bytes, and `null`.
     origin_bytes: Bytes,
 }
@@ -368,6 +373,7 @@ impl<'r> Fetch<'r> {
             sticky_preflight: false,
             fail_url: None,
             preflighted: false,
+            referrer_trimmed: false,
             origin_bytes: Bytes::from(crate::headers::wire_bytes(self.page.origin_str())),
         };
         walk.initial_unsafe =
@@ -387,6 +393,7 @@ impl<'r> Fetch<'r> {
         let quirks = w.quirks;
         // Main fetch, step 12.
         let same_origin = page.origin().is_same_origin(&w.hop_origin);
+        w.referrer_trimmed |= !same_origin;
         if !(same_origin && !w.cors_tainting && !w.opaque_tainting) {
             match w.mode {
                 // "request's mode is same-origin": network error. Blink
@@ -453,6 +460,7 @@ impl<'r> Fetch<'r> {
                         method: &w.method,
                         cached: None,
                         cookie: None,
+                        conditional: wire::is_conditional(&w.headers),
                     };
                     let headers =
                         wire::preflight_headers(&w.method, unsafe_names, &origin_bytes, quirks, &ctx);
@@ -512,7 +520,7 @@ impl<'r> Fetch<'r> {
         };
         let host = host_header(&w.url);
         let same_origin = page.origin().is_same_origin(&w.hop_origin);
-        let referrer = referrer(page, &w.url, same_origin);
+        let referrer = referrer(page, &w.url, same_origin && !w.referrer_trimmed);
         let cached = if quirks.network.http_cache_implicitly_fresh {
             state.http_cache.entity(&w.key)
         } else {
@@ -533,6 +541,7 @@ impl<'r> Fetch<'r> {
             } else {
                 None
             },
+            conditional: wire::is_conditional(&w.headers),
         };
         let headers = wire::request_headers(&w.headers, origin.as_ref(), quirks, &ctx);
         let method = http::Method::from_bytes(w.method.as_bytes()).unwrap_or(http::Method::GET);

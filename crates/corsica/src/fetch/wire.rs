@@ -12,7 +12,7 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 
-use super::browser::{Quirks, WireOrder};
+use super::browser::{ConditionalRequest, Quirks, WireOrder};
 use super::request::{Hdr, combine};
 use crate::headers;
 
@@ -44,6 +44,44 @@ pub(crate) struct HopContext<'a> {
     pub(crate) cached: Option<&'a super::http_cache::Entity>,
     /// The `Cookie` the browser attaches, if any.
     pub(crate) cookie: Option<&'a Bytes>,
+    /// Whether the script set a conditional header (`If-None-Match`, ...).
+    pub(crate) conditional: bool,
+}
+
+/// <https://fetch.spec.whatwg.org/#http-network-or-cache-fetch>, the
+/// step on conditional headers: a request with one is not served from the
+/// cache.
+pub(crate) fn is_conditional(headers: &[Hdr<'_>]) -> bool {
+    headers.iter().any(|(n, _)| {
+        [
+            "if-modified-since",
+            "if-none-match",
+            "if-unmodified-since",
+            "if-match",
+            "if-range",
+        ]
+        .iter()
+        .any(|c| n.eq_ignore_ascii_case(c))
+    })
+}
+
+/// The cache headers a conditional request gets: where Chromium puts its
+/// own (after `Connection`), and what the standard's "no-store" cache mode
+/// appends at the end (Firefox).
+fn conditional_early(quirks: &Quirks, ctx: &HopContext<'_>) -> Option<WireHeader> {
+    (ctx.conditional && quirks.wire.conditional == ConditionalRequest::MaxAgeZero)
+        .then(|| fixed("Cache-Control", "max-age=0"))
+}
+
+fn conditional_late(quirks: &Quirks, ctx: &HopContext<'_>) -> [Option<WireHeader>; 2] {
+    if ctx.conditional && quirks.wire.conditional == ConditionalRequest::NoCacheLast {
+        [
+            Some(fixed("Pragma", "no-cache")),
+            Some(fixed("Cache-Control", "no-cache")),
+        ]
+    } else {
+        [None, None]
+    }
 }
 
 fn text(value: &str) -> Bytes {
@@ -104,7 +142,11 @@ pub(crate) fn request_headers(
     let mut script = script_headers(headers, quirks);
     let mut out: Vec<WireHeader> = Vec::with_capacity(script.len() + 10);
     out.push(dynamic("Host", ctx.host));
-    let accept_encoding = if ctx.secure {
+    // HTTP-network-or-cache fetch: a request with `Range` asks for the
+    // bytes as stored (`Accept-Encoding: identity`), observed in both.
+    let accept_encoding = if script.iter().any(|(n, _)| n.eq_ignore_ascii_case("range")) {
+        "identity"
+    } else if ctx.secure {
         quirks.wire.accept_encoding_https
     } else {
         quirks.wire.accept_encoding_http
@@ -118,6 +160,7 @@ pub(crate) fn request_headers(
     match quirks.wire.order {
         WireOrder::Chromium => {
             out.push(fixed("Connection", "keep-alive"));
+            out.extend(conditional_early(quirks, ctx));
             out.extend(content_length);
             // Chromium's HTTP cache (`HttpCache::Transaction::SetRequest`)
             // takes a parsable `Range` off a GET and adds it back, re-
@@ -237,6 +280,7 @@ pub(crate) fn request_headers(
             out.push(fixed("Priority", "u=4"));
         }
     }
+    out.extend(conditional_late(quirks, ctx).into_iter().flatten());
     out
 }
 
@@ -270,6 +314,7 @@ pub(crate) fn preflight_headers(
     match quirks.wire.order {
         WireOrder::Chromium => {
             out.push(fixed("Connection", "keep-alive"));
+            out.extend(conditional_early(quirks, ctx));
             // Step 2: `Accept: */*`.
             out.push(fixed("Accept", "*/*"));
             // Step 3: `Access-Control-Request-Method`: the request's method.
@@ -302,6 +347,7 @@ pub(crate) fn preflight_headers(
             out.push(fixed("Priority", "u=4"));
         }
     }
+    out.extend(conditional_late(quirks, ctx).into_iter().flatten());
     out
 }
 
@@ -386,6 +432,7 @@ mod tests {
             method: "GET",
             cached: None,
             cookie: None,
+            conditional: false,
         }
     }
 

@@ -228,6 +228,24 @@ pub fn simulate_case(case: &Case, browser: Browser) -> Result<Vec<Answer>, CaseE
 
 /// [`simulate_case`] on a prepared case.
 pub fn simulate_prepared(pc: &PreparedCase<'_>, browser: Browser) -> Vec<Answer> {
+    simulate_with(pc, browser, Record::Runner)
+}
+
+/// [`simulate_prepared`], with every header of every request in `sent`
+/// rather than the ones the runner's answers record (what the runner's
+/// wire logs hold, `conformance/answers/wire.*.jsonl`).
+pub fn simulate_prepared_full(pc: &PreparedCase<'_>, browser: Browser) -> Vec<Answer> {
+    simulate_with(pc, browser, Record::All)
+}
+
+/// Which headers `sent` keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Record {
+    Runner,
+    All,
+}
+
+fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec<Answer> {
     let mut state = rig_state(browser, pc.case);
     let mut now = Duration::ZERO;
     let mut answers = Vec::with_capacity(pc.requests.len());
@@ -249,7 +267,7 @@ pub fn simulate_prepared(pc: &PreparedCase<'_>, browser: Browser) -> Vec<Answer>
                 url: url.into(),
                 headers: headers
                     .into_iter()
-                    .filter(|(n, _)| recorded(n, named))
+                    .filter(|(n, _)| record == Record::All || recorded(n, named))
                     .collect(),
             });
         }
