@@ -140,6 +140,9 @@ struct Walk<'r> {
     fail_url: Option<String>,
     /// Whether a preflight went on the wire.
     preflighted: bool,
+    /// Chromium: the order of the script's headers on the wire, fixed at
+    /// the start (see `request::header_map_order`).
+    map_order: Option<Vec<String>>,
     /// Whether a hop went to another origin than the page's: from then on
     /// `Referer` is the page's origin only, even back on the page's own
     /// origin (observed in Chromium 156 and Firefox ESR 153: the referrer
@@ -373,11 +376,15 @@ impl<'r> Fetch<'r> {
             sticky_preflight: false,
             fail_url: None,
             preflighted: false,
+            map_order: None,
             referrer_trimmed: false,
             origin_bytes: Bytes::from(crate::headers::wire_bytes(self.page.origin_str())),
         };
         walk.initial_unsafe =
             quirks.preflight.sticky_across_redirects && !walk.unsafe_names().is_empty();
+        if quirks.wire.header_map_order {
+            walk.map_order = Some(request::header_map_order(&walk.headers));
+        }
         self.walk = Some(walk);
         self.phase = Phase::Hop;
     }
@@ -440,8 +447,11 @@ impl<'r> Fetch<'r> {
                 };
                 if !state.preflight_cache.allows(&lookup, quirks) {
                     w.preflighted = true;
-                    let check_order = (quirks.wire.header_map_order && unsafe_names.len() > 1)
-                        .then(|| request::in_header_map_order(&w.headers, unsafe_names));
+                    let check_order = w
+                        .map_order
+                        .as_deref()
+                        .filter(|_| unsafe_names.len() > 1)
+                        .map(|order| request::in_map_order(order, unsafe_names));
                     let origin_bytes = if origin == "null" {
                         NULL.clone()
                     } else {
@@ -461,6 +471,7 @@ impl<'r> Fetch<'r> {
                         cached: None,
                         cookie: None,
                         conditional: wire::is_conditional(&w.headers),
+                        map_order: None,
                     };
                     let headers =
                         wire::preflight_headers(&w.method, unsafe_names, &origin_bytes, quirks, &ctx);
@@ -542,6 +553,7 @@ impl<'r> Fetch<'r> {
                 None
             },
             conditional: wire::is_conditional(&w.headers),
+            map_order: w.map_order.as_deref(),
         };
         let headers = wire::request_headers(&w.headers, origin.as_ref(), quirks, &ctx);
         let method = http::Method::from_bytes(w.method.as_bytes()).unwrap_or(http::Method::GET);

@@ -4,7 +4,7 @@
 //! <https://fetch.spec.whatwg.org/#dom-request>
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -381,7 +381,7 @@ fn has_duplicates(headers: &[Hdr<'_>]) -> bool {
             .enumerate()
             .any(|(i, (n, _))| headers[..i].iter().any(|(m, _)| m.eq_ignore_ascii_case(n)));
     }
-    let mut seen = std::collections::HashSet::with_capacity(headers.len());
+    let mut seen = HashSet::with_capacity(headers.len());
     !headers
         .iter()
         .all(|(n, _)| seen.insert(n.to_ascii_lowercase()))
@@ -436,24 +436,36 @@ fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
     }
 }
 
-/// `unsafe_names` in Chromium's header map order (see `header_map`):
-/// the order of `net::HttpRequestHeaders`, in which the network service's
-/// `PreflightResult::EnsureAllowedCrossOriginHeaders` walks the unsafe
-/// names and reports the first one the preflight did not allow (observed
-/// in Chromium 156 on random holdout cases: `accept` and `accept-language`
-/// both missing, the error names `accept-language`). Names the headers do
-/// not carry stay at the end, sorted.
-pub(crate) fn in_header_map_order(headers: &[Hdr<'_>], unsafe_names: &[String]) -> Vec<String> {
+/// Chromium's order of a request's headers: Blink's header map (see
+/// `header_map`) over the script's headers, duplicates combined, and the
+/// `User-Agent` (`"user-agent"` in the list). Fixed when the request is
+/// made: a redirect only removes entries (`net::HttpRequestHeaders` keeps
+/// its order; observed in Chromium 156 on a fresh random holdout, where
+/// the header named in a preflight error after a redirect that dropped
+/// `Authorization` was the first in the original order).
+pub(crate) fn header_map_order(headers: &[Hdr<'_>]) -> Vec<String> {
     let combined = combine(headers);
     let names: Vec<&str> = combined.iter().map(|(n, _)| *n).collect();
-    let wanted: std::collections::HashSet<&str> = unsafe_names.iter().map(String::as_str).collect();
-    let mut out: Vec<String> = super::header_map::order(&names, true)
+    super::header_map::order(&names, true)
         .into_iter()
-        .filter_map(|i| names.get(i))
-        .map(|n| n.to_ascii_lowercase())
+        .map(|i| names.get(i).map_or_else(|| "user-agent".to_owned(), |n| n.to_ascii_lowercase()))
+        .collect()
+}
+
+/// `unsafe_names` in the order `map_order` gives: the order in which the
+/// network service's `PreflightResult::EnsureAllowedCrossOriginHeaders`
+/// walks them and reports the first one the preflight did not allow
+/// (observed in Chromium 156 on random holdout cases: `accept` and
+/// `accept-language` both missing, the error names `accept-language`).
+/// Names the map does not hold stay at the end, sorted.
+pub(crate) fn in_map_order(map_order: &[String], unsafe_names: &[String]) -> Vec<String> {
+    let wanted: HashSet<&str> = unsafe_names.iter().map(String::as_str).collect();
+    let mut out: Vec<String> = map_order
+        .iter()
         .filter(|n| wanted.contains(n.as_str()))
+        .cloned()
         .collect();
-    let placed: std::collections::HashSet<String> = out.iter().cloned().collect();
+    let placed: HashSet<String> = out.iter().cloned().collect();
     for n in unsafe_names {
         if !placed.contains(n) {
             out.push(n.clone());

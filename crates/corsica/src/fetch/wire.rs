@@ -46,6 +46,9 @@ pub(crate) struct HopContext<'a> {
     pub(crate) cookie: Option<&'a Bytes>,
     /// Whether the script set a conditional header (`If-None-Match`, ...).
     pub(crate) conditional: bool,
+    /// Chromium: the order of the script's headers and `User-Agent`, fixed
+    /// when the request was made (see `request::header_map_order`).
+    pub(crate) map_order: Option<&'a [String]>,
 }
 
 /// <https://fetch.spec.whatwg.org/#http-network-or-cache-fetch>, the
@@ -183,20 +186,27 @@ pub(crate) fn request_headers(
             // Blink's header map holds the script's headers and the
             // `User-Agent`; the network stack sends them in its order.
             let user_agent = (Cow::Borrowed("User-Agent"), ctx.user_agent.clone());
-            if quirks.wire.header_map_order {
-                let names: Vec<&str> = script.iter().map(|(n, _)| *n).collect();
-                let mut slots: Vec<Option<Hdr<'_>>> = script.into_iter().map(Some).collect();
-                let mut user_agent = Some(user_agent);
-                for i in super::header_map::order(&names, true) {
-                    match slots.get_mut(i) {
-                        Some(slot) => out.extend(slot.take().map(|(n, v)| owned(n, &v))),
-                        None => out.extend(user_agent.take()),
+            match ctx.map_order {
+                Some(order) => {
+                    let mut slots: Vec<Option<Hdr<'_>>> = script.into_iter().map(Some).collect();
+                    for name in order {
+                        if name == "user-agent" {
+                            out.push(user_agent.clone());
+                        } else if let Some(h) = slots
+                            .iter_mut()
+                            .find(|h| h.as_ref().is_some_and(|(n, _)| n.eq_ignore_ascii_case(name)))
+                        {
+                            out.extend(h.take().map(|(n, v)| owned(n, &v)));
+                        }
                     }
+                    // Anything the order does not name (none in practice).
+                    out.extend(slots.into_iter().flatten().map(|(n, v)| owned(n, &v)));
                 }
-            } else {
-                // The standard: the user agent's own header first.
-                out.push(user_agent);
-                out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
+                None => {
+                    // The standard: the user agent's own header first.
+                    out.push(user_agent);
+                    out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
+                }
             }
             if !has_accept {
                 out.push(fixed("Accept", "*/*"));
@@ -433,6 +443,7 @@ mod tests {
             cached: None,
             cookie: None,
             conditional: false,
+            map_order: None,
         }
     }
 
