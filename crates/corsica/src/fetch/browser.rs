@@ -207,6 +207,14 @@ pub(crate) struct PreflightQuirks {
     /// preflight still carries (and is checked against) the page's own
     /// origin; only the actual request says `Origin: null`.
     pub(crate) ignores_taint: bool,
+    /// Observed in Firefox ESR 153 on a fresh random holdout: a preflight
+    /// to a URL on the page's own origin (sent only because of
+    /// `sticky_across_redirects`) skips the CORS check; a 405 without
+    /// `Access-Control-Allow-Origin` fails as "CORS preflight response did
+    /// not succeed", not as a missing header. The preflight channel's
+    /// `nsCORSListenerProxy` starts with `mHasBeenCrossSite` false for a
+    /// same-origin URL, and `CheckRequestApproved` returns early then.
+    pub(crate) same_origin_skips_cors_check: bool,
 }
 
 /// The CORS-preflight cache.
@@ -439,6 +447,7 @@ static CHROME: Quirks = Quirks {
         invalid_max_age: InvalidMaxAge::DefaultFiveSeconds,
         sticky_across_redirects: false,
         ignores_taint: false,
+        same_origin_skips_cors_check: false,
     },
     cache: CacheQuirks {
         update: CacheUpdate::Replace,
@@ -494,6 +503,7 @@ static FIREFOX: Quirks = Quirks {
         invalid_max_age: InvalidMaxAge::NotCached,
         sticky_across_redirects: true,
         ignores_taint: true,
+        same_origin_skips_cors_check: true,
     },
     cache: CacheQuirks {
         update: CacheUpdate::Merge,
@@ -546,6 +556,7 @@ static SPEC: Quirks = Quirks {
         invalid_max_age: InvalidMaxAge::DefaultFiveSeconds,
         sticky_across_redirects: false,
         ignores_taint: false,
+        same_origin_skips_cors_check: false,
     },
     cache: CacheQuirks {
         update: CacheUpdate::Merge,

@@ -593,6 +593,7 @@ impl<'r> Fetch<'r> {
                 check_order,
                 include: w.include,
                 origin,
+                same_origin: self.page.origin().is_same_origin(&w.hop_origin),
             },
             quirks,
         );

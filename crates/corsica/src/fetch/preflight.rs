@@ -46,6 +46,8 @@ pub(crate) struct PreflightFor<'a> {
     pub(crate) include: bool,
     /// Its serialized origin (`null` once tainted).
     pub(crate) origin: &'a str,
+    /// Whether the preflight's URL is on the page's own origin.
+    pub(crate) same_origin: bool,
 }
 
 /// The preflight response.
@@ -174,7 +176,9 @@ pub(crate) fn check(
         return Err(fail(Reason::PreflightDisallowedRedirect));
     }
     // Step 7.1: a CORS check (with the actual request's credentials mode)...
-    cors_check(resp.head, req.origin, req.include, quirks).map_err(fail)?;
+    if !(req.same_origin && quirks.preflight.same_origin_skips_cors_check) {
+        cors_check(resp.head, req.origin, req.include, quirks).map_err(fail)?;
+    }
     // Firefox: the CORS-checked redirect is then refused.
     if resp.is_redirect && quirks.preflight.redirect == PreflightRedirect::CorsCheckFirst {
         return Err(fail(Reason::PreflightDisallowedRedirect));
@@ -270,6 +274,7 @@ mod tests {
                 check_order: None,
                 include,
                 origin: O,
+                same_origin: false,
             },
             b.quirks(),
         )
