@@ -103,7 +103,10 @@ fn tainted_origin_after_cross_origin_hop() {
     assert_eq!(header(chrome, 2, "origin").as_deref(), Some("null"));
     assert_eq!(header(chrome, 3, "origin").as_deref(), Some("null"));
     let firefox = &run(json, Browser::Firefox)[0];
-    assert_eq!(header(firefox, 2, "origin").as_deref(), Some("http://app.test:8001"));
+    assert_eq!(
+        header(firefox, 2, "origin").as_deref(),
+        Some("http://app.test:8001")
+    );
     assert_eq!(header(firefox, 3, "origin").as_deref(), Some("null"));
 }
 
@@ -153,10 +156,7 @@ fn comma_in_allow_origin() {
         Some("MultipleAllowOriginValues")
     );
     let firefox = &run(json, Browser::Firefox)[0];
-    assert_eq!(
-        firefox.error,
-        Some("CORSAllowOriginNotMatchingOrigin")
-    );
+    assert_eq!(firefox.error, Some("CORSAllowOriginNotMatchingOrigin"));
     assert!(
         firefox
             .message

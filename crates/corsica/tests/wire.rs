@@ -69,14 +69,23 @@ fn check(browser: Browser) {
             ));
         }
     }
-    assert!(compared > 400, "{browser}: only {compared} fetches in {}", path.display());
+    assert!(
+        compared > 400,
+        "{browser}: only {compared} fetches in {}",
+        path.display()
+    );
     println!("{browser}: {compared} fetches, {} differ", failures.len());
     assert!(
         failures.is_empty(),
         "{} of {compared} fetches differ from {} (first 10):\n{}",
         failures.len(),
         path.display(),
-        failures.iter().take(10).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(10)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 

@@ -9,7 +9,9 @@ pub(super) fn reason_name(f: &Failure) -> Option<&'static str> {
         Reason::SameOriginModeCrossOrigin | Reason::NetworkError | Reason::TypeError(_) => {
             return None;
         }
-        Reason::RedirectContainsCredentials | Reason::RedirectFailed | Reason::RequestFailed => "CORSDidNotSucceed",
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed | Reason::RequestFailed => {
+            "CORSDidNotSucceed"
+        }
         Reason::DisallowedByMode => return None,
         Reason::CorsDisabledScheme => "CORSRequestNotHttp",
         Reason::WildcardOriginNotAllowed => "CORSNotSupportingCredentials",
@@ -42,7 +44,9 @@ fn decoded(value: &str) -> String {
 /// The `%2$S` parameter.
 pub(super) fn parameter(f: &Failure) -> Option<String> {
     match &f.reason {
-        Reason::RedirectContainsCredentials | Reason::RedirectFailed | Reason::RequestFailed => Some("(null)".to_owned()),
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed | Reason::RequestFailed => {
+            Some("(null)".to_owned())
+        }
         Reason::MissingAllowOriginHeader | Reason::PreflightInvalidStatus => Some(status_text(f)),
         Reason::InvalidAllowOriginValue { value } | Reason::AllowOriginMismatch { value } => {
             Some(decoded(value))

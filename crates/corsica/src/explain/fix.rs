@@ -72,8 +72,7 @@ pub(super) fn fix(blocked: &Blocked) -> Fix {
                      request at the final URL instead of allowing `null`, which anyone can send",
                 );
             }
-            if blocked.failure().status.is_some_and(|s| s >= 400) && !blocked.failure().preflight
-            {
+            if blocked.failure().status.is_some_and(|s| s >= 400) && !blocked.failure().preflight {
                 summary.push_str(&format!(
                     "; the server also answered with an error ({}): add CORS headers to error \
                      responses so the page sees the real error, then fix it",
@@ -160,9 +159,9 @@ pub(super) fn fix(blocked: &Blocked) -> Fix {
              redirects for cross-origin requests"
                 .to_owned(),
         ),
-        Reason::CorsDisabledScheme | Reason::RedirectFailed => plain(
-            "redirect only to http or https URLs, or call the final URL directly".to_owned(),
-        ),
+        Reason::CorsDisabledScheme | Reason::RedirectFailed => {
+            plain("redirect only to http or https URLs, or call the final URL directly".to_owned())
+        }
         Reason::SameOriginModeCrossOrigin | Reason::DisallowedByMode => plain(
             "use mode \"cors\" (the default) for a cross-origin URL, and have the server \
              allow the page's origin"

@@ -57,11 +57,7 @@ pub(crate) struct Lookup<'a> {
 
 impl PreflightCache {
     /// Entries a request may use.
-    fn usable<'s>(
-        &'s self,
-        l: &Lookup<'s>,
-        quirks: &'s Quirks,
-    ) -> impl Iterator<Item = &'s Entry> {
+    fn usable<'s>(&'s self, l: &Lookup<'s>, quirks: &'s Quirks) -> impl Iterator<Item = &'s Entry> {
         let (include, origin) = (l.include, l.origin);
         self.entries
             .get(l.url)

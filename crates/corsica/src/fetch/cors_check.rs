@@ -81,7 +81,8 @@ fn firefox(headers: &ResponseHead<'_>, origin: &str, include: bool) -> Result<()
         .is_some()
     {
         return Err(Reason::MultipleAllowOriginValues {
-            value: headers.get_known(Known::AllowOrigin)
+            value: headers
+                .get_known(Known::AllowOrigin)
                 .unwrap_or_default()
                 .into_owned(),
         });
@@ -99,7 +100,8 @@ fn firefox(headers: &ResponseHead<'_>, origin: &str, include: bool) -> Result<()
     }
     if include && headers.get_known(Known::AllowCredentials).as_deref() != Some("true") {
         return Err(Reason::InvalidAllowCredentials {
-            value: headers.get_known(Known::AllowCredentials)
+            value: headers
+                .get_known(Known::AllowCredentials)
                 .unwrap_or_default()
                 .into_owned(),
         });

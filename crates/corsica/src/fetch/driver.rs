@@ -286,7 +286,9 @@ impl<'r> Fetch<'r> {
             match &self.walk {
                 Some(w) => (
                     w.browser,
-                    w.fail_url.clone().unwrap_or_else(|| w.url.as_str().to_owned()),
+                    w.fail_url
+                        .clone()
+                        .unwrap_or_else(|| w.url.as_str().to_owned()),
                     w.initial_url.clone(),
                     if w.tainted {
                         "null".to_owned()
@@ -426,8 +428,7 @@ impl<'r> Fetch<'r> {
             let redirected = w.redirects > 0;
             let sticky = w.sticky_preflight || w.initial_unsafe;
             let method = w.method.clone();
-            let needed =
-                preflight::is_needed(&method, w.unsafe_names()) || (redirected && sticky);
+            let needed = preflight::is_needed(&method, w.unsafe_names()) || (redirected && sticky);
             w.sticky_preflight |= needed && quirks.preflight.sticky_across_redirects;
             if needed {
                 // Firefox preflights with the untainted origin.
@@ -473,8 +474,13 @@ impl<'r> Fetch<'r> {
                         conditional: wire::is_conditional(&w.headers),
                         map_order: None,
                     };
-                    let headers =
-                        wire::preflight_headers(&w.method, unsafe_names, &origin_bytes, quirks, &ctx);
+                    let headers = wire::preflight_headers(
+                        &w.method,
+                        unsafe_names,
+                        &origin_bytes,
+                        quirks,
+                        &ctx,
+                    );
                     let tx = Transmit {
                         kind: TransmitKind::Preflight,
                         method: http::Method::OPTIONS,
@@ -648,11 +654,7 @@ impl<'r> Fetch<'r> {
         if status == 407 && quirks.network.status_407_is_network_error {
             return self.fail(Failure::new(Reason::NetworkError, false, Some(407)));
         }
-        let origin_s: &str = if w.tainted {
-            "null"
-        } else {
-            page.origin_str()
-        };
+        let origin_s: &str = if w.tainted { "null" } else { page.origin_str() };
         // HTTP fetch, step 4.3-4.4: the CORS check applies to every
         // response of a CORS request, redirects included.
         if w.cors_tainting
@@ -791,12 +793,10 @@ impl Walk<'_> {
 /// Chromium's `ERR_RESPONSE_HEADERS_TOO_BIG`, a network error (which
 /// Firefox reports on a CORS request as "CORS request did not succeed").
 fn over_limit(head: &ResponseHead<'_>, w: &Walk<'_>) -> Option<Reason> {
-    (head.wire_len() > w.quirks.network.max_response_head_bytes).then(|| {
-        if w.cors_tainting {
-            Reason::RequestFailed
-        } else {
-            Reason::NetworkError
-        }
+    (head.wire_len() > w.quirks.network.max_response_head_bytes).then_some(if w.cors_tainting {
+        Reason::RequestFailed
+    } else {
+        Reason::NetworkError
     })
 }
 

@@ -73,7 +73,9 @@ pub(crate) fn cors(head: &ResponseHead<'_>, include: bool, quirks: &Quirks) -> V
         head.iter()
             .filter(|(n, _)| !headers::is_forbidden_response_header_name(n))
             .map(|(n, _)| n.to_ascii_lowercase())
-            .filter(|n| all || headers::is_cors_safelisted_response_header_name(n) || list.contains(n))
+            .filter(|n| {
+                all || headers::is_cors_safelisted_response_header_name(n) || list.contains(n)
+            })
             .collect(),
     )
 }

@@ -133,7 +133,7 @@ pub(crate) fn order(names: &[&str], user_agent: bool) -> Vec<usize> {
         insert(&mut table, index, name_hash(name));
         // WTF `HashTable::ShouldExpand`: at half load, after the insertion.
         if count * 2 >= table.len() {
-            let old = std::mem::replace(&mut table, Vec::new());
+            let old = std::mem::take(&mut table);
             table = vec![None; old.len() * 2];
             for (i, h) in old.into_iter().flatten() {
                 insert(&mut table, i, h);
@@ -181,14 +181,35 @@ mod tests {
             ["User-Agent", "Content-Type", "X-Requested-With"]
         );
         assert_eq!(
-            ordered(&["Accept", "Accept-Language", "Content-Language", "Content-Type"]),
-            ["Accept-Language", "Accept", "Content-Language", "Content-Type", "User-Agent"]
+            ordered(&[
+                "Accept",
+                "Accept-Language",
+                "Content-Language",
+                "Content-Type"
+            ]),
+            [
+                "Accept-Language",
+                "Accept",
+                "Content-Language",
+                "Content-Type",
+                "User-Agent"
+            ]
         );
         assert_eq!(
             ordered(&["X-Zeta", "Content-Type", "x-alpha", "X-Middle", "Accept"]),
-            ["X-Zeta", "x-alpha", "X-Middle", "User-Agent", "Accept", "Content-Type"]
+            [
+                "X-Zeta",
+                "x-alpha",
+                "X-Middle",
+                "User-Agent",
+                "Accept",
+                "Content-Type"
+            ]
         );
-        assert_eq!(ordered(&["Accept-Language"]), ["Accept-Language", "User-Agent"]);
+        assert_eq!(
+            ordered(&["Accept-Language"]),
+            ["Accept-Language", "User-Agent"]
+        );
     }
 
     #[test]

@@ -69,9 +69,14 @@ pub(crate) struct HttpCache {
 /// which is what a stale entry does.
 fn implicitly_fresh(head: &ResponseHead<'_>) -> bool {
     matches!(head.status(), 300 | 301 | 308 | 410)
-        && [Known::CacheControl, Known::Pragma, Known::Expires, Known::Vary]
-            .iter()
-            .all(|k| !head.has(*k))
+        && [
+            Known::CacheControl,
+            Known::Pragma,
+            Known::Expires,
+            Known::Vary,
+        ]
+        .iter()
+        .all(|k| !head.has(*k))
 }
 
 /// The most URLs either part of the cache remembers; beyond, the oldest
@@ -113,7 +118,11 @@ impl HttpCache {
             .get_known(Known::ContentLength)
             .and_then(|v| v.trim().parse().ok());
         match len {
-            Some(len) if head.status() == 200 && !no_store && (etag.is_some() || last_modified.is_some()) => {
+            Some(len)
+                if head.status() == 200
+                    && !no_store
+                    && (etag.is_some() || last_modified.is_some()) =>
+            {
                 if self.validatable.len() >= MAX_ENTRIES {
                     self.validatable.clear();
                 }
@@ -175,14 +184,22 @@ mod tests {
     fn validatable_entities_keep_their_length_and_validators() {
         let mut c = HttpCache::default();
         let etag = ("ETag", "\"v1\"");
-        c.store("GET", "http://a.test/x", &head(200, &[etag, ("Content-Length", "2")]));
+        c.store(
+            "GET",
+            "http://a.test/x",
+            &head(200, &[etag, ("Content-Length", "2")]),
+        );
         let e = c.entity("http://a.test/x").unwrap();
         assert_eq!(e.len, 2);
         assert_eq!(
             e.validators().map(|(n, _)| n).collect::<Vec<_>>(),
             ["If-None-Match"]
         );
-        c.store("GET", "http://a.test/y", &head(200, &[("Content-Length", "2")]));
+        c.store(
+            "GET",
+            "http://a.test/y",
+            &head(200, &[("Content-Length", "2")]),
+        );
         assert!(c.entity("http://a.test/y").is_none());
         let no_store = [etag, ("Content-Length", "2"), ("Cache-Control", "no-store")];
         c.store("GET", "http://a.test/z", &head(200, &no_store));

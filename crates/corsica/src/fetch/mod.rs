@@ -43,21 +43,21 @@
 
 // Layered: each file uses only the ones listed before it.
 mod browser;
+mod cache;
+mod cors_check;
+mod driver;
+mod expose;
 mod failure;
+mod header_map;
+mod http_cache;
+mod outcome;
+mod preflight;
+mod redirect;
 mod request;
 mod response;
-mod header_map;
-mod wire;
-mod transmit;
-mod cors_check;
-mod preflight;
-mod expose;
-mod redirect;
-mod cache;
-mod http_cache;
 mod state;
-mod outcome;
-mod driver;
+mod transmit;
+mod wire;
 
 pub use browser::{Browser, UnknownBrowser};
 pub use driver::Fetch;
@@ -69,7 +69,6 @@ pub use state::{BrowserState, Page, PageError};
 pub use transmit::{Transmit, TransmitKind, WireError};
 // Transitional: `corsica policy explain` moves onto the driver.
 pub use preflight::is_needed as is_preflight_needed;
-
 
 /// Helpers shared by the unit tests of the fetch modules.
 #[cfg(test)]

@@ -97,7 +97,9 @@ pub enum Body {
 impl Body {
     /// A string body.
     pub fn text(s: &str) -> Body {
-        Body::Text { len: s.len() as u64 }
+        Body::Text {
+            len: s.len() as u64,
+        }
     }
 
     /// The body's length in bytes.
@@ -116,9 +118,7 @@ impl Body {
     fn content_type(&self) -> Option<&'static str> {
         match self {
             Body::Text { .. } => Some("text/plain;charset=UTF-8"),
-            Body::UrlSearchParams { .. } => {
-                Some("application/x-www-form-urlencoded;charset=UTF-8")
-            }
+            Body::UrlSearchParams { .. } => Some("application/x-www-form-urlencoded;charset=UTF-8"),
             Body::Bytes { .. } => None,
         }
     }
@@ -320,7 +320,8 @@ pub(crate) fn construct<'a>(
         }
         // Append, step 3: guard "request-no-cors" keeps only no-CORS-
         // safelisted request-headers.
-        if request.mode == Mode::NoCors && !headers::is_no_cors_safelisted_request_header(name, &bytes)
+        if request.mode == Mode::NoCors
+            && !headers::is_no_cors_safelisted_request_header(name, &bytes)
         {
             continue;
         }
@@ -335,7 +336,10 @@ pub(crate) fn construct<'a>(
     {
         out.push(("Content-Type", Cow::Borrowed(ct)));
     }
-    Ok(Constructed { method, headers: out })
+    Ok(Constructed {
+        method,
+        headers: out,
+    })
 }
 
 /// Up to this many headers, duplicates are found by comparing every pair;
@@ -412,7 +416,9 @@ fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
         // 1024-byte total, duplicates kept (`x-custom,x-custom`).
         let mut names: Vec<String> = headers
             .iter()
-            .filter(|(n, v)| !headers::is_cors_safelisted_request_header(n, &headers::wire_bytes(v)))
+            .filter(|(n, v)| {
+                !headers::is_cors_safelisted_request_header(n, &headers::wire_bytes(v))
+            })
             .map(|(n, _)| n.to_ascii_lowercase())
             .collect();
         names.sort_unstable();
@@ -448,7 +454,11 @@ pub(crate) fn header_map_order(headers: &[Hdr<'_>]) -> Vec<String> {
     let names: Vec<&str> = combined.iter().map(|(n, _)| *n).collect();
     super::header_map::order(&names, true)
         .into_iter()
-        .map(|i| names.get(i).map_or_else(|| "user-agent".to_owned(), |n| n.to_ascii_lowercase()))
+        .map(|i| {
+            names
+                .get(i)
+                .map_or_else(|| "user-agent".to_owned(), |n| n.to_ascii_lowercase())
+        })
         .collect()
 }
 
@@ -557,7 +567,10 @@ mod tests {
         let q = Browser::Chrome.quirks();
         let text = req("POST", &[]).body(Body::text("x"));
         let c = construct(&text, q).unwrap();
-        assert_eq!(c.headers, b(&[("Content-Type", "text/plain;charset=UTF-8")]));
+        assert_eq!(
+            c.headers,
+            b(&[("Content-Type", "text/plain;charset=UTF-8")])
+        );
         let bytes = req("POST", &[]).body(Body::Bytes { len: 3 });
         let c = construct(&bytes, q).unwrap();
         assert!(c.headers.is_empty());
@@ -583,7 +596,10 @@ mod tests {
     #[test]
     fn many_headers_combine_in_linear_time_with_the_same_result() {
         let names: Vec<String> = (0..5000).map(|i| format!("X-H{}", i % 2500)).collect();
-        let hs: Vec<Hdr<'_>> = names.iter().map(|n| (n.as_str(), Cow::Borrowed("v"))).collect();
+        let hs: Vec<Hdr<'_>> = names
+            .iter()
+            .map(|n| (n.as_str(), Cow::Borrowed("v")))
+            .collect();
         let c = combine(&hs);
         assert_eq!(c.len(), 2500);
         assert_eq!(c[0], ("X-H0", Cow::Borrowed("v, v")));

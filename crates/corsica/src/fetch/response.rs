@@ -182,7 +182,10 @@ impl<'a> ResponseHead<'a> {
 
     /// Adds a header line from its bytes as received.
     pub fn push_bytes(&mut self, name: &'a [u8], value: &'a [u8]) {
-        self.push_line(headers::isomorphic_decode(name), headers::isomorphic_decode(value));
+        self.push_line(
+            headers::isomorphic_decode(name),
+            headers::isomorphic_decode(value),
+        );
     }
 
     fn push_line(&mut self, name: Cow<'a, str>, value: Cow<'a, str>) {
@@ -251,9 +254,7 @@ impl<'a> ResponseHead<'a> {
         }
         let at = (first - 1) as usize;
         if self.repeated & (1 << (k as u16)) == 0 {
-            return Some(Cow::Borrowed(headers::trim_tab_or_space(
-                &self.lines[at].1,
-            )));
+            return Some(Cow::Borrowed(headers::trim_tab_or_space(&self.lines[at].1)));
         }
         headers::get_combined(
             self.lines[at..]

@@ -111,7 +111,14 @@ impl Transmit {
     }
 
     /// The parts, for drivers that keep what was sent.
-    pub fn into_parts(self) -> (TransmitKind, http::Method, Url, Vec<(Cow<'static, str>, Bytes)>) {
+    pub fn into_parts(
+        self,
+    ) -> (
+        TransmitKind,
+        http::Method,
+        Url,
+        Vec<(Cow<'static, str>, Bytes)>,
+    ) {
         (self.kind, self.method, self.url, self.headers)
     }
 }

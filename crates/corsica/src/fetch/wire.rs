@@ -192,10 +192,10 @@ pub(crate) fn request_headers(
                     for name in order {
                         if name == "user-agent" {
                             out.push(user_agent.clone());
-                        } else if let Some(h) = slots
-                            .iter_mut()
-                            .find(|h| h.as_ref().is_some_and(|(n, _)| n.eq_ignore_ascii_case(name)))
-                        {
+                        } else if let Some(h) = slots.iter_mut().find(|h| {
+                            h.as_ref()
+                                .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
+                        }) {
                             out.extend(h.take().map(|(n, v)| owned(n, &v)));
                         }
                     }
@@ -219,7 +219,10 @@ pub(crate) fn request_headers(
             }
             out.push(fixed("Accept-Encoding", accept_encoding));
             if !has_accept_language {
-                out.push((Cow::Borrowed("Accept-Language"), ctx.accept_language.clone()));
+                out.push((
+                    Cow::Borrowed("Accept-Language"),
+                    ctx.accept_language.clone(),
+                ));
             }
             if let Some(cookie) = ctx.cookie {
                 out.push((Cow::Borrowed("Cookie"), cookie.clone()));
@@ -250,7 +253,10 @@ pub(crate) fn request_headers(
             });
             out.push(match take(&mut script, "accept-language") {
                 Some((_, v)) => dynamic("Accept-Language", &v),
-                None => (Cow::Borrowed("Accept-Language"), ctx.accept_language.clone()),
+                None => (
+                    Cow::Borrowed("Accept-Language"),
+                    ctx.accept_language.clone(),
+                ),
             });
             out.push(fixed("Accept-Encoding", accept_encoding));
             if ctx.redirected {
@@ -340,12 +346,18 @@ pub(crate) fn preflight_headers(
                 out.push(dynamic("Referer", referrer));
             }
             out.push(fixed("Accept-Encoding", accept_encoding));
-            out.push((Cow::Borrowed("Accept-Language"), ctx.accept_language.clone()));
+            out.push((
+                Cow::Borrowed("Accept-Language"),
+                ctx.accept_language.clone(),
+            ));
         }
         WireOrder::Firefox => {
             out.push((Cow::Borrowed("User-Agent"), ctx.user_agent.clone()));
             out.push(fixed("Accept", "*/*"));
-            out.push((Cow::Borrowed("Accept-Language"), ctx.accept_language.clone()));
+            out.push((
+                Cow::Borrowed("Accept-Language"),
+                ctx.accept_language.clone(),
+            ));
             out.push(fixed("Accept-Encoding", accept_encoding));
             out.push(dynamic("Access-Control-Request-Method", method));
             out.extend(acrh);

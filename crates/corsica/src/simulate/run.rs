@@ -127,7 +127,12 @@ impl<'c> PreparedCase<'c> {
         let named = case
             .requests
             .iter()
-            .map(|r| r.headers.iter().map(|(n, _)| n.to_ascii_lowercase()).collect())
+            .map(|r| {
+                r.headers
+                    .iter()
+                    .map(|(n, _)| n.to_ascii_lowercase())
+                    .collect()
+            })
             .collect();
         Ok(PreparedCase {
             case,
@@ -249,8 +254,7 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
     let mut state = rig_state(browser, pc.case);
     let mut now = Duration::ZERO;
     let mut answers = Vec::with_capacity(pc.requests.len());
-    for (index, (request, case_request)) in pc.requests.iter().zip(&pc.case.requests).enumerate()
-    {
+    for (index, (request, case_request)) in pc.requests.iter().zip(&pc.case.requests).enumerate() {
         now = now.saturating_add(Duration::from_millis(case_request.delay_ms.unwrap_or(0)));
         let named = &pc.named[index];
         let mut fetch = Fetch::new(&pc.page, request);
