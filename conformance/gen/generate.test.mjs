@@ -27,12 +27,12 @@ function readDir(dir) {
   return out;
 }
 
-// conformance/cases/random.jsonl is written by conformance/random/generate.mjs
+// conformance/cases/random*.jsonl are written by conformance/random/generate.mjs
 // (seeded random cases, with rules of their own); this generator owns the rest.
-const OTHER_GENERATORS = new Set(['random.jsonl']);
+const isOtherGenerators = (f) => f.startsWith('random');
 
 function corpusFiles(dir) {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl') && !OTHER_GENERATORS.has(f)).sort();
+  return fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl') && !isOtherGenerators(f)).sort();
 }
 
 function loadCases(dir) {

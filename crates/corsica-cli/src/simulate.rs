@@ -13,7 +13,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context as _;
-use corsica::fetch::{Browser, Case, PreparedCase, simulate_prepared};
+use corsica::fetch::Browser;
+use corsica::simulate::{Case, PreparedCase, simulate_prepared};
 
 /// Runs `simulate` on `input` (`None` or `-`: standard input) for `browser`.
 ///
@@ -83,7 +84,14 @@ pub fn simulate_stream(
                 continue;
             }
         };
-        let prepared = PreparedCase::new(&case);
+        let prepared = match PreparedCase::new(&case) {
+            Ok(p) => p,
+            Err(e) => {
+                malformed = true;
+                report(line_no, &e.to_string());
+                continue;
+            }
+        };
         for answer in simulate_prepared(&prepared, browser) {
             serde_json::to_writer(&mut *out, &answer).context("cannot write answers")?;
             out.write_all(b"\n").context("cannot write answers")?;

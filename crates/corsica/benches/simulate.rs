@@ -15,7 +15,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::sync::LazyLock;
 
-use corsica::fetch::{Browser, Case, PreparedCase, simulate_prepared};
+use corsica::fetch::Browser;
+use corsica::simulate::{Case, PreparedCase, simulate_prepared};
 use divan::{Bencher, counter::ItemsCount};
 
 fn main() {
@@ -62,7 +63,10 @@ const BROWSERS: [Browser; 2] = [Browser::Chrome, Browser::Firefox];
 
 #[divan::bench(args = BROWSERS)]
 fn model(bencher: Bencher, browser: Browser) {
-    let prepared: Vec<PreparedCase<'_>> = CASES.iter().map(PreparedCase::new).collect();
+    let prepared: Vec<PreparedCase<'_>> = CASES
+        .iter()
+        .map(|c| PreparedCase::new(c).expect("case prepares"))
+        .collect();
     bencher.counter(ItemsCount::new(request_count())).bench(|| {
         for p in &prepared {
             black_box(simulate_prepared(black_box(p), browser));
@@ -83,7 +87,7 @@ fn end_to_end(bencher: Bencher, browser: Browser) {
                     continue;
                 }
                 let case: Case = serde_json::from_str(line).expect("case parses");
-                let prepared = PreparedCase::new(&case);
+                let prepared = PreparedCase::new(&case).expect("case prepares");
                 for answer in simulate_prepared(&prepared, browser) {
                     serde_json::to_writer(&mut out, &answer).expect("write");
                     out.write_all(b"\n").expect("write");

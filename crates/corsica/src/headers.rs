@@ -192,12 +192,6 @@ pub fn is_no_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
         && is_cors_safelisted_request_header(name, value)
 }
 
-/// <https://fetch.spec.whatwg.org/#privileged-no-cors-request-header-name>:
-/// `Range`.
-pub fn is_privileged_no_cors_request_header_name(name: &str) -> bool {
-    name.eq_ignore_ascii_case("range")
-}
-
 /// <https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>:
 /// `Authorization`, the one name `Access-Control-Allow-Headers: *` never
 /// covers.
@@ -335,34 +329,30 @@ pub fn is_cors_safelisted_response_header_name(name: &str) -> bool {
     .any(|n| name.eq_ignore_ascii_case(n))
 }
 
-/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>,
-/// given a list of header names (the parsed `Access-Control-Expose-Headers`).
-///
-/// The fixed list, or any item of `list` that is not a forbidden
-/// response-header name, matched case-insensitively. The `*` wildcard is
-/// not handled here: Fetch handles it in main fetch, where it depends on the
-/// credentials mode, and a literal `*` item only matches a header named `*`.
-pub fn is_cors_safelisted_response_header_name_in<S: AsRef<str>>(name: &str, list: &[S]) -> bool {
-    is_cors_safelisted_response_header_name(name)
-        || (!is_forbidden_response_header_name(name)
-            && list.iter().any(|n| n.as_ref().eq_ignore_ascii_case(name)))
-}
-
 /// <https://fetch.spec.whatwg.org/#concept-header-list-get>
 ///
-/// All values of one name, in order, joined with `, ` (0x2C 0x20); `None`
-/// when there are none. Pass the values of every header line with the name
-/// (the caller matches names case-insensitively).
-pub fn get_combined<'a>(values: impl IntoIterator<Item = &'a [u8]>) -> Option<Vec<u8>> {
+/// All values of one name, in order, each trimmed of HTTP tab or space (as
+/// an HTTP parser leaves them), joined with `, ` (0x2C 0x20); `None` when
+/// there are none. Pass the values of every header line with the name (the
+/// caller matches names case-insensitively). Borrowed when there is one.
+pub fn get_combined<'a>(values: impl IntoIterator<Item = &'a str>) -> Option<Cow<'a, str>> {
     let mut values = values.into_iter();
     // Step 1: if list does not contain name, return null.
-    let mut combined = values.next()?.to_vec();
+    let mut combined = Cow::Borrowed(trim_tab_or_space(values.next()?));
     // Step 2: the values, separated from each other by 0x2C 0x20.
     for v in values {
-        combined.extend_from_slice(b", ");
-        combined.extend_from_slice(v);
+        let c = combined.to_mut();
+        c.push_str(", ");
+        c.push_str(trim_tab_or_space(v));
     }
     Some(combined)
+}
+
+/// Trims HTTP tab or space (U+0009, U+0020) from both ends.
+///
+/// <https://fetch.spec.whatwg.org/#http-tab-or-space>
+pub fn trim_tab_or_space(s: &str) -> &str {
+    s.trim_matches(|c| c == ' ' || c == '\t')
 }
 
 /// <https://fetch.spec.whatwg.org/#concept-header-list-get-decode-split>
@@ -452,27 +442,29 @@ fn collect_http_quoted_string(input: &[char], pos: &mut usize, out: &mut String)
 ///
 /// Elements are separated by `,` with optional spaces and tabs around it;
 /// empty elements are skipped, as recipients must accept them (so `""` and
-/// `" , "` give an empty list). `None` when an element is not a
-/// [token](is_token) (`a b`, `"a"`, `x/y`), which Fetch's "extract header
-/// list values" treats as failure. Elements are returned as written, not
-/// lowercased.
-pub fn parse_token_list(value: &[u8]) -> Option<Vec<&str>> {
+/// `" , "` give an empty list). `Err` carries the first element that is not
+/// a [token](is_token) (`a b`, `"a"`, `x/y`), which Fetch's "extract header
+/// list values" treats as failure and Firefox quotes in its message.
+/// Splitting on every comma decides the same as the standard's quote-aware
+/// "get, decode, and split": an element holding a `"` is not a token
+/// either way. Elements are returned as written, not lowercased.
+pub fn parse_token_list(value: &str) -> Result<Vec<&str>, &str> {
     let mut tokens = Vec::new();
-    for element in value.split(|&b| b == b',') {
-        let element = trim_http_tab_or_space(element);
+    for element in value.split(',') {
+        let element = trim_tab_or_space(element);
         if element.is_empty() {
             continue;
         }
-        if !is_token(element) {
-            return None;
+        if !is_token(element.as_bytes()) {
+            return Err(element);
         }
-        // A token is ASCII, so this cannot fail.
-        tokens.push(std::str::from_utf8(element).ok()?);
+        tokens.push(element);
     }
-    Some(tokens)
+    Ok(tokens)
 }
 
-fn trim_http_tab_or_space(mut b: &[u8]) -> &[u8] {
+/// Trims HTTP tab or space from both ends of bytes.
+pub fn trim_http_tab_or_space(mut b: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = b {
         b = rest;
     }
@@ -482,9 +474,27 @@ fn trim_http_tab_or_space(mut b: &[u8]) -> &[u8] {
     b
 }
 
-/// <https://infra.spec.whatwg.org/#isomorphic-decode>
-fn isomorphic_decode(value: &[u8]) -> String {
-    value.iter().map(|&b| char::from(b)).collect()
+/// <https://infra.spec.whatwg.org/#isomorphic-decode>: one character per
+/// byte; borrowed when the bytes are ASCII.
+pub fn isomorphic_decode(value: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(value) {
+        Ok(s) if s.is_ascii() => Cow::Borrowed(s),
+        _ => Cow::Owned(value.iter().map(|&b| char::from(b)).collect()),
+    }
+}
+
+/// The bytes a header value written as text puts on the wire: Latin-1 for
+/// characters up to U+00FF (so [`isomorphic_decode`] text round-trips),
+/// UTF-8 for the rest.
+pub(crate) fn wire_bytes(value: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len());
+    for c in value.chars() {
+        match u8::try_from(u32::from(c)) {
+            Ok(b) => out.push(b),
+            Err(_) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
+        }
+    }
+    out
 }
 
 /// A range's (start, end), each a decimal digit string or null.

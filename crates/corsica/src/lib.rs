@@ -19,6 +19,8 @@ pub mod fetch;
 pub mod headers;
 pub mod origin;
 pub mod policy;
+pub mod shorten;
+pub mod simulate;
 
 pub use origin::{Host, Origin, OriginError, OriginRef};
 pub use policy::{Decision, Policy, PolicyConfig};

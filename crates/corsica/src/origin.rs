@@ -445,6 +445,17 @@ impl Origin {
         Origin::of_parsed_url(url, &parsed)
     }
 
+    /// The origin of a URL already parsed; opaque when [`Origin::of_url`]
+    /// would fail on its text.
+    pub fn of_parsed(url: &url::Url) -> Origin {
+        Origin::of_parsed_url(url.as_str(), url).unwrap_or_else(|_| Origin::new_opaque())
+    }
+
+    /// A new opaque origin.
+    pub fn new_opaque() -> Origin {
+        Origin::Opaque
+    }
+
     fn of_parsed_url(input: &str, url: &url::Url) -> Result<Origin, OriginError> {
         match url.scheme() {
             // URL origin: "blob": if pathURL's scheme is http or https, return

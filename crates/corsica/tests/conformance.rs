@@ -22,7 +22,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use corsica::fetch::{Browser, Case, simulate_case};
+use corsica::fetch::Browser;
+use corsica::simulate::{Case, simulate_case};
 use serde_json::Value;
 
 const FIELDS: [&str; 7] = [
@@ -160,7 +161,7 @@ fn engine_agrees_with_recorded_browsers() {
         let mut unobserved = 0usize;
         let mut simulated = HashSet::new();
         for case in &cases {
-            for answer in simulate_case(case, *browser) {
+            for answer in simulate_case(case, *browser).expect("case prepares") {
                 let key = (answer.id.clone(), answer.index as u64);
                 simulated.insert(key.clone());
                 let Some(t) = truth.get(&key) else {

@@ -14,6 +14,8 @@ pub(super) fn error_name(f: &Failure) -> Option<&'static str> {
         Reason::SameOriginModeCrossOrigin
         | Reason::NetworkError
         | Reason::RedirectFailed
+        | Reason::RequestFailed
+        | Reason::TypeError(_)
         | Reason::DisallowedByMode => {
             return None;
         }
@@ -58,7 +60,7 @@ pub(super) fn failed_parameter(f: &Failure) -> &str {
 /// bytes: characters up to U+00FF are one byte each (Latin-1, as the
 /// runner writes them), others their UTF-8 bytes.
 fn push_hint(out: &mut String, hint: &str) {
-    for b in super::wire_bytes(hint) {
+    for b in crate::headers::wire_bytes(hint) {
         if (0x20..0x7f).contains(&b) {
             out.push(char::from(b));
         } else {
@@ -187,6 +189,8 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
         Reason::SameOriginModeCrossOrigin
         | Reason::NetworkError
         | Reason::RedirectFailed
+        | Reason::RequestFailed
+        | Reason::TypeError(_)
         | Reason::DisallowedByMode => {
             return None;
         }

@@ -6,8 +6,12 @@ use super::{Failure, MessageContext, Reason};
 /// The MDN slug of the `security.properties` key (numeric suffix dropped).
 pub(super) fn reason_name(f: &Failure) -> Option<&'static str> {
     Some(match f.reason {
-        Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
-        Reason::RedirectContainsCredentials | Reason::RedirectFailed => "CORSDidNotSucceed",
+        Reason::SameOriginModeCrossOrigin | Reason::NetworkError | Reason::TypeError(_) => {
+            return None;
+        }
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed | Reason::RequestFailed => {
+            "CORSDidNotSucceed"
+        }
         Reason::DisallowedByMode => return None,
         Reason::CorsDisabledScheme => "CORSRequestNotHttp",
         Reason::WildcardOriginNotAllowed => "CORSNotSupportingCredentials",
@@ -34,13 +38,15 @@ fn status_text(f: &Failure) -> String {
 /// A received value as Firefox prints it: its wire bytes decoded as UTF-8
 /// (an invalid sequence becomes U+FFFD).
 fn decoded(value: &str) -> String {
-    String::from_utf8_lossy(&super::wire_bytes(value)).into_owned()
+    String::from_utf8_lossy(&crate::headers::wire_bytes(value)).into_owned()
 }
 
 /// The `%2$S` parameter.
 pub(super) fn parameter(f: &Failure) -> Option<String> {
     match &f.reason {
-        Reason::RedirectContainsCredentials | Reason::RedirectFailed => Some("(null)".to_owned()),
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed | Reason::RequestFailed => {
+            Some("(null)".to_owned())
+        }
         Reason::MissingAllowOriginHeader | Reason::PreflightInvalidStatus => Some(status_text(f)),
         Reason::InvalidAllowOriginValue { value } | Reason::AllowOriginMismatch { value } => {
             Some(decoded(value))
@@ -116,10 +122,12 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
             "(Reason: header \u{2018}{p}\u{2019} is not allowed according to header \
              \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response)."
         ),
-        Reason::RedirectContainsCredentials | Reason::RedirectFailed => {
+        Reason::RedirectContainsCredentials | Reason::RedirectFailed | Reason::RequestFailed => {
             format!("(Reason: CORS request did not succeed). Status code: {p}.")
         }
-        Reason::SameOriginModeCrossOrigin | Reason::NetworkError => return None,
+        Reason::SameOriginModeCrossOrigin | Reason::NetworkError | Reason::TypeError(_) => {
+            return None;
+        }
     };
     const PREFIX: &str = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
          resource at ";

@@ -29,99 +29,10 @@
 
 mod chrome;
 mod firefox;
+mod fix;
 
-/// The rule a request broke, with the values the messages quote.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Reason {
-    /// Occurs when a `same-origin` mode request names a cross-origin URL
-    /// (`fetch()` fails before sending anything).
-    SameOriginModeCrossOrigin,
-    /// Occurs when a `same-origin` mode request is redirected to another
-    /// origin (the failure names the URL redirected to).
-    DisallowedByMode,
-    /// Occurs when `Access-Control-Allow-Origin` is `*` and the request's
-    /// credentials mode is `include`.
-    WildcardOriginNotAllowed,
-    /// Occurs when the response has no `Access-Control-Allow-Origin`.
-    MissingAllowOriginHeader,
-    /// Occurs when `Access-Control-Allow-Origin` holds more than one value:
-    /// a comma or space in the value (Chromium) or more than one header
-    /// line (Firefox). `value` is every line joined with `, `.
-    MultipleAllowOriginValues {
-        /// The header's value, lines joined with `, `.
-        value: String,
-    },
-    /// Occurs when `Access-Control-Allow-Origin` is neither `*`, `null` nor
-    /// a URL (Chromium's classification; Firefox calls it a mismatch).
-    InvalidAllowOriginValue {
-        /// The header's value.
-        value: String,
-    },
-    /// Occurs when `Access-Control-Allow-Origin` names another origin.
-    AllowOriginMismatch {
-        /// The header's value.
-        value: String,
-    },
-    /// Occurs when a credentialed request's response lacks
-    /// `Access-Control-Allow-Credentials: true`.
-    InvalidAllowCredentials {
-        /// The header's value, empty when absent.
-        value: String,
-    },
-    /// Occurs when the preflight's status is not in 200-299.
-    PreflightInvalidStatus,
-    /// Occurs when the preflight is answered with a redirect.
-    PreflightDisallowedRedirect,
-    /// Occurs when `Access-Control-Allow-Methods` has an item that is not a
-    /// token.
-    InvalidAllowMethods {
-        /// The first offending item.
-        token: String,
-    },
-    /// Occurs when `Access-Control-Allow-Headers` has an item that is not a
-    /// token.
-    InvalidAllowHeaders {
-        /// The first offending item.
-        token: String,
-    },
-    /// Occurs when the preflight does not allow the request's method.
-    MethodDisallowed {
-        /// The method as sent.
-        method: String,
-    },
-    /// Occurs when the preflight does not allow one of the request's
-    /// headers.
-    HeaderDisallowed {
-        /// The header name, lowercased.
-        name: String,
-    },
-    /// Occurs when a redirect's `Location` carries a username or password.
-    RedirectContainsCredentials,
-    /// Occurs when a CORS request is redirected to a URL whose scheme CORS
-    /// does not support (`ftp:`, `javascript:`).
-    CorsDisabledScheme,
-    /// Occurs when the network layer refuses to follow a redirect (Firefox
-    /// reports it as "CORS request did not succeed"; Chromium logs no CORS
-    /// message).
-    RedirectFailed,
-    /// Occurs on a network error that no CORS rule explains (too many
-    /// redirects, a bad `Location`, a URL scheme fetch() cannot load); the
-    /// browsers log no CORS message.
-    NetworkError,
-}
-
-/// A failed request: the broken rule, whether it was the preflight's
-/// response that broke it, and that response's status.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Failure {
-    /// The rule that failed.
-    pub reason: Reason,
-    /// Whether the failing response answered the preflight.
-    pub preflight: bool,
-    /// The failing response's status, when there was a response.
-    pub status: Option<u16>,
-}
+pub use crate::fetch::{Blocked, Browser, Failure, Reason, TypeError};
+pub use fix::Fix;
 
 /// What the console messages quote besides the failure itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -137,17 +48,60 @@ pub struct MessageContext<'a> {
     pub page_url: &'a str,
 }
 
-impl Failure {
-    /// A failure of `reason` on the preflight (`preflight`) or another
-    /// response, whose status was `status`.
-    pub fn new(reason: Reason, preflight: bool, status: Option<u16>) -> Failure {
-        Failure {
-            reason,
-            preflight,
-            status,
+impl Blocked {
+    /// What this failure's console messages quote.
+    pub fn message_context(&self) -> MessageContext<'_> {
+        MessageContext {
+            url: &self.url,
+            initial_url: &self.initial_url,
+            origin: &self.page_origin,
+            page_url: &self.page_url,
         }
     }
 
+    /// The browser's own name for the failure: Chromium's DevTools
+    /// `CorsError` (`MissingAllowOriginHeader`), Firefox's reason
+    /// (`CORSMissingAllowOrigin`); `None` when the browser reports no CORS
+    /// error (a network error, a `TypeError`).
+    pub fn error_code(&self) -> Option<&'static str> {
+        match self.browser {
+            Browser::Firefox => self.failure.firefox_reason(),
+            _ => self.failure.chrome_error(),
+        }
+    }
+
+    /// The browser's failed parameter (Chromium's `failed_parameter`,
+    /// Firefox's message parameter), when the error has one.
+    pub fn failed_parameter(&self) -> Option<String> {
+        match self.browser {
+            Browser::Firefox => self.failure.firefox_parameter(),
+            _ => Some(self.failure.chrome_failed_parameter().to_owned()).filter(|p| !p.is_empty()),
+        }
+    }
+
+    /// The first line the browser prints in the console for the failure,
+    /// byte for byte, or `None` when it prints none.
+    pub fn console_message(&self) -> Option<String> {
+        let ctx = self.message_context();
+        match self.browser {
+            Browser::Firefox => self.failure.firefox_message(&ctx),
+            _ => self.failure.chrome_message(&ctx),
+        }
+    }
+
+    /// What went wrong, in plain words.
+    pub fn cause(&self) -> String {
+        self.failure.cause()
+    }
+
+    /// What to change: the header and value the server must send, and how
+    /// to say it in a corsica policy.
+    pub fn fix(&self) -> Fix {
+        fix::fix(self)
+    }
+}
+
+impl Failure {
     /// Chromium's DevTools `CorsError` name (`cors.mojom`, without the `k`),
     /// or `None` when Chromium reports no CORS error.
     pub fn chrome_error(&self) -> Option<&'static str> {
@@ -191,6 +145,15 @@ impl Failure {
             "the response"
         };
         match &self.reason {
+            Reason::TypeError(e) => format!(
+                "fetch() threw a TypeError before sending anything: {}",
+                e.describe()
+            ),
+            Reason::RequestFailed => {
+                "the request did not complete (the connection failed or the response head was \
+                 too large); no CORS rule was checked"
+                    .to_owned()
+            }
             Reason::SameOriginModeCrossOrigin => {
                 "the request's mode is same-origin but the URL is on another origin; use mode \
                  cors (the default) and let the server allow the page's origin"
@@ -277,19 +240,6 @@ impl Failure {
             }
         }
     }
-}
-
-/// The bytes a header value puts on the wire: Latin-1 for characters up
-/// to U+00FF, UTF-8 for the rest.
-pub(crate) fn wire_bytes(value: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(value.len());
-    for c in value.chars() {
-        match u8::try_from(u32::from(c)) {
-            Ok(b) => out.push(b),
-            Err(_) => out.extend_from_slice(c.encode_utf8(&mut [0; 4]).as_bytes()),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

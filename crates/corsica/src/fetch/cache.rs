@@ -2,35 +2,40 @@
 //!
 //! <https://fetch.spec.whatwg.org/#concept-cache>
 //!
-//! Time is milliseconds since the start of the case, passed in; the cache
-//! reads no clock. An item is live while `now < expiry` (both browsers
-//! treat an entry as expired once its expiry time is reached).
+//! Time is milliseconds on the caller's clock, passed in; the cache reads
+//! no clock. An item is live while `now < expiry` (both browsers treat an
+//! entry as expired once its expiry time is reached). Entries are found by
+//! (origin, URL) through a hash map and items by name through hash maps, so
+//! a lookup costs the same whatever a hostile preflight granted.
+
+use std::collections::HashMap;
 
 use super::browser::{CacheCredentials, CacheUpdate, Quirks};
 use super::preflight::Grant;
 use crate::headers;
 
-#[derive(Clone, Debug)]
-struct Item {
-    token: String,
-    expiry_ms: u64,
-}
-
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 struct Entry {
     /// When the entry itself (as opposed to its items) expires.
     expiry_ms: u64,
     origin: String,
-    url: String,
     credentials: bool,
-    methods: Vec<Item>,
-    headers: Vec<Item>,
+    /// Method → expiry (methods match case-sensitively).
+    methods: HashMap<String, u64>,
+    /// Lowercase header name → expiry.
+    headers: HashMap<String, u64>,
 }
 
-/// One page's preflight cache.
+/// The most URLs the cache holds entries for; beyond, it starts over
+/// (browsers evict too: Chromium keeps 1024 entries).
+const MAX_KEYS: usize = 1024;
+
+/// One browser's preflight cache.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PreflightCache {
-    entries: Vec<Entry>,
+    /// URL → its entries: per origin, at most two (with and without
+    /// credentials).
+    entries: HashMap<String, Vec<Entry>>,
 }
 
 /// What a lookup is for.
@@ -44,87 +49,68 @@ pub(crate) struct Lookup<'a> {
     pub(crate) include: bool,
     /// The request method.
     pub(crate) method: &'a str,
-    /// Its CORS-unsafe header names.
+    /// Its CORS-unsafe header names, lowercase.
     pub(crate) unsafe_names: &'a [String],
     /// Now, in milliseconds.
     pub(crate) now_ms: u64,
 }
 
-fn upsert(items: &mut Vec<Item>, token: &str, expiry_ms: u64, case_insensitive: bool) {
-    let found = items.iter_mut().find(|i| {
-        if case_insensitive {
-            i.token.eq_ignore_ascii_case(token)
-        } else {
-            i.token == token
-        }
-    });
-    match found {
-        Some(i) => i.expiry_ms = expiry_ms,
-        None => items.push(Item {
-            token: token.to_owned(),
-            expiry_ms,
-        }),
-    }
-}
-
 impl PreflightCache {
     /// Entries a request may use.
-    fn usable<'s>(
-        &'s self,
-        l: &'s Lookup<'_>,
-        quirks: &'s Quirks,
-    ) -> impl Iterator<Item = &'s Entry> {
-        self.entries.iter().filter(move |e| {
-            e.origin == l.origin
-                && e.url == l.url
-                && match quirks.cache_credentials {
-                    // Fetch: cache entry match: a credentialed entry serves
-                    // any request, an uncredentialed one only requests that
-                    // do not include credentials.
-                    CacheCredentials::CredentialedServesAll => e.credentials || !l.include,
-                    // Firefox: the credentials flag is part of the key.
-                    CacheCredentials::SeparateEntries => e.credentials == l.include,
-                }
-        })
+    fn usable<'s>(&'s self, l: &Lookup<'s>, quirks: &'s Quirks) -> impl Iterator<Item = &'s Entry> {
+        let (include, origin) = (l.include, l.origin);
+        self.entries
+            .get(l.url)
+            .into_iter()
+            .flatten()
+            .filter(move |e| e.origin == origin)
+            .filter(move |e| match quirks.cache.credentials {
+                // Fetch: cache entry match: a credentialed entry serves any
+                // request, an uncredentialed one only requests that do not
+                // include credentials.
+                CacheCredentials::CredentialedServesAll => e.credentials || !include,
+                // Firefox: the credentials flag is part of the key.
+                CacheCredentials::SeparateEntries => e.credentials == include,
+            })
     }
 
     /// <https://fetch.spec.whatwg.org/#http-fetch>, step 4.1: whether the
     /// cache lets the request skip its preflight.
     pub(crate) fn allows(&self, l: &Lookup<'_>, quirks: &Quirks) -> bool {
-        let now = l.now_ms;
-        let live = |i: &&Item| i.expiry_ms > now;
-        // Both browsers first look the entry up: no live entry, no skip.
-        if !self.usable(l, quirks).any(|e| e.expiry_ms > now) {
+        if self.entries.is_empty() {
             return false;
         }
+        let now = l.now_ms;
+        let entries: Vec<&Entry> = self.usable(l, quirks).collect();
+        // Both browsers first look the entry up: no live entry, no skip.
+        if !entries.iter().any(|e| e.expiry_ms > now) {
+            return false;
+        }
+        let live = |expiry: Option<&u64>| expiry.is_some_and(|&x| x > now);
         // Method cache entry match.
-        let method_exempt = if quirks.cache_head_needs_entry {
+        let method_exempt = if quirks.cache.head_needs_entry {
             // Firefox `CacheEntry::CheckRequest`: only GET and POST skip.
             l.method == "GET" || l.method == "POST"
         } else {
             headers::is_cors_safelisted_method(l.method)
         };
         let method_ok = method_exempt
-            || self.usable(l, quirks).any(|e| {
-                e.methods.iter().filter(live).any(|i| {
-                    i.token == l.method
-                        || (quirks.cache_wildcards && i.token == "*" && !e.credentials)
-                })
+            || entries.iter().any(|e| {
+                live(e.methods.get(l.method))
+                    || (quirks.cache.wildcards && !e.credentials && live(e.methods.get("*")))
             });
         if !method_ok {
             return false;
         }
         // Header-name cache entry match, for every unsafe name.
         l.unsafe_names.iter().all(|name| {
-            self.usable(l, quirks).any(|e| {
-                e.headers.iter().filter(live).any(|i| {
-                    i.token.eq_ignore_ascii_case(name)
-                        || (quirks.cache_wildcards
-                            && i.token == "*"
-                            && !e.credentials
-                            && (quirks.cache_authorization_under_wildcard
-                                || !super::preflight::is_non_wildcard_name(name)))
-                })
+            entries.iter().any(|e| {
+                live(e.headers.get(name.as_str()))
+                    || (quirks.cache.wildcards
+                        && !e.credentials
+                        && live(e.headers.get("*"))
+                        && (quirks.cache.authorization_under_wildcard
+                            || !headers::is_cors_non_wildcard_request_header_name(name)))
             })
         })
     }
@@ -136,46 +122,46 @@ impl PreflightCache {
             return;
         };
         let expiry_ms = l.now_ms.saturating_add(max_age_s.saturating_mul(1000));
-        match quirks.cache_update {
+        if self.entries.len() >= MAX_KEYS && !self.entries.contains_key(l.url) {
+            self.entries.clear();
+        }
+        let slot = self.entries.entry(l.url.to_owned()).or_default();
+        match quirks.cache.update {
             CacheUpdate::Replace => {
                 // Chromium `PreflightCache::AppendEntry`: one result per
                 // (origin, URL), replaced whole (even by a max-age of 0).
-                self.entries
-                    .retain(|e| !(e.origin == l.origin && e.url == l.url));
-                let item = |token: String| Item { token, expiry_ms };
-                self.entries.push(Entry {
+                slot.retain(|e| e.origin != l.origin);
+                slot.push(Entry {
                     expiry_ms,
                     origin: l.origin.to_owned(),
-                    url: l.url.to_owned(),
                     credentials: l.include,
-                    methods: grant.methods.into_iter().map(item).collect(),
-                    headers: grant.headers.into_iter().map(item).collect(),
+                    methods: grant.methods.into_iter().map(|m| (m, expiry_ms)).collect(),
+                    headers: grant.headers.into_iter().map(|h| (h, expiry_ms)).collect(),
                 });
             }
             CacheUpdate::Merge => {
-                let idx = match self.entries.iter().position(|e| {
-                    e.origin == l.origin && e.url == l.url && e.credentials == l.include
-                }) {
+                let idx = match slot
+                    .iter()
+                    .position(|e| e.origin == l.origin && e.credentials == l.include)
+                {
                     Some(i) => i,
                     None => {
-                        self.entries.push(Entry {
+                        slot.push(Entry {
                             expiry_ms,
                             origin: l.origin.to_owned(),
-                            url: l.url.to_owned(),
                             credentials: l.include,
-                            methods: Vec::new(),
-                            headers: Vec::new(),
+                            ..Entry::default()
                         });
-                        self.entries.len() - 1
+                        slot.len() - 1
                     }
                 };
-                let e = &mut self.entries[idx];
+                let e = &mut slot[idx];
                 e.expiry_ms = e.expiry_ms.max(expiry_ms);
-                for m in &grant.methods {
-                    upsert(&mut e.methods, m, expiry_ms, false);
+                for m in grant.methods {
+                    e.methods.insert(m, expiry_ms);
                 }
-                for h in &grant.headers {
-                    upsert(&mut e.headers, h, expiry_ms, true);
+                for h in grant.headers {
+                    e.headers.insert(h, expiry_ms);
                 }
             }
         }
@@ -183,8 +169,9 @@ impl PreflightCache {
 
     /// Fetch: "clear cache entries": drop every entry for (origin, URL).
     pub(crate) fn clear(&mut self, origin: &str, url: &str) {
-        self.entries
-            .retain(|e| !(e.origin == origin && e.url == url));
+        if let Some(slot) = self.entries.get_mut(url) {
+            slot.retain(|e| e.origin != origin);
+        }
     }
 }
 

@@ -2,47 +2,20 @@
 //!
 //! <https://fetch.spec.whatwg.org/#concept-cors-check>
 
-use std::borrow::Cow;
-
 use super::browser::{AcaoOrder, Quirks};
-use crate::explain::Reason;
-
-/// Trims HTTP tab or space, as both browsers do to each received value.
-pub(crate) fn trim_value(v: &str) -> &str {
-    v.trim_matches(|c| c == ' ' || c == '\t')
-}
-
-/// <https://fetch.spec.whatwg.org/#concept-header-list-get>: every value
-/// of `name` (case-insensitive), trimmed, joined with `, ` (borrowed when
-/// there is one line).
-pub(crate) fn get<'h>(headers: &'h [(String, String)], name: &str) -> Option<Cow<'h, str>> {
-    let mut out: Option<Cow<'h, str>> = None;
-    for (n, v) in headers {
-        if n.eq_ignore_ascii_case(name) {
-            let v = trim_value(v);
-            match &mut out {
-                Some(o) => {
-                    let o = o.to_mut();
-                    o.push_str(", ");
-                    o.push_str(v);
-                }
-                None => out = Some(Cow::Borrowed(v)),
-            }
-        }
-    }
-    out
-}
+use super::failure::Reason;
+use super::response::{Known, ResponseHead};
 
 /// <https://fetch.spec.whatwg.org/#concept-cors-check> for a response with
 /// `headers`, a request whose serialized origin is `origin` (`null` once
 /// tainted) and whose credentials mode is `include` or not.
 pub(crate) fn cors_check(
-    headers: &[(String, String)],
+    headers: &ResponseHead<'_>,
     origin: &str,
     include: bool,
     quirks: &Quirks,
 ) -> Result<(), Reason> {
-    match quirks.acao_order {
+    match quirks.cors.acao_order {
         AcaoOrder::Chromium => chromium(headers, origin, include),
         AcaoOrder::Firefox => firefox(headers, origin, include),
     }
@@ -50,9 +23,9 @@ pub(crate) fn cors_check(
 
 /// Chromium `cors.cc` `CheckAccessInternal` (the Fetch Standard's outcome,
 /// with Chromium's classification of the failure).
-fn chromium(headers: &[(String, String)], origin: &str, include: bool) -> Result<(), Reason> {
+fn chromium(headers: &ResponseHead<'_>, origin: &str, include: bool) -> Result<(), Reason> {
     // Fetch: CORS check, step 1: origin = get `Access-Control-Allow-Origin`.
-    let acao = get(headers, "access-control-allow-origin");
+    let acao = headers.get_known(Known::AllowOrigin);
     match acao.as_deref() {
         // Step 2: `*` succeeds unless credentials are included.
         Some("*") => {
@@ -83,7 +56,7 @@ fn chromium(headers: &[(String, String)], origin: &str, include: bool) -> Result
     // Step 4-5: with credentials, `Access-Control-Allow-Credentials` must
     // be `true` (case-sensitive).
     if include {
-        let acac = get(headers, "access-control-allow-credentials");
+        let acac = headers.get_known(Known::AllowCredentials);
         if acac.as_deref() != Some("true") {
             return Err(Reason::InvalidAllowCredentials {
                 value: acac.unwrap_or_default().into_owned(),
@@ -94,7 +67,7 @@ fn chromium(headers: &[(String, String)], origin: &str, include: bool) -> Result
 }
 
 /// Firefox `nsCORSListenerProxy::CheckRequestApproved`.
-fn firefox(headers: &[(String, String)], origin: &str, include: bool) -> Result<(), Reason> {
+fn firefox(headers: &ResponseHead<'_>, origin: &str, include: bool) -> Result<(), Reason> {
     // Firefox: the `CheckOriginHeader` visitor counts header lines first,
     // comparing each line's name as received with `EqualsLiteral`, so only
     // lines spelled exactly `Access-Control-Allow-Origin` count (observed
@@ -102,18 +75,19 @@ fn firefox(headers: &[(String, String)], origin: &str, include: bool) -> Result<
     // origin` plus `Access-Control-Allow-Origin` is one line; the merged
     // value `a, b` then fails as "does not match").
     if headers
-        .iter()
-        .filter(|(n, _)| n == "Access-Control-Allow-Origin")
-        .count()
-        > 1
+        .lines_of(Known::AllowOrigin)
+        .filter(|(n, _)| *n == "Access-Control-Allow-Origin")
+        .nth(1)
+        .is_some()
     {
         return Err(Reason::MultipleAllowOriginValues {
-            value: get(headers, "access-control-allow-origin")
+            value: headers
+                .get_known(Known::AllowOrigin)
                 .unwrap_or_default()
                 .into_owned(),
         });
     }
-    let Some(acao) = get(headers, "access-control-allow-origin") else {
+    let Some(acao) = headers.get_known(Known::AllowOrigin) else {
         return Err(Reason::MissingAllowOriginHeader);
     };
     if include && acao == "*" {
@@ -124,9 +98,10 @@ fn firefox(headers: &[(String, String)], origin: &str, include: bool) -> Result<
             value: acao.into_owned(),
         });
     }
-    if include && get(headers, "access-control-allow-credentials").as_deref() != Some("true") {
+    if include && headers.get_known(Known::AllowCredentials).as_deref() != Some("true") {
         return Err(Reason::InvalidAllowCredentials {
-            value: get(headers, "access-control-allow-credentials")
+            value: headers
+                .get_known(Known::AllowCredentials)
                 .unwrap_or_default()
                 .into_owned(),
         });

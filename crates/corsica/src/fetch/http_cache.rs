@@ -1,6 +1,6 @@
-//! The part of the browser's HTTP cache that shows in `sent`: responses
-//! that are fresh without any caching header, served again without going
-//! on the wire.
+//! The part of the browser's HTTP cache that changes what goes on the
+//! wire: responses that are fresh without any caching header, served again
+//! without a request, and complete entities a `Range` request validates.
 //!
 //! <https://fetch.spec.whatwg.org/#concept-http-network-or-cache-fetch>
 //! (the standard leaves freshness to RFC 9111, whose heuristic freshness is
@@ -20,67 +20,124 @@
 //! (observed in Chromium 156: `bytes=0-99` over a cached 2-byte body goes
 //! out as `bytes=0-1`, with `If-None-Match`).
 
-use std::collections::{HashMap, HashSet};
+use std::borrow::Cow;
+use std::collections::HashMap;
 
-use super::cors_check::get;
+use bytes::Bytes;
 
-/// The URLs whose `GET` response the cache holds, fresh; and the lengths
-/// of the complete, validatable ones.
+use super::response::{Known, ResponseHead};
+
+/// A complete entity the cache holds with a validator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Entity {
+    /// Its length in bytes.
+    pub(crate) len: u64,
+    etag: Option<String>,
+    last_modified: Option<String>,
+}
+
+impl Entity {
+    /// The conditional headers a validation of this entity carries.
+    pub(crate) fn validators(&self) -> impl Iterator<Item = super::wire::WireHeader> + '_ {
+        let etag = self.etag.iter().map(|v| {
+            (
+                Cow::Borrowed("If-None-Match"),
+                Bytes::from(crate::headers::wire_bytes(v)),
+            )
+        });
+        let date = self.last_modified.iter().map(|v| {
+            (
+                Cow::Borrowed("If-Modified-Since"),
+                Bytes::from(crate::headers::wire_bytes(v)),
+            )
+        });
+        etag.chain(date)
+    }
+}
+
+/// The URLs whose `GET` response the cache holds, fresh; and the complete,
+/// validatable entities.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct HttpCache {
-    fresh: HashSet<String>,
-    validatable: HashMap<String, u64>,
+    fresh: HashMap<String, ResponseHead<'static>>,
+    validatable: HashMap<String, Entity>,
 }
 
-/// Whether net treats a response with `status` and `headers` as fresh for
-/// ever. Any `Cache-Control`, `Pragma`, `Expires` or `Vary` header makes
-/// this `false`: the model does not compute lifetimes from them, and
-/// `false` only means "sent again", which is what a stale entry does.
-fn implicitly_fresh(status: u16, headers: &[(String, String)]) -> bool {
-    matches!(status, 300 | 301 | 308 | 410)
-        && ["cache-control", "pragma", "expires", "vary"]
-            .iter()
-            .all(|name| get(headers, name).is_none())
+/// Whether net treats a response as fresh for ever. Any `Cache-Control`,
+/// `Pragma`, `Expires` or `Vary` header makes this `false`: the model does
+/// not compute lifetimes from them, and `false` only means "sent again",
+/// which is what a stale entry does.
+fn implicitly_fresh(head: &ResponseHead<'_>) -> bool {
+    matches!(head.status(), 300 | 301 | 308 | 410)
+        && [
+            Known::CacheControl,
+            Known::Pragma,
+            Known::Expires,
+            Known::Vary,
+        ]
+        .iter()
+        .all(|k| !head.has(*k))
 }
+
+/// The most URLs either part of the cache remembers; beyond, the oldest
+/// half is forgotten (the browsers evict too; the cap bounds the memory a
+/// long session can take).
+const MAX_ENTRIES: usize = 4096;
 
 impl HttpCache {
-    /// Whether a `GET` of `url` is answered from the cache.
-    pub(crate) fn serves(&self, method: &str, url: &str) -> bool {
-        method == "GET" && self.fresh.contains(url)
+    /// The fresh response to a `GET` of `url`, if the cache holds one.
+    pub(crate) fn fresh(&self, method: &str, url: &str) -> Option<&ResponseHead<'static>> {
+        if method != "GET" {
+            return None;
+        }
+        self.fresh.get(url)
     }
 
-    /// The length of the complete entity the cache holds for `url` with a
-    /// validator, if any.
-    pub(crate) fn entity_len(&self, url: &str) -> Option<u64> {
-        self.validatable.get(url).copied()
+    /// The complete entity the cache holds for `url` with a validator.
+    pub(crate) fn entity(&self, url: &str) -> Option<&Entity> {
+        self.validatable.get(url)
     }
 
-    /// Stores the server's answer to a `GET` of `url` (`body_len`: the
-    /// length of the body the server sent).
-    pub(crate) fn store(
-        &mut self,
-        method: &str,
-        url: &str,
-        status: u16,
-        headers: &[(String, String)],
-        body_len: usize,
-    ) {
+    /// Stores the server's answer to a `GET` of `url`.
+    pub(crate) fn store(&mut self, method: &str, url: &str, head: &ResponseHead<'_>) {
         if method != "GET" {
             return;
         }
-        if implicitly_fresh(status, headers) {
-            self.fresh.insert(url.to_owned());
+        if implicitly_fresh(head) {
+            if self.fresh.len() >= MAX_ENTRIES {
+                self.fresh.clear();
+            }
+            self.fresh.insert(url.to_owned(), head.clone().into_owned());
         }
-        let no_store = get(headers, "cache-control")
+        let no_store = head
+            .get_known(Known::CacheControl)
             .is_some_and(|v| v.to_ascii_lowercase().contains("no-store"));
-        let validator = get(headers, "etag").is_some() || get(headers, "last-modified").is_some();
-        if status == 200 && validator && !no_store {
-            let len = get(headers, "content-length")
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(body_len as u64);
-            self.validatable.insert(url.to_owned(), len);
-        } else {
-            self.validatable.remove(url);
+        let etag = head.get_known(Known::ETag).map(Cow::into_owned);
+        let last_modified = head.get_known(Known::LastModified).map(Cow::into_owned);
+        let len = head
+            .get_known(Known::ContentLength)
+            .and_then(|v| v.trim().parse().ok());
+        match len {
+            Some(len)
+                if head.status() == 200
+                    && !no_store
+                    && (etag.is_some() || last_modified.is_some()) =>
+            {
+                if self.validatable.len() >= MAX_ENTRIES {
+                    self.validatable.clear();
+                }
+                self.validatable.insert(
+                    url.to_owned(),
+                    Entity {
+                        len,
+                        etag,
+                        last_modified,
+                    },
+                );
+            }
+            _ => {
+                self.validatable.remove(url);
+            }
         }
     }
 }
@@ -88,44 +145,64 @@ impl HttpCache {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fetch::test_support::hs;
+
+    fn head(status: u16, hs: &[(&'static str, &'static str)]) -> ResponseHead<'static> {
+        let mut h = ResponseHead::new(status);
+        for (n, v) in hs {
+            h.push(*n, *v);
+        }
+        h
+    }
 
     #[test]
     fn permanent_redirects_are_fresh_unless_a_caching_header_says_otherwise() {
-        let loc = hs(&[("Location", "/b")]);
-        assert!(implicitly_fresh(301, &loc));
-        assert!(implicitly_fresh(308, &loc));
-        assert!(!implicitly_fresh(302, &loc));
-        assert!(!implicitly_fresh(307, &loc));
-        assert!(!implicitly_fresh(200, &loc));
-        assert!(!implicitly_fresh(
+        let loc = [("Location", "/b")];
+        assert!(implicitly_fresh(&head(301, &loc)));
+        assert!(implicitly_fresh(&head(308, &loc)));
+        assert!(!implicitly_fresh(&head(302, &loc)));
+        assert!(!implicitly_fresh(&head(307, &loc)));
+        assert!(!implicitly_fresh(&head(200, &loc)));
+        assert!(!implicitly_fresh(&head(
             301,
-            &hs(&[("Location", "/b"), ("Cache-Control", "no-store")])
-        ));
+            &[("Location", "/b"), ("Cache-Control", "no-store")]
+        )));
     }
 
     #[test]
     fn only_get_is_stored_and_served() {
         let mut c = HttpCache::default();
-        let loc = hs(&[("Location", "/b")]);
-        c.store("POST", "http://a.test/x", 301, &loc, 0);
-        assert!(!c.serves("GET", "http://a.test/x"));
-        c.store("GET", "http://a.test/x", 301, &loc, 0);
-        assert!(c.serves("GET", "http://a.test/x"));
-        assert!(!c.serves("HEAD", "http://a.test/x"));
-        assert!(!c.serves("GET", "http://a.test/y"));
+        let loc = head(301, &[("Location", "/b")]);
+        c.store("POST", "http://a.test/x", &loc);
+        assert!(c.fresh("GET", "http://a.test/x").is_none());
+        c.store("GET", "http://a.test/x", &loc);
+        assert_eq!(c.fresh("GET", "http://a.test/x"), Some(&loc));
+        assert!(c.fresh("HEAD", "http://a.test/x").is_none());
+        assert!(c.fresh("GET", "http://a.test/y").is_none());
     }
 
     #[test]
-    fn validatable_entities_keep_their_length() {
+    fn validatable_entities_keep_their_length_and_validators() {
         let mut c = HttpCache::default();
         let etag = ("ETag", "\"v1\"");
-        c.store("GET", "http://a.test/x", 200, &hs(&[etag]), 2);
-        assert_eq!(c.entity_len("http://a.test/x"), Some(2));
-        c.store("GET", "http://a.test/y", 200, &hs(&[("X-A", "1")]), 2);
-        assert_eq!(c.entity_len("http://a.test/y"), None);
-        let no_store = hs(&[etag, ("Cache-Control", "no-store")]);
-        c.store("GET", "http://a.test/z", 200, &no_store, 2);
-        assert_eq!(c.entity_len("http://a.test/z"), None);
+        c.store(
+            "GET",
+            "http://a.test/x",
+            &head(200, &[etag, ("Content-Length", "2")]),
+        );
+        let e = c.entity("http://a.test/x").unwrap();
+        assert_eq!(e.len, 2);
+        assert_eq!(
+            e.validators().map(|(n, _)| n).collect::<Vec<_>>(),
+            ["If-None-Match"]
+        );
+        c.store(
+            "GET",
+            "http://a.test/y",
+            &head(200, &[("Content-Length", "2")]),
+        );
+        assert!(c.entity("http://a.test/y").is_none());
+        let no_store = [etag, ("Content-Length", "2"), ("Cache-Control", "no-store")];
+        c.store("GET", "http://a.test/z", &head(200, &no_store));
+        assert!(c.entity("http://a.test/z").is_none());
     }
 }

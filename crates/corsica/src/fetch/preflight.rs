@@ -3,9 +3,12 @@
 //!
 //! <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>
 
+use std::collections::HashSet;
+
 use super::browser::{InvalidMaxAge, PreflightParse, PreflightRedirect, Quirks};
-use super::cors_check::{cors_check, get};
-use crate::explain::{Failure, Reason};
+use super::cors_check::cors_check;
+use super::failure::{Failure, Reason};
+use super::response::{Known, ResponseHead};
 use crate::headers;
 
 /// <https://fetch.spec.whatwg.org/#main-fetch>, step 12 ("cors-with-
@@ -43,49 +46,31 @@ pub(crate) struct PreflightFor<'a> {
     pub(crate) include: bool,
     /// Its serialized origin (`null` once tainted).
     pub(crate) origin: &'a str,
+    /// Whether the preflight's URL is on the page's own origin.
+    pub(crate) same_origin: bool,
 }
 
 /// The preflight response.
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct PreflightResponse<'a> {
-    /// Its status.
-    pub(crate) status: u16,
-    /// Its headers, in order.
-    pub(crate) headers: &'a [(String, String)],
+pub(crate) struct PreflightResponse<'a, 'h> {
+    /// Its head.
+    pub(crate) head: &'a ResponseHead<'h>,
     /// Whether it is a redirect (a redirect status with a `Location`).
     pub(crate) is_redirect: bool,
 }
 
-/// Splits an allow list: Chromium and the standard use "get, decode, and
-/// split" (quotes respected); Firefox's tokenizer splits on every comma.
-/// Empty items are skipped; the first item that is not a token is the
-/// error.
+/// Extract header list values of an allow list: Chromium and the standard
+/// use "get, decode, and split" (quotes respected), Firefox's tokenizer
+/// splits on every comma; either way an item holding a `"` is not a token
+/// and fails, so [`headers::parse_token_list`] decides the same. Only the
+/// reported item can differ, and only Firefox prints it.
 fn parse_allow_list(value: Option<&str>) -> Result<Vec<String>, String> {
     let Some(value) = value else {
         return Ok(Vec::new());
     };
-    // Chromium and the standard split outside quoted strings ("get, decode,
-    // and split"), Firefox on every comma. Either way an item holding a `"`
-    // is not a token and fails, so the plain split decides the same; only
-    // the reported item can differ, and only Firefox prints it.
-    let mut out = Vec::new();
-    for item in value.split(',') {
-        let item = item.trim_matches(|c| c == ' ' || c == '\t');
-        if item.is_empty() {
-            continue;
-        }
-        if !headers::is_token(item.as_bytes()) {
-            return Err(item.to_owned());
-        }
-        out.push(item.to_owned());
-    }
-    Ok(out)
-}
-
-/// <https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name>:
-/// `Authorization`, the one name `*` never covers in the standard.
-pub(crate) fn is_non_wildcard_name(name: &str) -> bool {
-    name.eq_ignore_ascii_case("authorization")
+    headers::parse_token_list(value)
+        .map(|items| items.into_iter().map(str::to_owned).collect())
+        .map_err(str::to_owned)
 }
 
 /// Fetch: CORS-preflight fetch, step 7.4-7.7: the method is allowed when
@@ -98,7 +83,9 @@ pub(crate) fn method_allowed(methods: &[String], method: &str, include: bool) ->
 }
 
 /// Fetch: CORS-preflight fetch, steps 7.8-7.9: the first header name the
-/// list does not allow.
+/// list does not allow. `allowed` is lowercased; a long list is looked up
+/// through a set, so a hostile `Access-Control-Allow-Headers` costs linear
+/// time.
 pub(crate) fn first_disallowed_header<'n>(
     allowed: &[String],
     names: &'n [String],
@@ -106,10 +93,15 @@ pub(crate) fn first_disallowed_header<'n>(
     authorization_under_wildcard: bool,
 ) -> Option<&'n str> {
     let star = !include && allowed.iter().any(|h| h == "*");
+    let set: Option<HashSet<&str>> =
+        (allowed.len() * names.len() > 256).then(|| allowed.iter().map(String::as_str).collect());
     names
         .iter()
         .find(|name| {
-            let listed = allowed.iter().any(|h| h.eq_ignore_ascii_case(name));
+            let listed = match &set {
+                Some(set) => set.contains(name.as_str()),
+                None => allowed.iter().any(|h| h == *name),
+            };
             if listed {
                 return false;
             }
@@ -117,7 +109,8 @@ pub(crate) fn first_disallowed_header<'n>(
                 // Step 7.8: `*` never covers a CORS non-wildcard request-header
                 // name (`Authorization`) in the standard; Chromium 156 and
                 // Firefox ESR 153 let it.
-                return is_non_wildcard_name(name) && !authorization_under_wildcard;
+                return headers::is_cors_non_wildcard_request_header_name(name)
+                    && !authorization_under_wildcard;
             }
             true
         })
@@ -125,9 +118,9 @@ pub(crate) fn first_disallowed_header<'n>(
 }
 
 /// Parses `Access-Control-Max-Age` into seconds to cache, or `None`.
-pub(crate) fn max_age(headers: &[(String, String)], quirks: &Quirks) -> Option<u64> {
-    let value = get(headers, "access-control-max-age");
-    match quirks.invalid_max_age {
+pub(crate) fn max_age(head: &ResponseHead<'_>, quirks: &Quirks) -> Option<u64> {
+    let value = head.get_known(Known::MaxAge);
+    match quirks.preflight.invalid_max_age {
         InvalidMaxAge::DefaultFiveSeconds => {
             // Chromium `ParseAccessControlMaxAge` / Fetch step 7.10: absent or
             // unparsable → 5 s; negative → 0; capped.
@@ -138,7 +131,7 @@ pub(crate) fn max_age(headers: &[(String, String)], quirks: &Quirks) -> Option<u
             Some(if seconds < 0 {
                 0
             } else {
-                (seconds as u64).min(quirks.max_age_cap_s)
+                (seconds as u64).min(quirks.preflight.max_age_cap_s)
             })
         }
         InvalidMaxAge::NotCached => {
@@ -153,7 +146,7 @@ pub(crate) fn max_age(headers: &[(String, String)], quirks: &Quirks) -> Option<u
                 if !b.is_ascii_digit() {
                     return None;
                 }
-                age = (age * 10 + u64::from(b - b'0')).min(quirks.max_age_cap_s);
+                age = (age * 10 + u64::from(b - b'0')).min(quirks.preflight.max_age_cap_s);
             }
             (age > 0).then_some(age)
         }
@@ -172,28 +165,31 @@ fn parse_i64(s: &str) -> Option<i64> {
 
 /// Fetch: CORS-preflight fetch, step 7, in the browser's order of checks.
 pub(crate) fn check(
-    resp: PreflightResponse<'_>,
+    resp: PreflightResponse<'_, '_>,
     req: PreflightFor<'_>,
     quirks: &Quirks,
 ) -> Result<Grant, Failure> {
-    let fail = |reason| Failure::new(reason, true, Some(resp.status));
+    let status = resp.head.status();
+    let fail = |reason| Failure::new(reason, true, Some(status));
     // Chromium: a redirect fails before any header is read.
-    if resp.is_redirect && quirks.preflight_redirect == PreflightRedirect::FailFirst {
+    if resp.is_redirect && quirks.preflight.redirect == PreflightRedirect::FailFirst {
         return Err(fail(Reason::PreflightDisallowedRedirect));
     }
     // Step 7.1: a CORS check (with the actual request's credentials mode)...
-    cors_check(resp.headers, req.origin, req.include, quirks).map_err(fail)?;
+    if !(req.same_origin && quirks.preflight.same_origin_skips_cors_check) {
+        cors_check(resp.head, req.origin, req.include, quirks).map_err(fail)?;
+    }
     // Firefox: the CORS-checked redirect is then refused.
-    if resp.is_redirect && quirks.preflight_redirect == PreflightRedirect::CorsCheckFirst {
+    if resp.is_redirect && quirks.preflight.redirect == PreflightRedirect::CorsCheckFirst {
         return Err(fail(Reason::PreflightDisallowedRedirect));
     }
     // ...and an ok status.
-    if !(200..=299).contains(&resp.status) {
+    if !(200..=299).contains(&status) {
         return Err(fail(Reason::PreflightInvalidStatus));
     }
-    let acam = get(resp.headers, "access-control-allow-methods");
-    let acah = get(resp.headers, "access-control-allow-headers");
-    let (methods, allowed_headers) = match quirks.preflight_parse {
+    let acam = resp.head.get_known(Known::AllowMethods);
+    let acah = resp.head.get_known(Known::AllowHeaders);
+    let (methods, allowed_headers) = match quirks.preflight.parse {
         PreflightParse::BothThenMatch => {
             // Step 7.2: extract both lists; failure → network error.
             let methods = parse_allow_list(acam.as_deref())
@@ -223,12 +219,19 @@ pub(crate) fn check(
             (methods, hs)
         }
     };
-    // Step 7.6-7.9: the headers.
+    // Step 7.6-7.9: the headers (names are compared lowercase).
+    let allowed_headers: Vec<String> = allowed_headers
+        .into_iter()
+        .map(|mut h| {
+            h.make_ascii_lowercase();
+            h
+        })
+        .collect();
     if let Some(name) = first_disallowed_header(
         &allowed_headers,
         req.check_order.unwrap_or(req.unsafe_names),
         req.include,
-        quirks.authorization_under_wildcard,
+        quirks.preflight.authorization_under_wildcard,
     ) {
         return Err(fail(Reason::HeaderDisallowed {
             name: name.to_owned(),
@@ -237,14 +240,8 @@ pub(crate) fn check(
     // Step 7.10: max-age.
     Ok(Grant {
         methods,
-        headers: allowed_headers
-            .into_iter()
-            .map(|mut h| {
-                h.make_ascii_lowercase();
-                h
-            })
-            .collect(),
-        max_age_s: max_age(resp.headers, quirks),
+        headers: allowed_headers,
+        max_age_s: max_age(resp.head, quirks),
     })
 }
 
@@ -252,7 +249,7 @@ pub(crate) fn check(
 mod tests {
     use super::*;
     use crate::fetch::Browser;
-    use crate::fetch::test_support::hs;
+    use crate::fetch::test_support::{head, hs};
 
     const O: &str = "http://app.test:8001";
 
@@ -264,12 +261,11 @@ mod tests {
         names: &[&str],
         include: bool,
     ) -> Result<Grant, Reason> {
-        let h = hs(pairs);
+        let h = head(status, pairs);
         let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         check(
             PreflightResponse {
-                status,
-                headers: &h,
+                head: &h,
                 is_redirect: false,
             },
             PreflightFor {
@@ -278,6 +274,7 @@ mod tests {
                 check_order: None,
                 include,
                 origin: O,
+                same_origin: false,
             },
             b.quirks(),
         )
@@ -418,8 +415,8 @@ mod tests {
         let c = Browser::Chrome.quirks();
         let f = Browser::Firefox.quirks();
         let m = |v: &str, q| max_age(&hs(&[("Access-Control-Max-Age", v)]), q);
-        assert_eq!(max_age(&[], c), Some(5));
-        assert_eq!(max_age(&[], f), Some(5));
+        assert_eq!(max_age(&hs(&[]), c), Some(5));
+        assert_eq!(max_age(&hs(&[]), f), Some(5));
         assert_eq!(m("100000", c), Some(7200));
         assert_eq!(m("100000", f), Some(86400));
         assert_eq!(m("abc", c), Some(5));

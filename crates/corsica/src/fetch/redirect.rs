@@ -6,11 +6,9 @@ use std::borrow::Cow;
 
 use url::Url;
 
-use super::request::Hdr;
-
-use super::Mode;
 use super::browser::{NonHttpRedirect, Quirks};
-use crate::explain::Reason;
+use super::failure::Reason;
+use super::request::{Hdr, Mode};
 use crate::origin::Origin;
 
 /// <https://fetch.spec.whatwg.org/#redirect-status>
@@ -73,7 +71,7 @@ pub(crate) fn follow(
 ) -> Result<(), Reason> {
     // Step 4: a location URL whose scheme is not HTTP(S) is a network error.
     if !matches!(location.scheme(), "http" | "https") {
-        return Err(match quirks.non_http_redirect {
+        return Err(match quirks.redirect.non_http {
             NonHttpRedirect::Chromium
                 if from.mode == Mode::Cors
                     && !matches!(
@@ -110,7 +108,7 @@ pub(crate) fn follow(
     }
     // Observed in Chromium 156: a location with credentials fails even
     // where the two rules above let it pass (no CORS message).
-    if has_credentials && quirks.redirect_credentials_always_fail {
+    if has_credentials && quirks.redirect.credentials_always_fail {
         return Err(Reason::NetworkError);
     }
     // Step 10: redirect-taint: a hop between two origins, neither of them

@@ -1,0 +1,177 @@
+//! What to change so a blocked request goes through.
+
+use crate::fetch::{Blocked, Reason};
+
+/// The change that lets a blocked request through: the header the server
+/// must send (with its value), anything else it needs, how to say it in a
+/// corsica policy, and the same in plain words.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// The header the server must send, with the value it needs, when one
+    /// header is the fix.
+    pub header: Option<(&'static str, String)>,
+    /// Further headers the answer needs along with it (credentials).
+    pub also: Vec<(&'static str, String)>,
+    /// The same in a corsica policy (TOML), when a policy can say it.
+    pub policy: Option<String>,
+    /// What to change, in plain words.
+    pub summary: String,
+}
+
+fn toml_list(items: &[String]) -> String {
+    let quoted: Vec<String> = items
+        .iter()
+        .map(|i| format!("\"{}\"", i.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    format!("[{}]", quoted.join(", "))
+}
+
+/// The fix for `blocked`.
+pub(super) fn fix(blocked: &Blocked) -> Fix {
+    let origin = blocked.request_origin().to_owned();
+    let credentials = blocked.credentials;
+    let on = if blocked.failure().preflight {
+        "the answer to the preflight (OPTIONS)"
+    } else {
+        "the response"
+    };
+    let acac = || {
+        if credentials {
+            vec![("Access-Control-Allow-Credentials", "true".to_owned())]
+        } else {
+            Vec::new()
+        }
+    };
+    let origin_policy = || {
+        if origin == "null" {
+            None
+        } else if credentials {
+            Some(format!("origins = [\"{origin}\"]\ncredentials = true"))
+        } else {
+            Some(format!("origins = [\"{origin}\"]"))
+        }
+    };
+    let plain = |summary: String| Fix {
+        header: None,
+        also: Vec::new(),
+        policy: None,
+        summary,
+    };
+    match blocked.reason() {
+        Reason::MissingAllowOriginHeader
+        | Reason::AllowOriginMismatch { .. }
+        | Reason::InvalidAllowOriginValue { .. }
+        | Reason::MultipleAllowOriginValues { .. } => {
+            let mut summary = format!(
+                "{on} must carry `Access-Control-Allow-Origin: {origin}`, exactly one value, \
+                 equal to the request's `Origin`"
+            );
+            if origin == "null" {
+                summary.push_str(
+                    "; the origin is `null` because a redirect crossed origins: point the \
+                     request at the final URL instead of allowing `null`, which anyone can send",
+                );
+            }
+            if blocked.failure().status.is_some_and(|s| s >= 400) && !blocked.failure().preflight {
+                summary.push_str(&format!(
+                    "; the server also answered with an error ({}): add CORS headers to error \
+                     responses so the page sees the real error, then fix it",
+                    blocked.failure().status.unwrap_or_default()
+                ));
+            }
+            Fix {
+                header: Some(("Access-Control-Allow-Origin", origin.clone())),
+                also: acac(),
+                policy: origin_policy(),
+                summary,
+            }
+        }
+        Reason::WildcardOriginNotAllowed => Fix {
+            header: Some(("Access-Control-Allow-Origin", origin.clone())),
+            also: vec![("Access-Control-Allow-Credentials", "true".to_owned())],
+            policy: origin_policy(),
+            summary: format!(
+                "{on} must name the page's origin instead of `*` when the request carries \
+                 credentials: send `Access-Control-Allow-Origin: {origin}` and \
+                 `Access-Control-Allow-Credentials: true` (and `Vary: Origin`)"
+            ),
+        },
+        Reason::InvalidAllowCredentials { .. } => Fix {
+            header: Some(("Access-Control-Allow-Credentials", "true".to_owned())),
+            also: Vec::new(),
+            policy: Some("credentials = true".to_owned()),
+            summary: format!(
+                "{on} must carry `Access-Control-Allow-Credentials: true` (exactly `true`) \
+                 because the request includes credentials"
+            ),
+        },
+        Reason::PreflightInvalidStatus => Fix {
+            header: None,
+            also: Vec::new(),
+            policy: Some(format!("origins = [\"{origin}\"]")),
+            summary: format!(
+                "answer the preflight (OPTIONS {}) with a 2xx status, usually 204 No Content, \
+                 before any authentication or routing that rejects OPTIONS; a corsica policy \
+                 answers preflights itself",
+                blocked.url()
+            ),
+        },
+        Reason::PreflightDisallowedRedirect => plain(format!(
+            "answer the preflight at {} itself: browsers never follow a redirect of a \
+             preflight (fix trailing-slash or http-to-https redirects, or call the final URL)",
+            blocked.url()
+        )),
+        Reason::InvalidAllowMethods { .. } | Reason::MethodDisallowed { .. } => {
+            let method = blocked.method().to_owned();
+            let mut summary = format!(
+                "the preflight answer must list {method} in `Access-Control-Allow-Methods` \
+                 (comma-separated method names, matched case-sensitively)"
+            );
+            let upper = method.to_ascii_uppercase();
+            if upper != method {
+                summary.push_str(&format!(
+                    "; browsers upper-case only DELETE, GET, HEAD, OPTIONS, POST and PUT, so \
+                     the script sends `{method}`: write `{upper}` in the script"
+                ));
+            }
+            Fix {
+                header: Some(("Access-Control-Allow-Methods", method.clone())),
+                also: Vec::new(),
+                policy: Some(format!("methods = {}", toml_list(&[method]))),
+                summary,
+            }
+        }
+        Reason::InvalidAllowHeaders { .. } | Reason::HeaderDisallowed { .. } => {
+            let names = blocked.request_headers().to_vec();
+            Fix {
+                header: Some(("Access-Control-Allow-Headers", names.join(", "))),
+                also: Vec::new(),
+                policy: Some(format!("request_headers = {}", toml_list(&names))),
+                summary: format!(
+                    "the preflight answer must list every header the request asks for in \
+                     `Access-Control-Allow-Headers`: {}",
+                    names.join(", ")
+                ),
+            }
+        }
+        Reason::RedirectContainsCredentials => plain(
+            "redirect to a URL without a username or password: browsers refuse such \
+             redirects for cross-origin requests"
+                .to_owned(),
+        ),
+        Reason::CorsDisabledScheme | Reason::RedirectFailed => {
+            plain("redirect only to http or https URLs, or call the final URL directly".to_owned())
+        }
+        Reason::SameOriginModeCrossOrigin | Reason::DisallowedByMode => plain(
+            "use mode \"cors\" (the default) for a cross-origin URL, and have the server \
+             allow the page's origin"
+                .to_owned(),
+        ),
+        Reason::TypeError(e) => plain(format!("change the script: {}", e.describe())),
+        Reason::RequestFailed | Reason::NetworkError => plain(
+            "make the server answer at all: the request failed before any CORS check (the \
+             connection, the redirects or the response head)"
+                .to_owned(),
+        ),
+    }
+}

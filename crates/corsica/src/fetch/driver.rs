@@ -1,0 +1,841 @@
+//! One `fetch()` from start to finish, driven by the caller: main fetch,
+//! HTTP fetch, the preflight, the CORS check and every redirect hop.
+//!
+//! <https://fetch.spec.whatwg.org/#main-fetch>
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use bytes::Bytes;
+use url::Url;
+
+use super::browser::{Browser, Quirks};
+use super::cache::Lookup;
+use super::cors_check::cors_check;
+use super::failure::{Failure, Reason, TypeError};
+use super::outcome::{Blocked, Outcome, Readable, ResponseType};
+use super::preflight::{self, PreflightFor, PreflightResponse};
+use super::redirect::{self, Hop, RedirectFrom};
+use super::request::{self, Credentials, Hdr, Mode, RedirectMode, Request};
+use super::response::{Known, ResponseHead};
+use super::state::{BrowserState, Page};
+use super::transmit::{Transmit, TransmitKind};
+use super::wire::{self, HopContext};
+use crate::origin::Origin;
+
+/// One `fetch()` call in progress: a state machine the caller drives.
+///
+/// The fetch opens no socket and reads no clock. The caller
+///
+/// 1. calls [`poll_transmit`](Fetch::poll_transmit) to learn what to send
+///    next: the preflight, the request, or (after a redirect) the next hop;
+/// 2. sends it, and hands back the response head with
+///    [`handle_response`](Fetch::handle_response), or a transport failure
+///    with [`handle_error`](Fetch::handle_error);
+/// 3. repeats until `poll_transmit` returns `None`, then takes the
+///    [`Outcome`] with [`finish`](Fetch::finish).
+///
+/// Every call takes the caller's [`BrowserState`] (the preflight cache and
+/// the HTTP cache live there) and `now`, any monotonic time (for instance
+/// since the state was made): preflight-cache entries expire against it.
+/// A response that the browser's HTTP cache would serve never goes on the
+/// wire; `poll_transmit` then goes straight on.
+///
+/// ```
+/// use std::time::Duration;
+/// use corsica::fetch::{Browser, BrowserState, Fetch, Page, Request, ResponseHead};
+///
+/// let page = Page::new("https://app.example/")?;
+/// let request = Request::new("PUT", "https://api.example/items/1")
+///     .header("Content-Type", "application/json");
+/// let mut state = BrowserState::new(Browser::Chrome);
+/// let now = Duration::ZERO;
+///
+/// let mut fetch = Fetch::new(&page, &request);
+/// // A JSON PUT is preflighted.
+/// let preflight = fetch.poll_transmit(&mut state, now).unwrap();
+/// assert!(preflight.is_preflight());
+/// assert_eq!(preflight.header("access-control-request-headers"), Some(&b"content-type"[..]));
+/// let mut answer = ResponseHead::new(204);
+/// answer.push("Access-Control-Allow-Origin", "https://app.example");
+/// answer.push("Access-Control-Allow-Methods", "PUT");
+/// fetch.handle_response(&mut state, now, &answer);
+/// // The server forgot `Access-Control-Allow-Headers`.
+/// assert!(fetch.poll_transmit(&mut state, now).is_none());
+/// let blocked = fetch.finish();
+/// let blocked = blocked.blocked().unwrap();
+/// assert_eq!(blocked.error_code(), Some("HeaderDisallowedByPreflightResponse"));
+/// assert_eq!(blocked.fix().header, Some(("Access-Control-Allow-Headers", "content-type".to_owned())));
+/// # Ok::<(), corsica::fetch::PageError>(())
+/// ```
+#[derive(Debug)]
+pub struct Fetch<'r> {
+    page: &'r Page,
+    request: &'r Request,
+    phase: Phase,
+    walk: Option<Walk<'r>>,
+}
+
+/// Where the fetch is.
+#[derive(Debug)]
+enum Phase {
+    /// Nothing done yet.
+    Start,
+    /// At the start of a hop: mode, tainting, the preflight.
+    Hop,
+    /// The preflight went out; its answer is awaited.
+    AwaitPreflight {
+        origin: String,
+        check_order: Option<Vec<String>>,
+    },
+    /// Ready to send the request itself.
+    Request,
+    /// The request went out; its answer is awaited.
+    AwaitResponse,
+    /// The end.
+    Done(Outcome),
+}
+
+/// The request's state across hops.
+#[derive(Debug)]
+struct Walk<'r> {
+    quirks: &'static Quirks,
+    browser: Browser,
+    method: Cow<'r, str>,
+    headers: Vec<Hdr<'r>>,
+    body_len: Option<u64>,
+    include: bool,
+    mode: Mode,
+    credentials: Credentials,
+    redirect_mode: RedirectMode,
+    /// The current URL (fragment and user-info as parsed).
+    url: Url,
+    /// The current URL on the wire (no user-info, no fragment): the key of
+    /// the caches.
+    key: String,
+    hop_origin: Origin,
+    initial_url: String,
+    tainted: bool,
+    cors_tainting: bool,
+    opaque_tainting: bool,
+    redirects: u32,
+    /// The CORS-unsafe names, computed when first needed and again only
+    /// after a redirect removed headers.
+    unsafe_names: Option<Vec<String>>,
+    /// Chromium: `Origin: null` set by the network stack on a redirect (see
+    /// `RedirectQuirks::net_origin_null_on_cross_origin_hop`).
+    net_null_origin: bool,
+    /// Firefox (see `PreflightQuirks::sticky_across_redirects`): the load
+    /// info keeps the unsafe header names from the start, and
+    /// `nsCORSListenerProxy::CheckPreflightNeeded` preflights a
+    /// cross-origin hop while that list is non-empty or the current method
+    /// is unsafe; once a hop needed a preflight, the replacement channels
+    /// inherit it. A same-origin `DELETE` turned into a cross-origin `GET`
+    /// by a 303 therefore goes without one (observed in Firefox ESR 153 on
+    /// random holdout cases), while a cross-origin `PUT` turned into `GET`
+    /// is preflighted again.
+    initial_unsafe: bool,
+    sticky_preflight: bool,
+    /// The URL the failure names, once set.
+    fail_url: Option<String>,
+    /// Whether a preflight went on the wire.
+    preflighted: bool,
+    /// Chromium: the order of the script's headers on the wire, fixed at
+    /// the start (see `request::header_map_order`).
+    map_order: Option<Vec<String>>,
+    /// Whether a hop went to another origin than the page's: from then on
+    /// `Referer` is the page's origin only, even back on the page's own
+    /// origin (observed in Chromium 156 and Firefox ESR 153: the referrer
+    /// policy is applied to the referrer as the previous hop left it).
+    referrer_trimmed: bool,
+    /// The page's serialized origin as header bytes, and `null`.
+    origin_bytes: Bytes,
+}
+
+static NULL: Bytes = Bytes::from_static(b"null");
+
+/// The URL as the wire carries it: without user-info and fragment.
+fn wire_url(url: &Url) -> Url {
+    let mut u = url.clone();
+    if !u.username().is_empty() || u.password().is_some() {
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+    }
+    u.set_fragment(None);
+    u
+}
+
+fn host_header(url: &Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    }
+}
+
+fn millis(now: Duration) -> u64 {
+    u64::try_from(now.as_millis()).unwrap_or(u64::MAX)
+}
+
+impl<'r> Fetch<'r> {
+    /// A fetch of `request` by a script on `page`. Nothing happens until
+    /// the first [`poll_transmit`](Fetch::poll_transmit).
+    pub fn new(page: &'r Page, request: &'r Request) -> Fetch<'r> {
+        Fetch {
+            page,
+            request,
+            phase: Phase::Start,
+            walk: None,
+        }
+    }
+
+    /// The next request to send, or `None` when the fetch waits for the
+    /// answer to the previous one or has ended (see
+    /// [`is_done`](Fetch::is_done)).
+    pub fn poll_transmit(&mut self, state: &mut BrowserState, now: Duration) -> Option<Transmit> {
+        loop {
+            match &self.phase {
+                Phase::Start => self.start(state),
+                Phase::Hop => {
+                    if let Some(tx) = self.hop(state, now) {
+                        return Some(tx);
+                    }
+                }
+                Phase::Request => {
+                    if let Some(tx) = self.send_request(state, now) {
+                        return Some(tx);
+                    }
+                }
+                Phase::AwaitPreflight { .. } | Phase::AwaitResponse | Phase::Done(_) => {
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Hands back the answer to the last [`Transmit`]: its status and
+    /// headers as received. Ignored when no answer is awaited.
+    pub fn handle_response(
+        &mut self,
+        state: &mut BrowserState,
+        now: Duration,
+        head: &ResponseHead<'_>,
+    ) {
+        match std::mem::replace(&mut self.phase, Phase::Start) {
+            Phase::AwaitPreflight {
+                origin,
+                check_order,
+            } => self.on_preflight(state, now, head, &origin, check_order.as_deref()),
+            Phase::AwaitResponse => self.on_response(state, head),
+            other => self.phase = other,
+        }
+    }
+
+    /// Hands back a transport failure for the last [`Transmit`]: the
+    /// connection was refused, reset or timed out, TLS failed, or the
+    /// response could not be read. Ignored when no answer is awaited.
+    pub fn handle_error(&mut self, _state: &mut BrowserState, _now: Duration) {
+        match &self.phase {
+            Phase::AwaitPreflight { .. } | Phase::AwaitResponse => {
+                let preflight = matches!(self.phase, Phase::AwaitPreflight { .. });
+                let walk = self.walk.as_ref();
+                // Firefox's CORS listener sees the failed channel of a CORS
+                // request ("CORS request did not succeed"); otherwise it is
+                // a plain network error.
+                let reason = if walk.is_some_and(|w| w.cors_tainting) {
+                    Reason::RequestFailed
+                } else {
+                    Reason::NetworkError
+                };
+                self.fail(Failure::new(reason, preflight, None));
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the fetch has ended.
+    pub fn is_done(&self) -> bool {
+        matches!(self.phase, Phase::Done(_))
+    }
+
+    /// Whether a preflight went on the wire so far.
+    pub fn preflighted(&self) -> bool {
+        self.walk.as_ref().is_some_and(|w| w.preflighted)
+    }
+
+    /// How the fetch ended. Called before the end, the fetch is treated as
+    /// aborted: a network error.
+    pub fn finish(self) -> Outcome {
+        match self.phase {
+            Phase::Done(outcome) => outcome,
+            _ => {
+                let mut this = self;
+                this.fail(Failure::new(Reason::NetworkError, false, None));
+                match this.phase {
+                    Phase::Done(outcome) => outcome,
+                    _ => unreachable_outcome(),
+                }
+            }
+        }
+    }
+
+    /// Ends the fetch with `failure` at the current URL.
+    fn fail(&mut self, failure: Failure) {
+        let page = self.page;
+        let (browser, url, initial_url, request_origin, method, request_headers, credentials) =
+            match &self.walk {
+                Some(w) => (
+                    w.browser,
+                    w.fail_url
+                        .clone()
+                        .unwrap_or_else(|| w.url.as_str().to_owned()),
+                    w.initial_url.clone(),
+                    if w.tainted {
+                        "null".to_owned()
+                    } else {
+                        page.origin_str().to_owned()
+                    },
+                    w.method.clone().into_owned(),
+                    w.unsafe_names.clone().unwrap_or_default(),
+                    w.include,
+                ),
+                None => (
+                    Browser::default(),
+                    self.request.url().to_owned(),
+                    self.request.url().to_owned(),
+                    page.origin_str().to_owned(),
+                    self.request.method().to_owned(),
+                    Vec::new(),
+                    self.request.credentials_mode().is_include(),
+                ),
+            };
+        self.phase = Phase::Done(Outcome::Blocked(Blocked {
+            failure,
+            browser,
+            url,
+            initial_url,
+            page_origin: page.origin_str().to_owned(),
+            page_url: page.url().to_owned(),
+            request_origin,
+            method,
+            request_headers,
+            credentials,
+        }));
+    }
+
+    /// Parses the URL and runs the `Request` constructor.
+    fn start(&mut self, state: &BrowserState) {
+        let browser = state.browser();
+        let quirks = browser.quirks();
+        let thrown = |this: &mut Fetch<'r>, e: TypeError| {
+            this.fail(Failure::new(Reason::TypeError(e), false, None));
+            if let Phase::Done(Outcome::Blocked(b)) = &mut this.phase {
+                b.browser = browser;
+            }
+        };
+        // Request constructor, step 5: parse the URL against the page's;
+        // user-info throws.
+        let parsed = match self.page.base() {
+            Some(base) => base.join(self.request.url()),
+            None => Url::parse(self.request.url()),
+        };
+        let Ok(url) = parsed else {
+            return thrown(self, TypeError::InvalidUrl);
+        };
+        if !url.username().is_empty() || url.password().is_some() {
+            return thrown(self, TypeError::UrlWithCredentials);
+        }
+        // Scheme fetch: only HTTP(S) reaches the network here.
+        if !matches!(url.scheme(), "http" | "https") {
+            return thrown(self, TypeError::UnsupportedScheme);
+        }
+        let constructed = match request::construct(self.request, quirks) {
+            Ok(c) => c,
+            Err(e) => return thrown(self, e),
+        };
+        let key = wire_url(&url).into();
+        let mut walk = Walk {
+            quirks,
+            browser,
+            method: constructed.method,
+            headers: constructed.headers,
+            body_len: self.request.body_kind().map(super::Body::len),
+            include: self.request.credentials_mode().is_include(),
+            mode: self.request.request_mode(),
+            credentials: self.request.credentials_mode(),
+            redirect_mode: self.request.redirect_mode(),
+            hop_origin: Origin::of_parsed(&url),
+            initial_url: url.as_str().to_owned(),
+            url,
+            key,
+            tainted: false,
+            cors_tainting: false,
+            opaque_tainting: false,
+            redirects: 0,
+            unsafe_names: None,
+            net_null_origin: false,
+            initial_unsafe: false,
+            sticky_preflight: false,
+            fail_url: None,
+            preflighted: false,
+            map_order: None,
+            referrer_trimmed: false,
+            origin_bytes: Bytes::from(crate::headers::wire_bytes(self.page.origin_str())),
+        };
+        walk.initial_unsafe =
+            quirks.preflight.sticky_across_redirects && !walk.unsafe_names().is_empty();
+        if quirks.wire.header_map_order {
+            walk.map_order = Some(request::header_map_order(&walk.headers));
+        }
+        self.walk = Some(walk);
+        self.phase = Phase::Hop;
+    }
+
+    /// Main fetch, step 12, and HTTP fetch, step 4.1: the tainting of this
+    /// hop and its preflight, unless the cache answers for it.
+    fn hop(&mut self, state: &mut BrowserState, now: Duration) -> Option<Transmit> {
+        let page = self.page;
+        let Some(w) = self.walk.as_mut() else {
+            self.phase = Phase::Done(unreachable_outcome());
+            return None;
+        };
+        let quirks = w.quirks;
+        // Main fetch, step 12.
+        let same_origin = page.origin().is_same_origin(&w.hop_origin);
+        w.referrer_trimmed |= !same_origin;
+        if !(same_origin && !w.cors_tainting && !w.opaque_tainting) {
+            match w.mode {
+                // "request's mode is same-origin": network error. Blink
+                // refuses the first URL with a console message; after a
+                // redirect it is a plain network error (observed in
+                // Chromium 156).
+                Mode::SameOrigin => {
+                    let reason = if w.redirects == 0 {
+                        Reason::SameOriginModeCrossOrigin
+                    } else {
+                        Reason::DisallowedByMode
+                    };
+                    self.fail(Failure::new(reason, false, None));
+                    return None;
+                }
+                // "request's mode is no-cors": opaque.
+                Mode::NoCors => w.opaque_tainting = true,
+                // Otherwise: cors (with or without preflight).
+                Mode::Cors => w.cors_tainting = true,
+            }
+        }
+        if w.cors_tainting {
+            let redirected = w.redirects > 0;
+            let sticky = w.sticky_preflight || w.initial_unsafe;
+            let method = w.method.clone();
+            let needed = preflight::is_needed(&method, w.unsafe_names()) || (redirected && sticky);
+            w.sticky_preflight |= needed && quirks.preflight.sticky_across_redirects;
+            if needed {
+                // Firefox preflights with the untainted origin.
+                let origin: &str = if w.tainted && !quirks.preflight.ignores_taint {
+                    "null"
+                } else {
+                    page.origin_str()
+                };
+                let unsafe_names = w.unsafe_names.as_deref().unwrap_or_default();
+                let lookup = Lookup {
+                    origin,
+                    url: &w.key,
+                    include: w.include,
+                    method: &w.method,
+                    unsafe_names,
+                    now_ms: millis(now),
+                };
+                if !state.preflight_cache.allows(&lookup, quirks) {
+                    w.preflighted = true;
+                    let check_order = w
+                        .map_order
+                        .as_deref()
+                        .filter(|_| unsafe_names.len() > 1)
+                        .map(|order| request::in_map_order(order, unsafe_names));
+                    let origin_bytes = if origin == "null" {
+                        NULL.clone()
+                    } else {
+                        w.origin_bytes.clone()
+                    };
+                    let host = host_header(&w.url);
+                    let referrer = referrer(page, &w.url, false);
+                    let ctx = HopContext {
+                        host: &host,
+                        secure: w.url.scheme() == "https",
+                        referrer: referrer.as_deref(),
+                        user_agent: &state.user_agent,
+                        accept_language: &state.accept_language,
+                        body_len: None,
+                        redirected: w.redirects > 0,
+                        method: &w.method,
+                        cached: None,
+                        cookie: None,
+                        conditional: wire::is_conditional(&w.headers),
+                        map_order: None,
+                    };
+                    let headers = wire::preflight_headers(
+                        &w.method,
+                        unsafe_names,
+                        &origin_bytes,
+                        quirks,
+                        &ctx,
+                    );
+                    let tx = Transmit {
+                        kind: TransmitKind::Preflight,
+                        method: http::Method::OPTIONS,
+                        url: wire_url(&w.url),
+                        headers,
+                    };
+                    self.phase = Phase::AwaitPreflight {
+                        origin: origin.to_owned(),
+                        check_order,
+                    };
+                    return Some(tx);
+                }
+            }
+        }
+        self.phase = Phase::Request;
+        None
+    }
+
+    /// HTTP-network-or-cache fetch: the request itself, unless the HTTP
+    /// cache serves it.
+    fn send_request(&mut self, state: &mut BrowserState, _now: Duration) -> Option<Transmit> {
+        let page = self.page;
+        let Some(w) = self.walk.as_mut() else {
+            self.phase = Phase::Done(unreachable_outcome());
+            return None;
+        };
+        let quirks = w.quirks;
+        // A fresh stored response does not go on the wire (see
+        // `NetworkQuirks::http_cache_implicitly_fresh`).
+        if quirks.network.http_cache_implicitly_fresh
+            && let Some(cached) = state.http_cache.fresh(&w.method, &w.key)
+        {
+            let cached = cached.clone();
+            self.phase = Phase::AwaitResponse;
+            self.on_response_inner(state, &cached, true);
+            return None;
+        }
+        // Append a request `Origin` header: CORS requests, and any request
+        // whose method is neither GET nor HEAD.
+        let send_origin = w.cors_tainting || (w.method != "GET" && w.method != "HEAD");
+        let origin = send_origin.then(|| {
+            if w.tainted || w.net_null_origin {
+                NULL.clone()
+            } else {
+                w.origin_bytes.clone()
+            }
+        });
+        // HTTP-network-or-cache fetch, step 8.13: credentials go with
+        // `include`, and with `same-origin` when the response is basic.
+        let with_credentials = match w.credentials {
+            Credentials::Include => true,
+            Credentials::SameOrigin => !w.cors_tainting && !w.opaque_tainting,
+            Credentials::Omit => false,
+        };
+        let host = host_header(&w.url);
+        let same_origin = page.origin().is_same_origin(&w.hop_origin);
+        let referrer = referrer(page, &w.url, same_origin && !w.referrer_trimmed);
+        let cached = if quirks.network.http_cache_implicitly_fresh {
+            state.http_cache.entity(&w.key)
+        } else {
+            None
+        };
+        let ctx = HopContext {
+            host: &host,
+            secure: w.url.scheme() == "https",
+            referrer: referrer.as_deref(),
+            user_agent: &state.user_agent,
+            accept_language: &state.accept_language,
+            body_len: w.body_len,
+            redirected: w.redirects > 0,
+            method: &w.method,
+            cached,
+            cookie: if with_credentials {
+                state.cookie(w.url.host_str().unwrap_or_default())
+            } else {
+                None
+            },
+            conditional: wire::is_conditional(&w.headers),
+            map_order: w.map_order.as_deref(),
+        };
+        let headers = wire::request_headers(&w.headers, origin.as_ref(), quirks, &ctx);
+        let method = http::Method::from_bytes(w.method.as_bytes()).unwrap_or(http::Method::GET);
+        let tx = Transmit {
+            kind: TransmitKind::Request,
+            method,
+            url: wire_url(&w.url),
+            headers,
+        };
+        self.phase = Phase::AwaitResponse;
+        Some(tx)
+    }
+
+    /// Fetch: CORS-preflight fetch, step 7: the preflight's answer.
+    fn on_preflight(
+        &mut self,
+        state: &mut BrowserState,
+        now: Duration,
+        head: &ResponseHead<'_>,
+        origin: &str,
+        check_order: Option<&[String]>,
+    ) {
+        let Some(w) = self.walk.as_ref() else {
+            return;
+        };
+        let quirks = w.quirks;
+        if let Some(reason) = over_limit(head, w) {
+            return self.fail(Failure::new(reason, true, None));
+        }
+        let is_redirect = location(head, quirks).is_some();
+        let unsafe_names = w.unsafe_names.as_deref().unwrap_or_default();
+        let checked = preflight::check(
+            PreflightResponse { head, is_redirect },
+            PreflightFor {
+                method: &w.method,
+                unsafe_names,
+                check_order,
+                include: w.include,
+                origin,
+                same_origin: self.page.origin().is_same_origin(&w.hop_origin),
+            },
+            quirks,
+        );
+        match checked {
+            Ok(grant) => {
+                // Chromium keeps no entry for a long URL.
+                if quirks.cache.max_url_len.is_none_or(|max| w.key.len() < max) {
+                    let lookup = Lookup {
+                        origin,
+                        url: &w.key,
+                        include: w.include,
+                        method: &w.method,
+                        unsafe_names,
+                        now_ms: millis(now),
+                    };
+                    state.preflight_cache.store(&lookup, grant, quirks);
+                }
+                self.phase = Phase::Request;
+            }
+            Err(failure) => {
+                // Fetch: a failed preflight clears the entries.
+                state.preflight_cache.clear(origin, &w.key);
+                self.fail(failure);
+            }
+        }
+    }
+
+    fn on_response(&mut self, state: &mut BrowserState, head: &ResponseHead<'_>) {
+        self.on_response_inner(state, head, false);
+    }
+
+    /// HTTP fetch, steps 4.3-8, and the end of main fetch: the answer to
+    /// the request (from the wire or from the HTTP cache).
+    fn on_response_inner(
+        &mut self,
+        state: &mut BrowserState,
+        head: &ResponseHead<'_>,
+        from_cache: bool,
+    ) {
+        let page = self.page;
+        let Some(w) = self.walk.as_mut() else {
+            return;
+        };
+        let quirks = w.quirks;
+        if quirks.network.http_cache_implicitly_fresh && !from_cache {
+            state.http_cache.store(&w.method, &w.key, head);
+        }
+        if let Some(reason) = over_limit(head, w) {
+            return self.fail(Failure::new(reason, false, None));
+        }
+        let status = head.status();
+        if status == 407 && quirks.network.status_407_is_network_error {
+            return self.fail(Failure::new(Reason::NetworkError, false, Some(407)));
+        }
+        let origin_s: &str = if w.tainted { "null" } else { page.origin_str() };
+        // HTTP fetch, step 4.3-4.4: the CORS check applies to every
+        // response of a CORS request, redirects included.
+        if w.cors_tainting
+            && let Err(reason) = cors_check(head, origin_s, w.include, quirks)
+        {
+            if quirks.cache.cors_failure_clears {
+                // Firefox `nsCORSListenerProxy::OnStartRequest`.
+                state.preflight_cache.clear(origin_s, &w.key);
+            }
+            return self.fail(Failure::new(reason, false, Some(status)));
+        }
+        if let Some(loc) = location(head, quirks) {
+            // HTTP fetch, step 8: the redirect mode.
+            match w.redirect_mode {
+                RedirectMode::Error => {
+                    return self.fail(Failure::new(Reason::NetworkError, false, Some(status)));
+                }
+                RedirectMode::Manual => {
+                    let url = w.url.as_str().to_owned();
+                    self.phase = Phase::Done(Outcome::Readable(Readable {
+                        response_type: ResponseType::OpaqueRedirect,
+                        status: 0,
+                        exposed: Vec::new(),
+                        redirected: w.redirects > 0,
+                        url,
+                    }));
+                    return;
+                }
+                RedirectMode::Follow => {}
+            }
+            // HTTP-redirect fetch. A network error the CORS listener sees
+            // (Firefox logs "CORS request did not succeed") only on a CORS
+            // request.
+            let refused = if w.cors_tainting {
+                Reason::RedirectFailed
+            } else {
+                Reason::NetworkError
+            };
+            let Some(next) = redirect::location_url(&w.url, &loc) else {
+                return self.fail(Failure::new(refused, false, Some(status)));
+            };
+            let next_origin = Origin::of_parsed(&next);
+            let from = RedirectFrom {
+                status,
+                current_origin: &w.hop_origin,
+                page_origin: page.origin(),
+                mode: w.mode,
+                cors_tainting: w.cors_tainting,
+            };
+            let before = w.headers.len();
+            let mut has_body = w.body_len.is_some();
+            let hop = Hop {
+                method: &mut w.method,
+                headers: &mut w.headers,
+                has_body: &mut has_body,
+                tainted: &mut w.tainted,
+                count: &mut w.redirects,
+            };
+            let followed = redirect::follow(&from, &next, &next_origin, hop, quirks);
+            if !has_body {
+                w.body_len = None;
+            }
+            if w.headers.len() != before {
+                w.unsafe_names = None;
+            }
+            if let Err(mut reason) = followed {
+                if reason == Reason::RedirectFailed || reason == Reason::NetworkError {
+                    reason = refused;
+                }
+                if reason == Reason::CorsDisabledScheme {
+                    // Chromium quotes the target URL: the loader has moved on.
+                    w.fail_url = Some(next.as_str().to_owned());
+                }
+                return self.fail(Failure::new(reason, false, Some(status)));
+            }
+            // Chromium's network stack rewrites a present `Origin` to `null`
+            // on any cross-origin hop it follows itself (`RedirectUtil::
+            // UpdateHttpRequest`); CORS requests restart and set `Origin`
+            // from the taint instead, so this shows only in no-cors mode.
+            if quirks.redirect.net_origin_null_on_cross_origin_hop
+                && w.mode == Mode::NoCors
+                && w.method != "GET"
+                && w.method != "HEAD"
+                && !w.hop_origin.is_same_origin(&next_origin)
+            {
+                w.net_null_origin = true;
+            }
+            w.key = wire_url(&next).into();
+            w.url = next;
+            w.hop_origin = next_origin;
+            self.phase = Phase::Hop;
+            return;
+        }
+        // The final response.
+        let url = w.url.as_str().to_owned();
+        let redirected = w.redirects > 0;
+        let readable = if w.opaque_tainting {
+            Readable {
+                response_type: ResponseType::Opaque,
+                status: 0,
+                exposed: Vec::new(),
+                url,
+                redirected,
+            }
+        } else if w.cors_tainting {
+            Readable {
+                response_type: ResponseType::Cors,
+                status,
+                exposed: super::expose::cors(head, w.include, quirks),
+                url,
+                redirected,
+            }
+        } else {
+            Readable {
+                response_type: ResponseType::Basic,
+                status,
+                exposed: super::expose::basic(head),
+                url,
+                redirected,
+            }
+        };
+        self.phase = Phase::Done(Outcome::Readable(readable));
+    }
+}
+
+impl Walk<'_> {
+    /// The request's CORS-unsafe names, computed once per header list.
+    fn unsafe_names(&mut self) -> &[String] {
+        let (headers, quirks) = (&self.headers, self.quirks);
+        self.unsafe_names
+            .get_or_insert_with(|| request::unsafe_names(headers, quirks))
+    }
+}
+
+/// The failure a response head over the browser's size limit causes:
+/// Chromium's `ERR_RESPONSE_HEADERS_TOO_BIG`, a network error (which
+/// Firefox reports on a CORS request as "CORS request did not succeed").
+fn over_limit(head: &ResponseHead<'_>, w: &Walk<'_>) -> Option<Reason> {
+    (head.wire_len() > w.quirks.network.max_response_head_bytes).then_some(if w.cors_tainting {
+        Reason::RequestFailed
+    } else {
+        Reason::NetworkError
+    })
+}
+
+/// The `Location` of a redirect response, if it is one.
+fn location<'h>(head: &'h ResponseHead<'_>, quirks: &Quirks) -> Option<Cow<'h, str>> {
+    if !redirect::is_redirect_status(head.status()) {
+        return None;
+    }
+    head.get_known(Known::Location)
+        .filter(|l| quirks.redirect.empty_location_redirects || !l.is_empty())
+}
+
+/// The `Referer` under the default policy, strict-origin-when-cross-origin:
+/// the page's URL to its own origin, its origin elsewhere, nothing from
+/// `https:` to `http:`.
+///
+/// <https://w3c.github.io/webappsec-referrer-policy/#referrer-policy-strict-origin-when-cross-origin>
+fn referrer(page: &Page, target: &Url, same_origin: bool) -> Option<String> {
+    let page_url = page.base();
+    if page_url.is_some_and(|p| p.scheme() == "https") && target.scheme() == "http" {
+        return None;
+    }
+    if same_origin {
+        let mut url = page.url().to_owned();
+        if let Some(i) = url.find('#') {
+            url.truncate(i);
+        }
+        return Some(url);
+    }
+    Some(format!("{}/", page.origin_str()))
+}
+
+/// Never reached: a fetch without its walk has always ended already.
+fn unreachable_outcome() -> Outcome {
+    Outcome::Readable(Readable {
+        response_type: ResponseType::Basic,
+        status: 0,
+        exposed: Vec::new(),
+        url: String::new(),
+        redirected: false,
+    })
+}

@@ -1,0 +1,388 @@
+//! A response head as the browser received it.
+//!
+//! The model reads a handful of headers (`Access-Control-*`, `Location`,
+//! the caching headers) and walks the rest only to say which names a
+//! script can read. [`ResponseHead`] keeps every line as received (order,
+//! duplicates, name case, odd bytes) and indexes the names the model looks
+//! up, once, when a line is added: a check then costs the same whether the
+//! head has four lines or ten thousand.
+//!
+//! Header bytes are kept as text with one character per byte (Latin-1, the
+//! Fetch Standard's "isomorphic decode"), so every byte a server can send
+//! survives and comparisons stay byte for byte.
+
+use std::borrow::Cow;
+
+use crate::headers;
+
+/// The names the model looks up, lowercase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Known {
+    AllowOrigin,
+    AllowCredentials,
+    AllowMethods,
+    AllowHeaders,
+    MaxAge,
+    ExposeHeaders,
+    Location,
+    ContentLength,
+    CacheControl,
+    Pragma,
+    Expires,
+    Vary,
+    ETag,
+    LastModified,
+}
+
+const KNOWN: usize = 14;
+
+impl Known {
+    /// The known name `name` is, compared ASCII case-insensitively.
+    fn of(name: &str) -> Option<Known> {
+        let k = match name.len() {
+            27 => Known::AllowOrigin,
+            32 => Known::AllowCredentials,
+            28 => {
+                return if name.eq_ignore_ascii_case("access-control-allow-methods") {
+                    Some(Known::AllowMethods)
+                } else if name.eq_ignore_ascii_case("access-control-allow-headers") {
+                    Some(Known::AllowHeaders)
+                } else {
+                    None
+                };
+            }
+            22 => Known::MaxAge,
+            29 => Known::ExposeHeaders,
+            8 => Known::Location,
+            14 => Known::ContentLength,
+            13 => {
+                return if name.eq_ignore_ascii_case("cache-control") {
+                    Some(Known::CacheControl)
+                } else if name.eq_ignore_ascii_case("last-modified") {
+                    Some(Known::LastModified)
+                } else {
+                    None
+                };
+            }
+            6 => Known::Pragma,
+            7 => Known::Expires,
+            4 => {
+                return if name.eq_ignore_ascii_case("vary") {
+                    Some(Known::Vary)
+                } else if name.eq_ignore_ascii_case("etag") {
+                    Some(Known::ETag)
+                } else {
+                    None
+                };
+            }
+            _ => return None,
+        };
+        name.eq_ignore_ascii_case(k.name()).then_some(k)
+    }
+
+    /// The name, lowercase.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Known::AllowOrigin => "access-control-allow-origin",
+            Known::AllowCredentials => "access-control-allow-credentials",
+            Known::AllowMethods => "access-control-allow-methods",
+            Known::AllowHeaders => "access-control-allow-headers",
+            Known::MaxAge => "access-control-max-age",
+            Known::ExposeHeaders => "access-control-expose-headers",
+            Known::Location => "location",
+            Known::ContentLength => "content-length",
+            Known::CacheControl => "cache-control",
+            Known::Pragma => "pragma",
+            Known::Expires => "expires",
+            Known::Vary => "vary",
+            Known::ETag => "etag",
+            Known::LastModified => "last-modified",
+        }
+    }
+}
+
+/// A response's status and header lines, as received.
+///
+/// Build one from the `http` crate's types (`From<&http::response::Parts>`,
+/// which has lowercased the names), or line by line with [`push`] (names
+/// as received, which Firefox's checks notice) or [`push_bytes`].
+///
+/// [`push`]: ResponseHead::push
+/// [`push_bytes`]: ResponseHead::push_bytes
+///
+/// ```
+/// use corsica::fetch::ResponseHead;
+///
+/// let mut head = ResponseHead::new(200);
+/// head.push("Access-Control-Allow-Origin", "https://app.example");
+/// head.push("access-control-allow-origin", "https://app.example");
+/// assert_eq!(head.len(), 2);
+/// assert_eq!(head.get("ACCESS-CONTROL-ALLOW-ORIGIN").as_deref(),
+///            Some("https://app.example, https://app.example"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResponseHead<'a> {
+    status: u16,
+    lines: Vec<(Cow<'a, str>, Cow<'a, str>)>,
+    /// Bytes on the wire: names, values, and `: ` and CRLF per line.
+    head_bytes: usize,
+    /// For each known name, 1 + the index of its first line (0: absent).
+    first: [u32; KNOWN],
+    /// Bit `k` set: known name `k` has more than one line.
+    repeated: u16,
+}
+
+/// Text with one character per byte: borrowed when `s` has no character
+/// beyond U+00FF (every such string already is), else its wire bytes
+/// (UTF-8 for the characters beyond) decoded one byte per character.
+fn isomorphic(s: Cow<'_, str>) -> Cow<'_, str> {
+    if s.chars().all(|c| c <= '\u{ff}') {
+        return s;
+    }
+    Cow::Owned(
+        headers::wire_bytes(&s)
+            .into_iter()
+            .map(char::from)
+            .collect(),
+    )
+}
+
+/// Bytes of text whose characters are all up to U+00FF.
+fn byte_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+impl<'a> ResponseHead<'a> {
+    /// A head with `status` and no headers yet.
+    pub fn new(status: u16) -> ResponseHead<'a> {
+        ResponseHead {
+            status,
+            lines: Vec::new(),
+            // The status line: `HTTP/1.1 200 OK` and CRLF, roughly.
+            head_bytes: 17,
+            first: [0; KNOWN],
+            repeated: 0,
+        }
+    }
+
+    /// Adds a header line: the name as received and the value. Text is
+    /// taken as the case format and `fetch()` read header values: each
+    /// character up to U+00FF is one byte, and characters beyond go out as
+    /// UTF-8.
+    pub fn push(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) {
+        let name = isomorphic(name.into());
+        let value = isomorphic(value.into());
+        self.push_line(name, value);
+    }
+
+    /// Adds a header line from its bytes as received.
+    pub fn push_bytes(&mut self, name: &'a [u8], value: &'a [u8]) {
+        self.push_line(
+            headers::isomorphic_decode(name),
+            headers::isomorphic_decode(value),
+        );
+    }
+
+    fn push_line(&mut self, name: Cow<'a, str>, value: Cow<'a, str>) {
+        self.head_bytes = self
+            .head_bytes
+            .saturating_add(byte_len(&name) + byte_len(&value) + 4);
+        if let Some(k) = Known::of(&name) {
+            let slot = &mut self.first[k as usize];
+            if *slot == 0 {
+                *slot = u32::try_from(self.lines.len() + 1).unwrap_or(u32::MAX);
+            } else {
+                self.repeated |= 1 << (k as u16);
+            }
+        }
+        self.lines.push((name, value));
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// The number of header lines.
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether the head has no header lines.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The size of the head on the wire, in bytes (status line, names,
+    /// values, separators).
+    pub fn wire_len(&self) -> usize {
+        self.head_bytes
+    }
+
+    /// The header lines in order: name as received and value, one
+    /// character per byte.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.lines.iter().map(|(n, v)| (&**n, &**v))
+    }
+
+    /// <https://fetch.spec.whatwg.org/#concept-header-list-get>: every
+    /// value of `name` (ASCII case-insensitive), trimmed of spaces and
+    /// tabs, joined with `, `; `None` when there is no such line.
+    pub fn get(&self, name: &str) -> Option<Cow<'_, str>> {
+        match Known::of(name) {
+            Some(k) => self.get_known(k),
+            None => headers::get_combined(
+                self.lines
+                    .iter()
+                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .map(|(_, v)| &**v),
+            ),
+        }
+    }
+
+    /// [`ResponseHead::get`] for a name the model looks up: the first line
+    /// is found through the index, later lines only when there are some.
+    pub(crate) fn get_known(&self, k: Known) -> Option<Cow<'_, str>> {
+        let first = self.first[k as usize];
+        if first == 0 {
+            return None;
+        }
+        let at = (first - 1) as usize;
+        if self.repeated & (1 << (k as u16)) == 0 {
+            return Some(Cow::Borrowed(headers::trim_tab_or_space(&self.lines[at].1)));
+        }
+        headers::get_combined(
+            self.lines[at..]
+                .iter()
+                .filter(|(n, _)| n.eq_ignore_ascii_case(k.name()))
+                .map(|(_, v)| &**v),
+        )
+    }
+
+    /// Whether `k` is present.
+    pub(crate) fn has(&self, k: Known) -> bool {
+        self.first[k as usize] != 0
+    }
+
+    /// The lines of known name `k`, names as received.
+    pub(crate) fn lines_of(&self, k: Known) -> impl Iterator<Item = (&str, &str)> {
+        let first = self.first[k as usize] as usize;
+        let (from, to) = match (first, self.repeated & (1 << (k as u16)) != 0) {
+            (0, _) => (0, 0),
+            (f, false) => (f - 1, f),
+            (f, true) => (f - 1, self.lines.len()),
+        };
+        self.lines[from..to]
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(k.name()))
+            .map(|(n, v)| (&**n, &**v))
+    }
+
+    /// The same head, owning its text.
+    pub fn into_owned(self) -> ResponseHead<'static> {
+        ResponseHead {
+            status: self.status,
+            lines: self
+                .lines
+                .into_iter()
+                .map(|(n, v)| (Cow::Owned(n.into_owned()), Cow::Owned(v.into_owned())))
+                .collect(),
+            head_bytes: self.head_bytes,
+            first: self.first,
+            repeated: self.repeated,
+        }
+    }
+}
+
+impl<'a> From<&'a http::response::Parts> for ResponseHead<'a> {
+    /// The head of a response received with the `http` crate's types. Its
+    /// header names are lowercase: a Firefox check that looks at name case
+    /// (counting `Access-Control-Allow-Origin` lines) then sees none.
+    fn from(parts: &'a http::response::Parts) -> ResponseHead<'a> {
+        let mut head = ResponseHead::new(parts.status.as_u16());
+        head.lines.reserve(parts.headers.len());
+        for (name, value) in &parts.headers {
+            head.push_bytes(name.as_str().as_bytes(), value.as_bytes());
+        }
+        head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_names_are_indexed_case_insensitively() {
+        for k in [
+            Known::AllowOrigin,
+            Known::AllowCredentials,
+            Known::AllowMethods,
+            Known::AllowHeaders,
+            Known::MaxAge,
+            Known::ExposeHeaders,
+            Known::Location,
+            Known::ContentLength,
+            Known::CacheControl,
+            Known::Pragma,
+            Known::Expires,
+            Known::Vary,
+            Known::ETag,
+            Known::LastModified,
+        ] {
+            assert_eq!(Known::of(k.name()), Some(k));
+            assert_eq!(Known::of(&k.name().to_ascii_uppercase()), Some(k));
+        }
+        assert_eq!(Known::of("access-control-allow-originx"), None);
+        assert_eq!(Known::of("x-vary"), None);
+    }
+
+    #[test]
+    fn get_joins_every_line_trimmed() {
+        let mut h = ResponseHead::new(200);
+        h.push("X-A", " 1 ");
+        h.push("Vary", "Origin");
+        h.push("x-a", "\t2");
+        h.push("VARY", "Accept ");
+        assert_eq!(h.get("x-a").as_deref(), Some("1, 2"));
+        assert_eq!(h.get("vary").as_deref(), Some("Origin, Accept"));
+        assert_eq!(h.get_known(Known::Vary).as_deref(), Some("Origin, Accept"));
+        assert_eq!(h.get("x-b"), None);
+        assert_eq!(
+            h.lines_of(Known::Vary).map(|(n, _)| n).collect::<Vec<_>>(),
+            ["Vary", "VARY"]
+        );
+    }
+
+    #[test]
+    fn bytes_and_wide_characters_become_one_character_per_byte() {
+        let mut h = ResponseHead::new(200);
+        h.push_bytes(b"X-A", b"caf\xe9");
+        h.push("X-B", "caf\u{e9}");
+        h.push("X-C", "\u{2192}");
+        let lines: Vec<_> = h.iter().collect();
+        assert_eq!(lines[0].1, "caf\u{e9}");
+        assert_eq!(lines[1].1, "caf\u{e9}");
+        assert_eq!(lines[2].1, "\u{e2}\u{86}\u{92}");
+        // 17 for the status line, then name + value + 4 per line.
+        assert_eq!(h.wire_len(), 17 + (3 + 4 + 4) * 2 + (3 + 3 + 4));
+    }
+
+    #[test]
+    fn from_http_parts() {
+        let (parts, ()) = http::Response::builder()
+            .status(204)
+            .header("access-control-allow-origin", "*")
+            .body(())
+            .unwrap()
+            .into_parts();
+        let h = ResponseHead::from(&parts);
+        assert_eq!(h.status(), 204);
+        assert_eq!(h.get_known(Known::AllowOrigin).as_deref(), Some("*"));
+    }
+}

@@ -1,0 +1,519 @@
+//! The requests as they go on the wire: every header, its bytes, in the
+//! browser's order.
+//!
+//! Observed in Chromium 156 and Firefox ESR 153 over HTTP/1.1 on `http:`
+//! URLs: the conformance runner's server logs every header of every request
+//! (`conformance/answers/wire.*.jsonl`), and the tests of this crate compare
+//! these lists with it whole. Over `https:` both browsers add headers this
+//! model does not send (`Sec-Fetch-*`, Chromium's client hints), since no
+//! recording exists to place them.
+
+use std::borrow::Cow;
+
+use bytes::Bytes;
+
+use super::browser::{ConditionalRequest, Quirks, WireOrder};
+use super::request::{Hdr, combine};
+use crate::headers;
+
+/// A header as it goes on the wire: the name as the browser writes it, and
+/// the value's bytes.
+pub(crate) type WireHeader = (Cow<'static, str>, Bytes);
+
+/// What the wire needs besides the request's own headers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct HopContext<'a> {
+    /// `Host`: the URL's host and explicit port.
+    pub(crate) host: &'a str,
+    /// Whether the URL is `https:`.
+    pub(crate) secure: bool,
+    /// `Referer`, if one is sent.
+    pub(crate) referrer: Option<&'a str>,
+    /// The browser's `User-Agent`.
+    pub(crate) user_agent: &'a Bytes,
+    /// The browser's default `Accept-Language`.
+    pub(crate) accept_language: &'a Bytes,
+    /// The body's length, if there is a body.
+    pub(crate) body_len: Option<u64>,
+    /// Whether this request follows a redirect.
+    pub(crate) redirected: bool,
+    /// The request's method (normalized) on this hop.
+    pub(crate) method: &'a str,
+    /// Chromium: a complete entity with a validator that the HTTP cache
+    /// holds for this URL (see `http_cache`).
+    pub(crate) cached: Option<&'a super::http_cache::Entity>,
+    /// The `Cookie` the browser attaches, if any.
+    pub(crate) cookie: Option<&'a Bytes>,
+    /// Whether the script set a conditional header (`If-None-Match`, ...).
+    pub(crate) conditional: bool,
+    /// Chromium: the order of the script's headers and `User-Agent`, fixed
+    /// when the request was made (see `request::header_map_order`).
+    pub(crate) map_order: Option<&'a [String]>,
+}
+
+/// <https://fetch.spec.whatwg.org/#http-network-or-cache-fetch>, the
+/// step on conditional headers: a request with one is not served from the
+/// cache.
+pub(crate) fn is_conditional(headers: &[Hdr<'_>]) -> bool {
+    headers.iter().any(|(n, _)| {
+        [
+            "if-modified-since",
+            "if-none-match",
+            "if-unmodified-since",
+            "if-match",
+            "if-range",
+        ]
+        .iter()
+        .any(|c| n.eq_ignore_ascii_case(c))
+    })
+}
+
+/// The cache headers a conditional request gets: where Chromium puts its
+/// own (after `Connection`), and what the standard's "no-store" cache mode
+/// appends at the end (Firefox).
+fn conditional_early(quirks: &Quirks, ctx: &HopContext<'_>) -> Option<WireHeader> {
+    (ctx.conditional && quirks.wire.conditional == ConditionalRequest::MaxAgeZero)
+        .then(|| fixed("Cache-Control", "max-age=0"))
+}
+
+fn conditional_late(quirks: &Quirks, ctx: &HopContext<'_>) -> [Option<WireHeader>; 2] {
+    if ctx.conditional && quirks.wire.conditional == ConditionalRequest::NoCacheLast {
+        [
+            Some(fixed("Pragma", "no-cache")),
+            Some(fixed("Cache-Control", "no-cache")),
+        ]
+    } else {
+        [None, None]
+    }
+}
+
+fn text(value: &str) -> Bytes {
+    if value.is_ascii() {
+        Bytes::copy_from_slice(value.as_bytes())
+    } else {
+        Bytes::from(headers::wire_bytes(value))
+    }
+}
+
+fn owned(name: &str, value: &str) -> WireHeader {
+    (Cow::Owned(name.to_owned()), text(value))
+}
+
+fn fixed(name: &'static str, value: &'static str) -> WireHeader {
+    (Cow::Borrowed(name), Bytes::from_static(value.as_bytes()))
+}
+
+fn dynamic(name: &'static str, value: &str) -> WireHeader {
+    (Cow::Borrowed(name), text(value))
+}
+
+/// The script's headers as the browser hands them on: duplicates combined
+/// with `, ` (Firefox: a later `Content-Type` replaces the earlier one).
+fn script_headers<'h>(headers: &[Hdr<'h>], quirks: &Quirks) -> Vec<Hdr<'h>> {
+    let mut script = combine(headers);
+    if quirks.wire.duplicate_content_type_replaces
+        && let Some((_, last)) = headers
+            .iter()
+            .rev()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        for h in script
+            .iter_mut()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            h.1.clone_from(last);
+        }
+    }
+    script
+}
+
+fn take<'h>(script: &mut Vec<Hdr<'h>>, name: &str) -> Option<Hdr<'h>> {
+    script
+        .iter()
+        .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|i| script.remove(i))
+}
+
+/// The headers of an actual request, in the browser's order. `origin` is
+/// the `Origin` value when one is sent.
+pub(crate) fn request_headers(
+    headers: &[Hdr<'_>],
+    origin: Option<&Bytes>,
+    quirks: &Quirks,
+    ctx: &HopContext<'_>,
+) -> Vec<WireHeader> {
+    let mut script = script_headers(headers, quirks);
+    let mut out: Vec<WireHeader> = Vec::with_capacity(script.len() + 10);
+    out.push(dynamic("Host", ctx.host));
+    // HTTP-network-or-cache fetch: a request with `Range` asks for the
+    // bytes as stored (`Accept-Encoding: identity`), observed in both.
+    let accept_encoding = if script.iter().any(|(n, _)| n.eq_ignore_ascii_case("range")) {
+        "identity"
+    } else if ctx.secure {
+        quirks.wire.accept_encoding_https
+    } else {
+        quirks.wire.accept_encoding_http
+    };
+    let content_length = ctx.body_len.map(|len| {
+        (
+            Cow::Borrowed("Content-Length"),
+            Bytes::from(len.to_string()),
+        )
+    });
+    match quirks.wire.order {
+        WireOrder::Chromium => {
+            out.push(fixed("Connection", "keep-alive"));
+            out.extend(conditional_early(quirks, ctx));
+            out.extend(content_length);
+            // Chromium's HTTP cache (`HttpCache::Transaction::SetRequest`)
+            // takes a parsable `Range` off a GET and adds it back, re-
+            // serialized, when it builds the network request: it then goes
+            // last. On any other method the cache passes the headers through
+            // (observed in Chromium 156 on random holdout cases: a POST's
+            // `Range: bytes=10-` stays in the header map order).
+            let range = script
+                .iter()
+                .position(|(n, v)| {
+                    ctx.method == "GET"
+                        && n.eq_ignore_ascii_case("range")
+                        && chromium_range(v).is_some()
+                })
+                .map(|i| script.remove(i));
+            let has_accept = script.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept"));
+            let has_accept_language = script
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("accept-language"));
+            // Blink's header map holds the script's headers and the
+            // `User-Agent`; the network stack sends them in its order.
+            let user_agent = (Cow::Borrowed("User-Agent"), ctx.user_agent.clone());
+            match ctx.map_order {
+                Some(order) => {
+                    let mut slots: Vec<Option<Hdr<'_>>> = script.into_iter().map(Some).collect();
+                    for name in order {
+                        if name == "user-agent" {
+                            out.push(user_agent.clone());
+                        } else if let Some(h) = slots.iter_mut().find(|h| {
+                            h.as_ref()
+                                .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
+                        }) {
+                            out.extend(h.take().map(|(n, v)| owned(n, &v)));
+                        }
+                    }
+                    // Anything the order does not name (none in practice).
+                    out.extend(slots.into_iter().flatten().map(|(n, v)| owned(n, &v)));
+                }
+                None => {
+                    // The standard: the user agent's own header first.
+                    out.push(user_agent);
+                    out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
+                }
+            }
+            if !has_accept {
+                out.push(fixed("Accept", "*/*"));
+            }
+            if let Some(origin) = origin {
+                out.push((Cow::Borrowed("Origin"), origin.clone()));
+            }
+            if let Some(referrer) = ctx.referrer {
+                out.push(dynamic("Referer", referrer));
+            }
+            out.push(fixed("Accept-Encoding", accept_encoding));
+            if !has_accept_language {
+                out.push((
+                    Cow::Borrowed("Accept-Language"),
+                    ctx.accept_language.clone(),
+                ));
+            }
+            if let Some(cookie) = ctx.cookie {
+                out.push((Cow::Borrowed("Cookie"), cookie.clone()));
+            }
+            if let Some((name, value)) = range {
+                let value = chromium_range(&value)
+                    .map(|v| match ctx.cached {
+                        Some(entity) => clamp_range(&v, entity.len),
+                        None => v,
+                    })
+                    .unwrap_or_else(|| value.into_owned());
+                out.push(owned(name, &value));
+                if let Some(entity) = ctx.cached {
+                    out.extend(entity.validators());
+                }
+            }
+        }
+        WireOrder::Firefox => {
+            // The default slots, the script's value replacing the default.
+            let ua = take(&mut script, "user-agent");
+            out.push(match ua {
+                Some((_, v)) => dynamic("User-Agent", &v),
+                None => (Cow::Borrowed("User-Agent"), ctx.user_agent.clone()),
+            });
+            out.push(match take(&mut script, "accept") {
+                Some((_, v)) => dynamic("Accept", &v),
+                None => fixed("Accept", "*/*"),
+            });
+            out.push(match take(&mut script, "accept-language") {
+                Some((_, v)) => dynamic("Accept-Language", &v),
+                None => (
+                    Cow::Borrowed("Accept-Language"),
+                    ctx.accept_language.clone(),
+                ),
+            });
+            out.push(fixed("Accept-Encoding", accept_encoding));
+            if ctx.redirected {
+                // Observed in Firefox ESR 153: on the channel that follows
+                // a redirect, `Origin` comes before the script's headers and
+                // `Referer` after them. The body's `Content-Type` travels
+                // with the upload stream and stays ahead of `Origin`; without
+                // a body, a script's `Content-Type` is an ordinary header
+                // (observed on random holdout cases).
+                if content_length.is_some()
+                    && let Some((n, v)) = take(&mut script, "content-type")
+                {
+                    out.push(owned(n, &v));
+                }
+                out.extend(content_length);
+                if let Some(origin) = origin {
+                    out.push((Cow::Borrowed("Origin"), origin.clone()));
+                }
+                out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
+                if let Some(referrer) = ctx.referrer {
+                    out.push(dynamic("Referer", referrer));
+                }
+            } else {
+                if let Some(referrer) = ctx.referrer {
+                    out.push(dynamic("Referer", referrer));
+                }
+                out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
+                out.extend(content_length);
+                if let Some(origin) = origin {
+                    out.push((Cow::Borrowed("Origin"), origin.clone()));
+                }
+            }
+            out.push(fixed("Connection", "keep-alive"));
+            if let Some(cookie) = ctx.cookie {
+                out.push((Cow::Borrowed("Cookie"), cookie.clone()));
+            }
+            out.push(fixed("Priority", "u=4"));
+        }
+    }
+    out.extend(conditional_late(quirks, ctx).into_iter().flatten());
+    out
+}
+
+/// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>, steps 1-4: the
+/// preflight (`Accept: */*`, `Access-Control-Request-Method`,
+/// `Access-Control-Request-Headers` when there are unsafe names, `Origin`)
+/// with the browser's own headers, in its order. No cookies: a preflight
+/// never carries credentials.
+pub(crate) fn preflight_headers(
+    method: &str,
+    unsafe_names: &[String],
+    origin: &Bytes,
+    quirks: &Quirks,
+    ctx: &HopContext<'_>,
+) -> Vec<WireHeader> {
+    let accept_encoding = if ctx.secure {
+        quirks.wire.accept_encoding_https
+    } else {
+        quirks.wire.accept_encoding_http
+    };
+    let mut out = Vec::with_capacity(12);
+    out.push(dynamic("Host", ctx.host));
+    // Step 4-5: the CORS-unsafe names joined with `,` (not combined: no
+    // space).
+    let acrh = (!unsafe_names.is_empty()).then(|| {
+        (
+            Cow::Borrowed("Access-Control-Request-Headers"),
+            Bytes::from(unsafe_names.join(",")),
+        )
+    });
+    match quirks.wire.order {
+        WireOrder::Chromium => {
+            out.push(fixed("Connection", "keep-alive"));
+            out.extend(conditional_early(quirks, ctx));
+            // Step 2: `Accept: */*`.
+            out.push(fixed("Accept", "*/*"));
+            // Step 3: `Access-Control-Request-Method`: the request's method.
+            out.push(dynamic("Access-Control-Request-Method", method));
+            out.extend(acrh);
+            out.push((Cow::Borrowed("Origin"), origin.clone()));
+            out.push((Cow::Borrowed("User-Agent"), ctx.user_agent.clone()));
+            // Observed in Chromium 156: the network service marks its own
+            // preflight even on plain `http:`, where the actual request
+            // carries no `Sec-Fetch-*`.
+            out.push(fixed("Sec-Fetch-Mode", "cors"));
+            if let Some(referrer) = ctx.referrer {
+                out.push(dynamic("Referer", referrer));
+            }
+            out.push(fixed("Accept-Encoding", accept_encoding));
+            out.push((
+                Cow::Borrowed("Accept-Language"),
+                ctx.accept_language.clone(),
+            ));
+        }
+        WireOrder::Firefox => {
+            out.push((Cow::Borrowed("User-Agent"), ctx.user_agent.clone()));
+            out.push(fixed("Accept", "*/*"));
+            out.push((
+                Cow::Borrowed("Accept-Language"),
+                ctx.accept_language.clone(),
+            ));
+            out.push(fixed("Accept-Encoding", accept_encoding));
+            out.push(dynamic("Access-Control-Request-Method", method));
+            out.extend(acrh);
+            if let Some(referrer) = ctx.referrer {
+                out.push(dynamic("Referer", referrer));
+            }
+            out.push((Cow::Borrowed("Origin"), origin.clone()));
+            out.push(fixed("Connection", "keep-alive"));
+            out.push(fixed("Priority", "u=4"));
+        }
+    }
+    out.extend(conditional_late(quirks, ctx).into_iter().flatten());
+    out
+}
+
+/// Chromium re-serializes a `Range` it can parse (`BYTES =1-2` →
+/// `bytes=1-2`), as observed in Chromium 156 (net's single
+/// `HttpByteRange`); `None` when it cannot parse it (the header then stays
+/// where the script put it, as written).
+fn chromium_range(value: &str) -> Option<String> {
+    let (unit, spec) = value.split_once('=')?;
+    if !unit.trim().eq_ignore_ascii_case("bytes") {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (first.is_empty() && last.is_empty()) || !digits(first) || !digits(last) {
+        return None;
+    }
+    if let (Ok(a), Ok(b)) = (first.parse::<u64>(), last.parse::<u64>())
+        && a > b
+    {
+        return None;
+    }
+    Some(format!("bytes={first}-{last}"))
+}
+
+/// net `HttpByteRange::ComputeBounds` over a cached entity of `len` bytes:
+/// `bytes=a-b` becomes `bytes=a-min(b, len - 1)`, an open end becomes
+/// `len - 1`, a suffix `-n` the last `n` bytes. A range the entity cannot
+/// satisfy is left as it is (not observed).
+fn clamp_range(range: &str, len: u64) -> String {
+    let clamp = || -> Option<String> {
+        let (first, last) = range.strip_prefix("bytes=")?.split_once('-')?;
+        let end = len.checked_sub(1)?;
+        let (a, b) = if first.is_empty() {
+            let n: u64 = last.parse().ok()?;
+            (len.saturating_sub(n), end)
+        } else {
+            let a: u64 = first.parse().ok()?;
+            let b = if last.is_empty() {
+                end
+            } else {
+                last.parse::<u64>().ok()?.min(end)
+            };
+            (a, b)
+        };
+        (a <= b).then(|| format!("bytes={a}-{b}"))
+    };
+    clamp().unwrap_or_else(|| range.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::Browser;
+
+    #[test]
+    fn cached_entity_clamps_range() {
+        assert_eq!(clamp_range("bytes=0-99", 2), "bytes=0-1");
+        assert_eq!(clamp_range("bytes=1-", 2), "bytes=1-1");
+        assert_eq!(clamp_range("bytes=-5", 2), "bytes=0-1");
+        assert_eq!(clamp_range("bytes=5-9", 2), "bytes=5-9");
+        assert_eq!(clamp_range("bytes=0-0", 2), "bytes=0-0");
+    }
+
+    #[test]
+    fn chromium_reserializes_ranges_it_parses() {
+        assert_eq!(chromium_range("BYTES = 1-2").as_deref(), Some("bytes=1-2"));
+        assert_eq!(chromium_range("bytes=0-1,2-3"), None);
+        assert_eq!(chromium_range("bytes=5-1"), None);
+    }
+
+    fn ctx<'a>(ua: &'a Bytes, al: &'a Bytes) -> HopContext<'a> {
+        HopContext {
+            host: "api.test:8002",
+            secure: false,
+            referrer: Some("http://app.test:8001/"),
+            user_agent: ua,
+            accept_language: al,
+            body_len: None,
+            redirected: false,
+            method: "GET",
+            cached: None,
+            cookie: None,
+            conditional: false,
+            map_order: None,
+        }
+    }
+
+    fn names(w: &[WireHeader]) -> Vec<&str> {
+        w.iter().map(|(n, _)| &**n).collect()
+    }
+
+    #[test]
+    fn preflights_carry_every_browser_header() {
+        let (ua, al) = (Bytes::from_static(b"UA"), Bytes::from_static(b"en"));
+        let origin = Bytes::from_static(b"http://app.test:8001");
+        let names_of = |b: Browser| {
+            let p = preflight_headers(
+                "PUT",
+                &["x-a".into(), "x-b".into()],
+                &origin,
+                b.quirks(),
+                &ctx(&ua, &al),
+            );
+            assert_eq!(
+                p.iter()
+                    .find(|(n, _)| n == "Access-Control-Request-Headers")
+                    .map(|(_, v)| v.clone()),
+                Some(Bytes::from_static(b"x-a,x-b"))
+            );
+            names(&p).into_iter().map(str::to_owned).collect::<Vec<_>>()
+        };
+        assert_eq!(
+            names_of(Browser::Chrome),
+            [
+                "Host",
+                "Connection",
+                "Accept",
+                "Access-Control-Request-Method",
+                "Access-Control-Request-Headers",
+                "Origin",
+                "User-Agent",
+                "Sec-Fetch-Mode",
+                "Referer",
+                "Accept-Encoding",
+                "Accept-Language"
+            ]
+        );
+        assert_eq!(
+            names_of(Browser::Firefox),
+            [
+                "Host",
+                "User-Agent",
+                "Accept",
+                "Accept-Language",
+                "Accept-Encoding",
+                "Access-Control-Request-Method",
+                "Access-Control-Request-Headers",
+                "Referer",
+                "Origin",
+                "Connection",
+                "Priority"
+            ]
+        );
+    }
+}

@@ -1,0 +1,315 @@
+//! Running a case: the request-level driver fed with the case's answers,
+//! and the conformance runner's conventions applied around it.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::answer::{Answer, CaseOutcome, Sent};
+use super::case::{Case, CaseRequest, Endpoint, PolicySpec, ServerAnswer};
+use super::policy_server::answer_with_policy;
+use crate::fetch::{
+    Body, Browser, BrowserState, Fetch, Outcome, Page, Request, ResponseHead, ResponseType,
+    Transmit,
+};
+use crate::origin::Origin;
+use crate::policy::Policy;
+
+/// What answers at one URL of a case, prepared once.
+#[derive(Clone, Debug)]
+struct Route<'c> {
+    /// The answer to a preflight.
+    preflight: ResponseHead<'c>,
+    /// The answer to every other request.
+    response: ResponseHead<'c>,
+    /// A policy in front of the application, if any.
+    policy: Option<Arc<Policy>>,
+}
+
+/// Occurs when a case cannot be prepared: a policy it names cannot be read
+/// or is invalid.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("case {id}: server {url}: {message}")]
+pub struct CaseError {
+    /// The case's id.
+    pub id: String,
+    /// The server URL whose endpoint is at fault.
+    pub url: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A case with its URLs parsed and its answers indexed once, ready to
+/// simulate any number of times.
+#[derive(Clone, Debug)]
+pub struct PreparedCase<'c> {
+    case: &'c Case,
+    page: Page,
+    requests: Vec<Request>,
+    /// Every header name the script set, lowercase, per request: the
+    /// runner records those headers in `sent`.
+    named: Vec<HashSet<String>>,
+    routes: HashMap<String, Route<'c>>,
+}
+
+/// The routing key of a URL: serialized without user-info and fragment.
+fn route_key(url: &url::Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_fragment(None);
+    u.into()
+}
+
+/// A response as the runner's server writes it: the case's lines, and a
+/// `Content-Length` when the case gives none and the status may carry a
+/// body (the runner's one addition, conformance/FORMAT.md).
+fn rig_head<'c>(answer: Option<&'c ServerAnswer>, default_status: u16) -> ResponseHead<'c> {
+    let (status, headers, body) = match answer {
+        Some(a) => (a.status, &a.headers[..], a.body.as_deref()),
+        None => (default_status, &[][..], None),
+    };
+    let mut head = ResponseHead::new(status);
+    let mut has_length = false;
+    for (n, v) in headers {
+        has_length |= n.eq_ignore_ascii_case("content-length");
+        head.push(n.as_str(), v.as_str());
+    }
+    let may_have_body = !(100..200).contains(&status) && status != 204 && status != 304;
+    if may_have_body && !has_length {
+        head.push("Content-Length", body.map_or(0, str::len).to_string());
+    }
+    head
+}
+
+impl<'c> PreparedCase<'c> {
+    /// Prepares a case whose endpoints have no policy files (inline
+    /// policies are fine). A policy file is an error: use
+    /// [`PreparedCase::with_policies`].
+    pub fn new(case: &'c Case) -> Result<PreparedCase<'c>, CaseError> {
+        PreparedCase::with_policies(case, &mut |path| {
+            Err(format!(
+                "policy file {path:?} cannot be read here; give the policy inline"
+            ))
+        })
+    }
+
+    /// Prepares a case; `load` turns a policy file path into a policy (it
+    /// is called once per endpoint that names a file).
+    pub fn with_policies(
+        case: &'c Case,
+        load: &mut dyn FnMut(&str) -> Result<Arc<Policy>, String>,
+    ) -> Result<PreparedCase<'c>, CaseError> {
+        let origin = Origin::parse(&case.origin).unwrap_or(Origin::new_opaque());
+        let page_url = format!("{}{}", origin.serialize(), case.page);
+        let page = Page::with_origin(origin, page_url);
+        let mut routes = HashMap::with_capacity(case.server.len());
+        for (key, endpoint) in &case.server {
+            let Ok(url) = url::Url::parse(key) else {
+                continue;
+            };
+            let fail = |message: String| CaseError {
+                id: case.id.clone(),
+                url: key.clone(),
+                message,
+            };
+            let policy = match &endpoint.policy {
+                None => None,
+                Some(PolicySpec::File(path)) => Some(load(path).map_err(fail)?),
+                Some(PolicySpec::Inline(config)) => Some(Arc::new(
+                    Policy::new(config).map_err(|e| fail(e.to_string()))?,
+                )),
+            };
+            routes.insert(route_key(&url), route(endpoint, policy));
+        }
+        let requests = case.requests.iter().map(request).collect();
+        let named = case
+            .requests
+            .iter()
+            .map(|r| {
+                r.headers
+                    .iter()
+                    .map(|(n, _)| n.to_ascii_lowercase())
+                    .collect()
+            })
+            .collect();
+        Ok(PreparedCase {
+            case,
+            page,
+            requests,
+            named,
+            routes,
+        })
+    }
+
+    /// The case this was prepared from.
+    pub fn case(&self) -> &'c Case {
+        self.case
+    }
+
+    /// What the server answers to `tx`.
+    fn answer(&self, tx: &Transmit) -> Cow<'_, ResponseHead<'c>> {
+        static NOT_FOUND: std::sync::OnceLock<ResponseHead<'static>> = std::sync::OnceLock::new();
+        let Some(route) = self.routes.get(tx.url().as_str()) else {
+            return Cow::Owned(
+                NOT_FOUND
+                    .get_or_init(|| rig_head(None, 404).into_owned())
+                    .clone(),
+            );
+        };
+        match &route.policy {
+            Some(policy) => {
+                let app = if tx.is_preflight() {
+                    &route.preflight
+                } else {
+                    &route.response
+                };
+                Cow::Owned(answer_with_policy(policy, tx, app))
+            }
+            None if tx.is_preflight() => Cow::Borrowed(&route.preflight),
+            None => Cow::Borrowed(&route.response),
+        }
+    }
+}
+
+fn route<'c>(endpoint: &'c Endpoint, policy: Option<Arc<Policy>>) -> Route<'c> {
+    let app_default = if policy.is_some() { 200 } else { 404 };
+    Route {
+        preflight: rig_head(endpoint.preflight.as_ref(), 405),
+        response: rig_head(endpoint.response.as_ref(), app_default),
+        policy,
+    }
+}
+
+/// The driver's request for a case request.
+fn request(r: &CaseRequest) -> Request {
+    let mut request = Request::new(r.method.clone(), r.url.clone())
+        .headers(r.headers.clone())
+        .mode(r.mode)
+        .credentials(r.credentials)
+        .redirect(r.redirect);
+    if let Some(body) = &r.body {
+        request = request.body(Body::text(body));
+    }
+    request
+}
+
+/// The browser the runner drives: its `User-Agent` and default
+/// `Accept-Language` (headless Chromium 156 and Firefox ESR 153 on Linux,
+/// as the runner launches them).
+fn rig_state(browser: Browser, case: &Case) -> BrowserState {
+    let user_agent = case.user_agent.as_deref().unwrap_or(match browser {
+        Browser::Firefox => {
+            "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
+        }
+        _ => {
+            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+             HeadlessChrome/156.0.0.0 Safari/537.36"
+        }
+    });
+    let accept_language = case.accept_language.as_deref().unwrap_or("en-US,en;q=0.9");
+    BrowserState::new(browser)
+        .with_user_agent(user_agent)
+        .with_accept_language(accept_language)
+}
+
+/// Whether the runner records a header of a request whose script set the
+/// names in `named`: `Accept`, `Origin`, `Access-Control-Request-*`, and
+/// any name the script set (even one the browser dropped and sent its own
+/// value for).
+fn recorded(name: &str, named: &HashSet<String>) -> bool {
+    name.eq_ignore_ascii_case("accept")
+        || name.eq_ignore_ascii_case("origin")
+        || (name.len() > 23 && name[..23].eq_ignore_ascii_case("access-control-request-"))
+        || named.contains(&name.to_ascii_lowercase())
+}
+
+/// Simulates every request of `case` in `browser`, in order, sharing one
+/// browser state and one clock: one answer per request.
+pub fn simulate_case(case: &Case, browser: Browser) -> Result<Vec<Answer>, CaseError> {
+    Ok(simulate_prepared(&PreparedCase::new(case)?, browser))
+}
+
+/// [`simulate_case`] on a prepared case.
+pub fn simulate_prepared(pc: &PreparedCase<'_>, browser: Browser) -> Vec<Answer> {
+    simulate_with(pc, browser, Record::Runner)
+}
+
+/// [`simulate_prepared`], with every header of every request in `sent`
+/// rather than the ones the runner's answers record (what the runner's
+/// wire logs hold, `conformance/answers/wire.*.jsonl`).
+pub fn simulate_prepared_full(pc: &PreparedCase<'_>, browser: Browser) -> Vec<Answer> {
+    simulate_with(pc, browser, Record::All)
+}
+
+/// Which headers `sent` keeps.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Record {
+    Runner,
+    All,
+}
+
+fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec<Answer> {
+    let mut state = rig_state(browser, pc.case);
+    let mut now = Duration::ZERO;
+    let mut answers = Vec::with_capacity(pc.requests.len());
+    for (index, (request, case_request)) in pc.requests.iter().zip(&pc.case.requests).enumerate() {
+        now = now.saturating_add(Duration::from_millis(case_request.delay_ms.unwrap_or(0)));
+        let named = &pc.named[index];
+        let mut fetch = Fetch::new(&pc.page, request);
+        let mut sent = Vec::new();
+        let mut preflight = false;
+        while let Some(tx) = fetch.poll_transmit(&mut state, now) {
+            preflight |= tx.is_preflight();
+            let head = pc.answer(&tx);
+            fetch.handle_response(&mut state, now, &head);
+            let (kind, method, url, headers) = tx.into_parts();
+            let _ = kind;
+            sent.push(Sent {
+                method,
+                url: url.into(),
+                headers: headers
+                    .into_iter()
+                    .filter(|(n, _)| record == Record::All || recorded(n, named))
+                    .collect(),
+            });
+        }
+        let (outcome, status, exposed, error, message, blocked) = match fetch.finish() {
+            Outcome::Readable(r) => {
+                let opaque = matches!(
+                    r.response_type,
+                    ResponseType::Opaque | ResponseType::OpaqueRedirect
+                );
+                let outcome = if opaque {
+                    CaseOutcome::Opaque
+                } else {
+                    CaseOutcome::Ok
+                };
+                (outcome, Some(r.status), r.exposed, None, None, None)
+            }
+            Outcome::Blocked(b) => (
+                CaseOutcome::Blocked,
+                None,
+                Vec::new(),
+                b.error_code(),
+                b.console_message(),
+                Some(b),
+            ),
+        };
+        answers.push(Answer {
+            id: pc.case.id.clone(),
+            index,
+            browser,
+            preflight,
+            outcome,
+            status,
+            exposed,
+            error,
+            message,
+            sent,
+            blocked,
+        });
+    }
+    answers
+}
