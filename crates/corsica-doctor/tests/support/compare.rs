@@ -187,7 +187,7 @@ fn method_covered(value: Option<String>, method: &str, include: bool) -> bool {
         return true;
     }
     let Some(value) = value else { return false };
-    let Some(methods) = headers::parse_token_list(value.as_bytes()) else {
+    let Ok(methods) = headers::parse_token_list(&value) else {
         return false;
     };
     methods.contains(&method) || (!include && methods.contains(&"*"))
@@ -200,7 +200,7 @@ fn headers_covered(value: Option<String>, asked: &[String], include: bool) -> bo
         return true;
     }
     let Some(value) = value else { return false };
-    let Some(names) = headers::parse_token_list(value.as_bytes()) else {
+    let Ok(names) = headers::parse_token_list(&value) else {
         return false;
     };
     let listed = |n: &str| names.iter().any(|m| m.eq_ignore_ascii_case(n));
