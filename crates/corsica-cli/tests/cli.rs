@@ -935,7 +935,10 @@ fn simulate_reports_a_malformed_line_and_answers_the_others() {
     assert_eq!(answers.len(), 2);
     assert_eq!(answers[1]["id"], "put-json-allowed");
 
-    let out = corsica(&dir.0, &["simulate", "--browser", "netscape", "cases.jsonl"]);
+    let out = corsica(
+        &dir.0,
+        &["simulate", "--browser", "netscape", "cases.jsonl"],
+    );
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("unknown browser"), "{}", stderr(&out));
 
