@@ -472,6 +472,7 @@ impl<'r> Fetch<'r> {
                         cached: None,
                         cookie: None,
                         conditional: wire::is_conditional(&w.headers),
+                        cors: true,
                         map_order: None,
                     };
                     let headers = wire::preflight_headers(
@@ -528,13 +529,7 @@ impl<'r> Fetch<'r> {
                 w.origin_bytes.clone()
             }
         });
-        // HTTP-network-or-cache fetch, step 8.13: credentials go with
-        // `include`, and with `same-origin` when the response is basic.
-        let with_credentials = match w.credentials {
-            Credentials::Include => true,
-            Credentials::SameOrigin => !w.cors_tainting && !w.opaque_tainting,
-            Credentials::Omit => false,
-        };
+        let with_credentials = w.includes_credentials(page, quirks);
         let host = host_header(&w.url);
         let same_origin = page.origin().is_same_origin(&w.hop_origin);
         let referrer = referrer(page, &w.url, same_origin && !w.referrer_trimmed);
@@ -554,11 +549,15 @@ impl<'r> Fetch<'r> {
             method: &w.method,
             cached,
             cookie: if with_credentials {
-                state.cookie(w.url.host_str().unwrap_or_default())
+                state.cookie_header(
+                    w.url.host_str().unwrap_or_default(),
+                    page.origin().is_same_site(&w.hop_origin),
+                )
             } else {
                 None
             },
             conditional: wire::is_conditional(&w.headers),
+            cors: w.cors_tainting,
             map_order: w.map_order.as_deref(),
         };
         let headers = wire::request_headers(&w.headers, origin.as_ref(), quirks, &ctx);
@@ -646,6 +645,13 @@ impl<'r> Fetch<'r> {
         let quirks = w.quirks;
         if quirks.network.http_cache_implicitly_fresh && !from_cache {
             state.http_cache.store(&w.method, &w.key, head);
+        }
+        if !from_cache && w.includes_credentials(page, quirks) {
+            state.store_cookies(
+                w.url.host_str().unwrap_or_default(),
+                w.url.scheme() == "https",
+                head,
+            );
         }
         if let Some(reason) = over_limit(head, w) {
             return self.fail(Failure::new(reason, false, None));
@@ -781,6 +787,18 @@ impl<'r> Fetch<'r> {
 }
 
 impl Walk<'_> {
+    /// HTTP-network-or-cache fetch, step 8.13: whether this hop carries
+    /// and stores cookies (`include`, or `same-origin` when the response is
+    /// basic), and the browser's rule on other sites.
+    fn includes_credentials(&self, page: &Page, quirks: &Quirks) -> bool {
+        let mode = match self.credentials {
+            Credentials::Include => true,
+            Credentials::SameOrigin => !self.cors_tainting && !self.opaque_tainting,
+            Credentials::Omit => false,
+        };
+        mode && (quirks.network.third_party_cookies || page.origin().is_same_site(&self.hop_origin))
+    }
+
     /// The request's CORS-unsafe names, computed once per header list.
     fn unsafe_names(&mut self) -> &[String] {
         let (headers, quirks) = (&self.headers, self.quirks);

@@ -21,7 +21,7 @@ use crate::headers;
 pub(crate) type WireHeader = (Cow<'static, str>, Bytes);
 
 /// What the wire needs besides the request's own headers.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct HopContext<'a> {
     /// `Host`: the URL's host and explicit port.
     pub(crate) host: &'a str,
@@ -43,9 +43,12 @@ pub(crate) struct HopContext<'a> {
     /// holds for this URL (see `http_cache`).
     pub(crate) cached: Option<&'a super::http_cache::Entity>,
     /// The `Cookie` the browser attaches, if any.
-    pub(crate) cookie: Option<&'a Bytes>,
+    pub(crate) cookie: Option<Bytes>,
     /// Whether the script set a conditional header (`If-None-Match`, ...).
     pub(crate) conditional: bool,
+    /// Whether the request is a CORS request (its `Origin` comes from the
+    /// CORS protocol, not from the method).
+    pub(crate) cors: bool,
     /// Chromium: the order of the script's headers and `User-Agent`, fixed
     /// when the request was made (see `request::header_map_order`).
     pub(crate) map_order: Option<&'a [String]>,
@@ -154,17 +157,22 @@ pub(crate) fn request_headers(
     } else {
         quirks.wire.accept_encoding_http
     };
-    let content_length = ctx.body_len.map(|len| {
+    // HTTP-network-or-cache fetch: the body's length, and `0` for a `POST`
+    // or `PUT` without a body (observed in both).
+    let body_length = ctx.body_len.map(|len| {
         (
             Cow::Borrowed("Content-Length"),
             Bytes::from(len.to_string()),
         )
     });
+    let zero_length = (ctx.body_len.is_none() && matches!(ctx.method, "POST" | "PUT"))
+        .then(|| fixed("Content-Length", "0"));
     match quirks.wire.order {
         WireOrder::Chromium => {
             out.push(fixed("Connection", "keep-alive"));
             out.extend(conditional_early(quirks, ctx));
-            out.extend(content_length);
+            out.extend(body_length);
+            out.extend(zero_length);
             // Chromium's HTTP cache (`HttpCache::Transaction::SetRequest`)
             // takes a parsable `Range` off a GET and adds it back, re-
             // serialized, when it builds the network request: it then goes
@@ -224,7 +232,7 @@ pub(crate) fn request_headers(
                     ctx.accept_language.clone(),
                 ));
             }
-            if let Some(cookie) = ctx.cookie {
+            if let Some(cookie) = &ctx.cookie {
                 out.push((Cow::Borrowed("Cookie"), cookie.clone()));
             }
             if let Some((name, value)) = range {
@@ -259,41 +267,46 @@ pub(crate) fn request_headers(
                 ),
             });
             out.push(fixed("Accept-Encoding", accept_encoding));
+            let origin = origin.map(|o| (Cow::Borrowed("Origin"), o.clone()));
+            let referrer = ctx.referrer.map(|r| dynamic("Referer", r));
             if ctx.redirected {
-                // Observed in Firefox ESR 153: on the channel that follows
-                // a redirect, `Origin` comes before the script's headers and
-                // `Referer` after them. The body's `Content-Type` travels
-                // with the upload stream and stays ahead of `Origin`; without
-                // a body, a script's `Content-Type` is an ordinary header
-                // (observed on random holdout cases).
-                if content_length.is_some()
+                // Observed in Firefox ESR 153: on the channel that follows a
+                // redirect, the upload stream's `Content-Type` and
+                // `Content-Length` come first. A CORS request's `Origin` (set
+                // by the CORS listener on the new channel) then comes before
+                // the script's headers and `Referer` after them; a
+                // same-origin `POST`'s `Origin` stays last. Without a body, a
+                // script's `Content-Type` is an ordinary header (observed on
+                // random holdout cases).
+                if body_length.is_some()
                     && let Some((n, v)) = take(&mut script, "content-type")
                 {
                     out.push(owned(n, &v));
                 }
-                out.extend(content_length);
-                if let Some(origin) = origin {
-                    out.push((Cow::Borrowed("Origin"), origin.clone()));
-                }
-                out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
-                if let Some(referrer) = ctx.referrer {
-                    out.push(dynamic("Referer", referrer));
+                out.extend(body_length);
+                if ctx.cors {
+                    out.extend(origin);
+                    out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
+                    out.extend(referrer);
+                } else {
+                    out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
+                    out.extend(referrer);
+                    out.extend(origin);
                 }
             } else {
-                if let Some(referrer) = ctx.referrer {
-                    out.push(dynamic("Referer", referrer));
-                }
+                out.extend(referrer);
                 out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
-                out.extend(content_length);
-                if let Some(origin) = origin {
-                    out.push((Cow::Borrowed("Origin"), origin.clone()));
-                }
+                out.extend(body_length);
+                out.extend(origin);
             }
             out.push(fixed("Connection", "keep-alive"));
-            if let Some(cookie) = ctx.cookie {
+            if let Some(cookie) = &ctx.cookie {
                 out.push((Cow::Borrowed("Cookie"), cookie.clone()));
             }
             out.push(fixed("Priority", "u=4"));
+            // Observed in Firefox ESR 153: the `0` of a `POST` or `PUT`
+            // without a body comes last.
+            out.extend(zero_length);
         }
     }
     out.extend(conditional_late(quirks, ctx).into_iter().flatten());
@@ -455,6 +468,7 @@ mod tests {
             cached: None,
             cookie: None,
             conditional: false,
+            cors: true,
             map_order: None,
         }
     }
