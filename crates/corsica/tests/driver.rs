@@ -67,7 +67,10 @@ fn preflight_redirect_and_cache_hit() {
         assert!(tx.is_preflight(), "{browser}");
         assert_eq!(tx.method(), http::Method::OPTIONS);
         assert_eq!(tx.url().as_str(), "https://api.example/v1/items");
-        assert_eq!(header(&tx, "origin").as_deref(), Some("https://app.example"));
+        assert_eq!(
+            header(&tx, "origin").as_deref(),
+            Some("https://app.example")
+        );
         assert_eq!(
             header(&tx, "access-control-request-method").as_deref(),
             Some("PUT")
@@ -76,7 +79,11 @@ fn preflight_redirect_and_cache_hit() {
             header(&tx, "access-control-request-headers").as_deref(),
             Some("content-type")
         );
-        assert_eq!(header(&tx, "cookie"), None, "{browser}: preflights carry no cookies");
+        assert_eq!(
+            header(&tx, "cookie"),
+            None,
+            "{browser}: preflights carry no cookies"
+        );
         // Nothing more until the answer comes back.
         assert!(fetch.poll_transmit(&mut state, t0).is_none());
         fetch.handle_response(&mut state, t0, &allow_preflight);
@@ -85,7 +92,10 @@ fn preflight_redirect_and_cache_hit() {
         let tx = fetch.poll_transmit(&mut state, t0).expect("the request");
         assert!(!tx.is_preflight());
         assert_eq!(tx.method(), http::Method::PUT);
-        assert_eq!(header(&tx, "content-type").as_deref(), Some("application/json"));
+        assert_eq!(
+            header(&tx, "content-type").as_deref(),
+            Some("application/json")
+        );
         fetch.handle_response(&mut state, t0, &redirect);
 
         // 3. The redirect target: same origin, a new URL, so a new
@@ -94,7 +104,9 @@ fn preflight_redirect_and_cache_hit() {
         assert_eq!(tx.url().as_str(), "https://api.example/v2/items");
         assert!(tx.is_preflight(), "{browser}");
         fetch.handle_response(&mut state, t0, &allow_preflight);
-        let tx = fetch.poll_transmit(&mut state, t0).expect("the request, again");
+        let tx = fetch
+            .poll_transmit(&mut state, t0)
+            .expect("the request, again");
         assert_eq!(tx.method(), http::Method::PUT);
         fetch.handle_response(&mut state, t0, &ok);
         assert!(fetch.poll_transmit(&mut state, t0).is_none());
@@ -115,7 +127,9 @@ fn preflight_redirect_and_cache_hit() {
         let tx = fetch.poll_transmit(&mut state, later).expect("the request");
         assert!(!tx.is_preflight(), "{browser}: the preflight cache answers");
         fetch.handle_response(&mut state, later, &redirect);
-        let tx = fetch.poll_transmit(&mut state, later).expect("the next hop");
+        let tx = fetch
+            .poll_transmit(&mut state, later)
+            .expect("the next hop");
         assert!(!tx.is_preflight(), "{browser}");
         fetch.handle_response(&mut state, later, &ok);
         assert!(!fetch.preflighted());
@@ -124,7 +138,9 @@ fn preflight_redirect_and_cache_hit() {
         // 5. After the cache entries expire, preflights again.
         let expired = t0 + Duration::from_secs(601);
         let mut fetch = Fetch::new(&page, &request);
-        let tx = fetch.poll_transmit(&mut state, expired).expect("a preflight");
+        let tx = fetch
+            .poll_transmit(&mut state, expired)
+            .expect("a preflight");
         assert!(tx.is_preflight(), "{browser}");
     }
 }
@@ -140,7 +156,10 @@ fn a_failure_says_why_and_what_to_change() {
         let mut state = BrowserState::new(browser);
         let mut fetch = Fetch::new(&page, &request);
         let tx = fetch.poll_transmit(&mut state, Duration::ZERO).unwrap();
-        assert_eq!(header(&tx, "origin").as_deref(), Some("https://app.example"));
+        assert_eq!(
+            header(&tx, "origin").as_deref(),
+            Some("https://app.example")
+        );
         fetch.handle_response(&mut state, Duration::ZERO, &answer);
         match fetch.finish() {
             Outcome::Blocked(b) => b,
@@ -167,11 +186,18 @@ fn a_failure_says_why_and_what_to_change() {
          \u{2018}*\u{2019})."
     );
     for blocked in [&chrome, &firefox] {
-        assert!(blocked.cause().contains("credentials"), "{}", blocked.cause());
+        assert!(
+            blocked.cause().contains("credentials"),
+            "{}",
+            blocked.cause()
+        );
         let fix = blocked.fix();
         assert_eq!(
             fix.header,
-            Some(("Access-Control-Allow-Origin", "https://app.example".to_owned()))
+            Some((
+                "Access-Control-Allow-Origin",
+                "https://app.example".to_owned()
+            ))
         );
         assert_eq!(
             fix.also,

@@ -76,6 +76,12 @@ impl BrowserState {
         self
     }
 
+    /// Sets the identity from header bytes already made.
+    pub(crate) fn set_identity(&mut self, user_agent: Bytes, accept_language: Bytes) {
+        self.user_agent = user_agent;
+        self.accept_language = accept_language;
+    }
+
     /// Sends `accept_language` as the default `Accept-Language`.
     #[must_use]
     pub fn with_accept_language(mut self, accept_language: &str) -> BrowserState {
@@ -194,9 +200,14 @@ impl BrowserState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
     origin: Origin,
-    origin_text: String,
-    url: String,
+    origin_text: std::sync::Arc<str>,
+    url: std::sync::Arc<str>,
     base: Option<url::Url>,
+    /// Header bytes, made once: the serialized origin, the origin-only
+    /// referrer (`origin/`) and the full one (the URL without fragment).
+    pub(crate) origin_bytes: Bytes,
+    pub(crate) referrer_origin: Bytes,
+    pub(crate) referrer_full: Bytes,
 }
 
 /// Occurs when a page URL does not parse or is not http(s).
@@ -227,11 +238,16 @@ impl Page {
     /// what `Referer` quotes on same-origin requests.
     pub fn with_origin(origin: Origin, url: impl Into<String>) -> Page {
         let url = url.into();
+        let origin_text = origin.serialize();
+        let without_fragment = url.split('#').next().unwrap_or_default();
         Page {
-            origin_text: origin.serialize(),
+            origin_bytes: Bytes::from(crate::headers::wire_bytes(&origin_text)),
+            referrer_origin: Bytes::from(crate::headers::wire_bytes(&format!("{origin_text}/"))),
+            referrer_full: Bytes::from(crate::headers::wire_bytes(without_fragment)),
             base: url::Url::parse(&url).ok(),
+            origin_text: origin_text.into(),
             origin,
-            url,
+            url: url.into(),
         }
     }
 
@@ -248,6 +264,11 @@ impl Page {
     /// The page's URL.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The page's origin and URL, shared (for failures that quote them).
+    pub(crate) fn shared(&self) -> (std::sync::Arc<str>, std::sync::Arc<str>) {
+        (self.origin_text.clone(), self.url.clone())
     }
 
     /// What relative URLs resolve against.

@@ -24,11 +24,11 @@ pub(crate) type WireHeader = (Cow<'static, str>, Bytes);
 #[derive(Clone, Debug)]
 pub(crate) struct HopContext<'a> {
     /// `Host`: the URL's host and explicit port.
-    pub(crate) host: &'a str,
+    pub(crate) host: &'a Bytes,
     /// Whether the URL is `https:`.
     pub(crate) secure: bool,
     /// `Referer`, if one is sent.
-    pub(crate) referrer: Option<&'a str>,
+    pub(crate) referrer: Option<&'a Bytes>,
     /// The browser's `User-Agent`.
     pub(crate) user_agent: &'a Bytes,
     /// The browser's default `Accept-Language`.
@@ -51,7 +51,7 @@ pub(crate) struct HopContext<'a> {
     pub(crate) cors: bool,
     /// Chromium: the order of the script's headers and `User-Agent`, fixed
     /// when the request was made (see `request::header_map_order`).
-    pub(crate) map_order: Option<&'a [String]>,
+    pub(crate) map_order: Option<&'a [Option<&'a str>]>,
 }
 
 /// <https://fetch.spec.whatwg.org/#http-network-or-cache-fetch>, the
@@ -88,6 +88,18 @@ fn conditional_late(quirks: &Quirks, ctx: &HopContext<'_>) -> [Option<WireHeader
     } else {
         [None, None]
     }
+}
+
+/// `Host`: the URL's host and its port unless it is the default.
+pub(crate) fn host_header(url: &url::Url) -> Bytes {
+    let host = url.host_str().unwrap_or_default();
+    let mut value = String::with_capacity(host.len() + 6);
+    value.push_str(host);
+    if let Some(p) = url.port() {
+        value.push(':');
+        value.push_str(&p.to_string());
+    }
+    Bytes::from(value)
 }
 
 fn text(value: &str) -> Bytes {
@@ -147,7 +159,7 @@ pub(crate) fn request_headers(
 ) -> Vec<WireHeader> {
     let mut script = script_headers(headers, quirks);
     let mut out: Vec<WireHeader> = Vec::with_capacity(script.len() + 10);
-    out.push(dynamic("Host", ctx.host));
+    out.push((Cow::Borrowed("Host"), ctx.host.clone()));
     // HTTP-network-or-cache fetch: a request with `Range` asks for the
     // bytes as stored (`Accept-Encoding: identity`), observed in both.
     let accept_encoding = if script.iter().any(|(n, _)| n.eq_ignore_ascii_case("range")) {
@@ -198,9 +210,11 @@ pub(crate) fn request_headers(
                 Some(order) => {
                     let mut slots: Vec<Option<Hdr<'_>>> = script.into_iter().map(Some).collect();
                     for name in order {
-                        if name == "user-agent" {
+                        let Some(name) = name else {
                             out.push(user_agent.clone());
-                        } else if let Some(h) = slots.iter_mut().find(|h| {
+                            continue;
+                        };
+                        if let Some(h) = slots.iter_mut().find(|h| {
                             h.as_ref()
                                 .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
                         }) {
@@ -223,7 +237,7 @@ pub(crate) fn request_headers(
                 out.push((Cow::Borrowed("Origin"), origin.clone()));
             }
             if let Some(referrer) = ctx.referrer {
-                out.push(dynamic("Referer", referrer));
+                out.push((Cow::Borrowed("Referer"), referrer.clone()));
             }
             out.push(fixed("Accept-Encoding", accept_encoding));
             if !has_accept_language {
@@ -268,7 +282,7 @@ pub(crate) fn request_headers(
             });
             out.push(fixed("Accept-Encoding", accept_encoding));
             let origin = origin.map(|o| (Cow::Borrowed("Origin"), o.clone()));
-            let referrer = ctx.referrer.map(|r| dynamic("Referer", r));
+            let referrer = ctx.referrer.map(|r| (Cow::Borrowed("Referer"), r.clone()));
             if ctx.redirected {
                 // Observed in Firefox ESR 153: on the channel that follows a
                 // redirect, the upload stream's `Content-Type` and
@@ -331,7 +345,7 @@ pub(crate) fn preflight_headers(
         quirks.wire.accept_encoding_http
     };
     let mut out = Vec::with_capacity(12);
-    out.push(dynamic("Host", ctx.host));
+    out.push((Cow::Borrowed("Host"), ctx.host.clone()));
     // Step 4-5: the CORS-unsafe names joined with `,` (not combined: no
     // space).
     let acrh = (!unsafe_names.is_empty()).then(|| {
@@ -356,7 +370,7 @@ pub(crate) fn preflight_headers(
             // carries no `Sec-Fetch-*`.
             out.push(fixed("Sec-Fetch-Mode", "cors"));
             if let Some(referrer) = ctx.referrer {
-                out.push(dynamic("Referer", referrer));
+                out.push((Cow::Borrowed("Referer"), referrer.clone()));
             }
             out.push(fixed("Accept-Encoding", accept_encoding));
             out.push((
@@ -375,7 +389,7 @@ pub(crate) fn preflight_headers(
             out.push(dynamic("Access-Control-Request-Method", method));
             out.extend(acrh);
             if let Some(referrer) = ctx.referrer {
-                out.push(dynamic("Referer", referrer));
+                out.push((Cow::Borrowed("Referer"), referrer.clone()));
             }
             out.push((Cow::Borrowed("Origin"), origin.clone()));
             out.push(fixed("Connection", "keep-alive"));
@@ -455,11 +469,14 @@ mod tests {
         assert_eq!(chromium_range("bytes=5-1"), None);
     }
 
+    static HOST: Bytes = Bytes::from_static(b"api.test:8002");
+    static REFERRER: Bytes = Bytes::from_static(b"http://app.test:8001/");
+
     fn ctx<'a>(ua: &'a Bytes, al: &'a Bytes) -> HopContext<'a> {
         HopContext {
-            host: "api.test:8002",
+            host: &HOST,
             secure: false,
-            referrer: Some("http://app.test:8001/"),
+            referrer: Some(&REFERRER),
             user_agent: ua,
             accept_language: al,
             body_len: None,
