@@ -710,7 +710,7 @@ impl<'r> Fetch<'r> {
             let next_origin = Origin::of_parsed(&next);
             let from = RedirectFrom {
                 status,
-                current_origin: &*w.hop_origin,
+                current_origin: &w.hop_origin,
                 page_origin: page.origin(),
                 mode: w.mode,
                 cors_tainting: w.cors_tainting,
