@@ -1,0 +1,4 @@
+// Placeholder, replaced once the templates are known.
+export function reasonKeyOfWebKitMessage(text) {
+  return null;
+}
