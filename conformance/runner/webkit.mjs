@@ -55,17 +55,22 @@ export function parseConsoleLine(line) {
 }
 
 // A GLib/GTK log line on the same stream ("(process:123): Gtk-WARNING **: ...").
-const GLIB_LINE = /^\((?:[^():]+):\d+\): |^\s+Using the fallback|^$/;
+const GLIB_LINE = /^\((?:[^():]+):\d+\): |^\s+Using the fallback/;
 
 /**
- * Splits one process tree's standard error into console records. Lines that
- * follow a record and are not GLib noise are continuation lines of that
- * record's text (a message with newlines).
+ * Splits one process tree's standard error into console records.
+ *
+ * WTFLogAlways writes a record as its text plus one newline, in one write.
+ * Lines that follow a record and are not GLib noise are continuation lines
+ * of that record's text (a message with newlines); an empty line in the
+ * same chunk right after a record is a newline that ends the text (a
+ * message ending in "\n", such as "Unsafe attempt to load URL ...").
+ * While a fetch plays, the raw chunks are kept too ({kind: 'raw'}).
  */
 export class ConsoleStream {
   constructor() {
     this.partial = '';
-    this.sink = null; // array receiving {kind:'log', ...} records, or null
+    this.sink = null; // array receiving {kind:'log', ...} and {kind:'raw'} entries, or null
     this.last = null;
     this.other = [];
   }
@@ -76,24 +81,38 @@ export class ConsoleStream {
   }
 
   push(chunk) {
+    if (this.sink) this.sink.push({ kind: 'raw', text: chunk, t: Date.now() });
     const text = this.partial + chunk;
     const lines = text.split('\n');
     this.partial = lines.pop();
-    for (const line of lines) this.#line(line);
+    let inChunk = null; // the record whose line came in this chunk
+    for (const line of lines) inChunk = this.#line(line, inChunk);
   }
 
-  #line(line) {
+  #line(line, inChunk) {
     const rec = parseConsoleLine(line);
     if (rec) {
       this.last = { kind: 'log', ...rec, t: Date.now() };
       if (this.sink) this.sink.push(this.last);
-      else this.other.push(line);
-    } else if (this.last && !GLIB_LINE.test(line)) {
-      this.last.text += `\n${line}`;
-    } else {
-      this.other.push(line);
-      if (this.other.length > 200) this.other.splice(0, 100);
+      else this.#other(line);
+      return this.last;
     }
+    if (line === '' && inChunk && inChunk === this.last) {
+      this.last.text += '\n';
+      return inChunk;
+    }
+    if (this.last && line !== '' && !GLIB_LINE.test(line)) {
+      this.last.text += `\n${line}`;
+      return this.last;
+    }
+    this.last = null;
+    this.#other(line);
+    return null;
+  }
+
+  #other(line) {
+    this.other.push(line);
+    if (this.other.length > 200) this.other.splice(0, 100);
   }
 }
 
@@ -328,7 +347,7 @@ export class WebKitDriver {
    */
   async settle(session, result, sent) {
     const ev = session.events;
-    const beginAt = () => ev.findIndex((e) => e.text === session.begin);
+    const beginAt = () => ev.findIndex((e) => e.kind === 'log' && e.text === session.begin);
     if (result.settled === 'rejected') {
       // A blocked fetch prints its reason line(s) and, last, the JS line
       // "Fetch API cannot load ...". A fetch that threw before sending
@@ -344,7 +363,7 @@ export class WebKitDriver {
     await sleep(30);
     session.end = await this.#marker(session, 'end');
     const deadline = Date.now() + END_WAIT_MS;
-    while (!ev.some((e) => e.text === session.end)) {
+    while (!ev.some((e) => e.kind === 'log' && e.text === session.end)) {
       if (Date.now() > deadline) throw new Error(`end marker not seen on the console stream within ${END_WAIT_MS} ms`);
       await sleep(5);
     }
@@ -353,11 +372,11 @@ export class WebKitDriver {
   /** error and message from the console lines between the markers. */
   diagnose(session) {
     const ev = session.events;
-    const b = ev.findIndex((e) => e.text === session.begin);
-    const e = ev.findIndex((x) => x.text === session.end);
-    const before = b > 0 ? ev.slice(0, b) : [];
+    const b = ev.findIndex((x) => x.kind === 'log' && x.text === session.begin);
+    const e = ev.findIndex((x) => x.kind === 'log' && x.text === session.end);
+    const before = b > 0 ? ev.slice(0, b).filter((x) => x.kind === 'log') : [];
     for (const s of before) session.stray.push(s);
-    const lines = b >= 0 && e > b ? ev.slice(b + 1, e) : [];
+    const lines = b >= 0 && e > b ? ev.slice(b + 1, e).filter((x) => x.kind === 'log') : [];
     // message: the first error-level line of the fetch, without its
     // `CONSOLE <SOURCE> ERROR ` prefix. error: its reason key.
     const first = lines.find((l) => l.level === 'ERROR');
@@ -368,6 +387,8 @@ export class WebKitDriver {
       message,
       consoleLines: lines.map((l) => ({ source: l.source, level: l.level, text: l.text })),
       strayLines: before.map((l) => ({ source: l.source, level: l.level, text: l.text })),
+      // The bytes of the stream while the fetch played (markers included).
+      raw: ev.filter((x) => x.kind === 'raw').map((x) => x.text).join(''),
     };
   }
 
