@@ -6,7 +6,7 @@
 //
 //   node conformance/runner/run.mjs --browser chrome|firefox|webkit [--out FILE]
 //        [--debug-out FILE] [--manifest FILE] [--only ID-SUBSTRING]...
-//        [--sessions N] [--verbose] CASES.jsonl...
+//        [--every N] [--sessions N] [--verbose] CASES.jsonl...
 //
 // WebKit (WebKitGTK through WebKitWebDriver, see webkit.mjs) runs in a
 // network and mount namespace of its own: run.mjs re-executes itself under
@@ -27,10 +27,10 @@ import { reasonKeyOfWebKitMessage } from './webkit-reasons.mjs';
 import { WebKitDriver, inWebKitNamespace, reexecInNamespace } from './webkit.mjs';
 
 const USAGE =
-  'usage: node conformance/runner/run.mjs --browser chrome|firefox|webkit [--out FILE] [--debug-out FILE] [--manifest FILE] [--only ID-SUBSTRING]... [--sessions N] [--verbose] CASES.jsonl...';
+  'usage: node conformance/runner/run.mjs --browser chrome|firefox|webkit [--out FILE] [--debug-out FILE] [--manifest FILE] [--only ID-SUBSTRING]... [--every N] [--sessions N] [--verbose] CASES.jsonl...';
 
 function parseArgs(argv) {
-  const opts = { browser: null, out: null, debugOut: null, manifest: null, only: null, sessions: 3, verbose: false, files: [] };
+  const opts = { browser: null, out: null, debugOut: null, manifest: null, only: null, every: 1, sessions: 3, verbose: false, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -43,6 +43,7 @@ function parseArgs(argv) {
     else if (a === '--manifest') opts.manifest = next();
     else if (a === '--only') (opts.only ??= []).push(next());
     else if (a === '--sessions') opts.sessions = Number(next());
+    else if (a === '--every') opts.every = Number(next());
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '-h' || a === '--help') {
       process.stdout.write(`${USAGE}\n`);
@@ -52,6 +53,7 @@ function parseArgs(argv) {
   }
   if (opts.browser === 'safari') opts.browser = 'webkit';
   if (!['chrome', 'firefox', 'webkit'].includes(opts.browser)) usage('--browser must be chrome, firefox or webkit');
+  if (!Number.isInteger(opts.every) || opts.every < 1) usage('--every must be a positive integer');
   if (!Number.isInteger(opts.sessions) || opts.sessions < 1 || opts.sessions > 8) usage('--sessions must be an integer from 1 to 8');
   if (opts.files.length === 0) usage('give at least one CASES.jsonl file');
   return opts;
@@ -443,7 +445,10 @@ async function playCase(driver, servers, c, sessionPromise, opts, emit, debug, c
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   opts.fetchTimeoutMs = 10000;
-  const { cases, problems } = readCases(opts.files, opts.only);
+  const read = readCases(opts.files, opts.only);
+  const { problems } = read;
+  // --every N: a deterministic sample, the 1st, (N+1)th, (2N+1)th... case.
+  const cases = read.cases.filter((_, i) => i % opts.every === 0);
   for (const p of problems) process.stderr.write(`run.mjs: skipped malformed case line ${p}\n`);
   const { hosts, ports } = hostsAndPorts(cases);
   if (opts.browser === 'webkit' && !inWebKitNamespace()) {
@@ -527,6 +532,7 @@ async function main() {
       answers: emitted,
       problems: failures,
       only: opts.only,
+      every: opts.every,
       files,
     };
     fs.writeFileSync(opts.manifest, `${JSON.stringify(manifest, null, 2)}\n`);

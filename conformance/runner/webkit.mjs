@@ -179,7 +179,10 @@ class Slot {
     this.proc.on('exit', () => (this.exited = true));
     this.proc.stdout.setEncoding('utf8');
     this.proc.stderr.setEncoding('utf8');
-    this.proc.stdout.on('data', (d) => this.stream.push(d));
+    // Console records come on standard error (WTFLogAlways); standard
+    // output is kept apart so that its bytes never split a record.
+    this.stdout = new ConsoleStream();
+    this.proc.stdout.on('data', (d) => this.stdout.push(d));
     this.proc.stderr.on('data', (d) => this.stream.push(d));
     const deadline = Date.now() + 10000;
     for (;;) {
@@ -364,7 +367,12 @@ export class WebKitDriver {
     session.end = await this.#marker(session, 'end');
     const deadline = Date.now() + END_WAIT_MS;
     while (!ev.some((e) => e.kind === 'log' && e.text === session.end)) {
-      if (Date.now() > deadline) throw new Error(`end marker not seen on the console stream within ${END_WAIT_MS} ms`);
+      if (Date.now() > deadline) {
+        throw new Error(
+          `end marker not seen on the standard error of WebKitWebDriver's process tree within ${END_WAIT_MS} ms ` +
+            '(does this WebKit print console messages with enable-write-console-messages-to-stdout?)',
+        );
+      }
       await sleep(5);
     }
   }
