@@ -171,12 +171,21 @@ class Slot {
   }
 
   async start() {
+    // A process group of its own, so that a restart ends the driver and
+    // every browser it launched.
     this.proc = spawn('WebKitWebDriver', [`--port=${this.port}`], {
       env: { ...process.env, DISPLAY: this.display, WEBKIT_DISABLE_COMPOSITING_MODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
     });
     this.exited = false;
-    this.proc.on('exit', () => (this.exited = true));
+    const proc = this.proc;
+    this.exitedPromise = new Promise((resolve) =>
+      proc.on('exit', () => {
+        if (this.proc === proc) this.exited = true;
+        resolve();
+      }),
+    );
     this.proc.stdout.setEncoding('utf8');
     this.proc.stderr.setEncoding('utf8');
     // Console records come on standard error (WTFLogAlways); standard
@@ -198,20 +207,22 @@ class Slot {
     }
   }
 
-  async cmd(method, route, body) {
+  /** One WebDriver command; `timeoutMs` bounds the whole HTTP exchange. */
+  async cmd(method, route, body, timeoutMs = 90000) {
     const t0 = Date.now();
     try {
-      return await this.#cmd(method, route, body);
+      return await this.#cmd(method, route, body, timeoutMs);
     } finally {
       if (TRACE) process.stderr.write(`webkit.mjs: slot ${this.index} ${method} ${route.replace(/[0-9a-f-]{36}/, 'S')} ${Date.now() - t0} ms\n`);
     }
   }
 
-  async #cmd(method, route, body) {
+  async #cmd(method, route, body, timeoutMs) {
     const r = await fetch(`http://127.0.0.1:${this.port}${route}`, {
       method,
       headers: body ? { 'content-type': 'application/json; charset=utf-8' } : {},
       body: body ? JSON.stringify(body) : undefined,
+      signal: AbortSignal.timeout(timeoutMs),
     });
     const j = await r.json().catch(() => ({ value: { error: 'bad json', message: `HTTP ${r.status}` } }));
     if (!r.ok || (j.value && j.value.error)) {
@@ -227,12 +238,36 @@ class Slot {
     return p;
   }
 
-  stop() {
-    if (this.proc && !this.exited) this.proc.kill('SIGTERM');
+  /** Ends the driver and every browser it started (its process group). */
+  async kill() {
+    if (!this.proc) return;
+    try {
+      process.kill(-this.proc.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+    await Promise.race([this.exitedPromise, sleep(5000)]);
+  }
+
+  /**
+   * A fresh driver on the same port after a command failed or hung (the
+   * driver may still count a half-created session, or a browser may hang
+   * starting on a loaded machine).
+   */
+  async restart(reason) {
+    process.stderr.write(`webkit.mjs: restarting WebKitWebDriver on port ${this.port}: ${reason}\n`);
+    await this.kill();
+    this.stream = new ConsoleStream();
+    await this.start();
   }
 }
 
 const END_WAIT_MS = 3000;
+// Generous: on a heavily loaded 2-core machine (load average 40+) starting a
+// browser took minutes.
+const SESSION_TIMEOUT_MS = 180000;
+const NAVIGATION_TIMEOUT_MS = 60000;
+const DELETE_TIMEOUT_MS = 30000;
 
 export class WebKitDriver {
   name = 'webkit';
@@ -280,20 +315,24 @@ export class WebKitDriver {
   }
 
   async close() {
-    for (const s of this.slots ?? []) s.stop();
-    await sleep(200);
+    await Promise.all((this.slots ?? []).map((s) => s.kill()));
     if (this.xvfb) this.xvfb.kill('SIGTERM');
   }
 
   async #newSession(slot) {
-    return slot.cmd('POST', '/session', {
+    return slot.cmd(
+      'POST',
+      '/session',
+      {
       capabilities: {
         alwaysMatch: {
           'webkitgtk:browserOptions': { binary: '/usr/bin/python3', args: [BROWSER_SHIM] },
           timeouts: { script: 60000, pageLoad: 30000, implicit: 0 },
         },
       },
-    });
+      },
+      SESSION_TIMEOUT_MS,
+    );
   }
 
   /**
@@ -303,13 +342,18 @@ export class WebKitDriver {
   openCase(origin) {
     const slot = this.slots[this.opened++ % this.slots.length];
     return slot.enqueue(async () => {
-      const created = await this.#newSession(slot);
-      const id = created.sessionId;
-      try {
-        await slot.cmd('POST', `/session/${id}/url`, { url: origin + PAGE_PATH });
-      } catch (e) {
-        await slot.cmd('DELETE', `/session/${id}`).catch(() => {});
-        throw e;
+      // Nothing of the case has run yet: on a failure the slot's driver is
+      // restarted and the session opened again (at most three times).
+      let id;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          id = (await this.#newSession(slot)).sessionId;
+          await slot.cmd('POST', `/session/${id}/url`, { url: origin + PAGE_PATH }, NAVIGATION_TIMEOUT_MS);
+          break;
+        } catch (e) {
+          if (attempt >= 3) throw e;
+          await slot.restart(`opening a session failed (attempt ${attempt}): ${e.message}`);
+        }
       }
       const events = [];
       const session = {
@@ -404,7 +448,10 @@ export class WebKitDriver {
     const { slot } = session;
     if (slot.stream.sink === session.events) slot.stream.setSink(null);
     // Deleting the session ends the browser process; queued on the slot so
-    // that the slot's next session starts after it.
-    return slot.enqueue(() => slot.cmd('DELETE', `/session/${session.id}`));
+    // that the slot's next session starts after it. A driver that cannot
+    // delete it is restarted (which ends that browser too).
+    return slot.enqueue(() =>
+      slot.cmd('DELETE', `/session/${session.id}`, undefined, DELETE_TIMEOUT_MS).catch((e) => slot.restart(`deleting a session failed: ${e.message}`)),
+    );
   }
 }
