@@ -50,7 +50,7 @@ use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
 
 pub use config::PolicyConfig;
-pub use decision::{Decision, Rejection, ResponseHeaders};
+pub use decision::{Decision, OwnedResponseHeaders, REJECTION_HEADER, Rejection, ResponseHeaders};
 pub use error::{NonCanonical, PolicyError, PolicyErrors, PolicyWarning};
 pub use request_headers::{
     MAX_EMPTY_ELEMENTS, MAX_REQUEST_HEADERS_BYTES, MAX_REQUEST_HEADERS_LINES,
