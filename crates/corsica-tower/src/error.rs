@@ -63,6 +63,13 @@ pub enum BuildError {
 impl BuildError {
     /// The policy errors, when the policy itself is invalid; empty when it
     /// could not be read.
+    ///
+    /// ```
+    /// let err = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["null"]"#).unwrap_err();
+    /// assert_eq!(err.errors()[0].code(), "null-origin");
+    /// let err = corsica_tower::CorsLayer::from_file("/nonexistent.toml").unwrap_err();
+    /// assert!(err.errors().is_empty());
+    /// ```
     pub fn errors(&self) -> &[PolicyError] {
         match self {
             BuildError::Invalid { errors, .. } => &errors.errors,

@@ -97,18 +97,40 @@ pub struct PolicyHandle {
 
 impl PolicyHandle {
     /// The policy in force now.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// assert_eq!(handle.policy().config().origins, ["https://a.com"]);
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
     pub fn policy(&self) -> Arc<Policy> {
         self.shared.policy.load_full()
     }
 
     /// Puts `policy` in force for every request decided from now on and
     /// returns the one it replaces.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// let new = corsica::policy::Policy::from_toml_str(r#"origins = ["https://b.com"]"#).unwrap();
+    /// let old = handle.replace(new);
+    /// assert_eq!(old.config().origins, ["https://a.com"]);
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
     pub fn replace(&self, policy: Policy) -> Arc<Policy> {
         report_warnings(&policy);
         self.shared.policy.swap(Arc::new(policy))
     }
 
     /// Validates `config` and puts it in force; on error nothing changes.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// use corsica::policy::PolicyConfig;
+    /// handle.replace_with_config(&PolicyConfig::default().origins(["https://b.com"]))?;
+    /// assert!(handle.replace_with_config(&PolicyConfig::default()).is_err()); // no origins
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
     pub fn replace_with_config(&self, config: &PolicyConfig) -> Result<(), BuildError> {
         self.replace(from_config(config)?);
         Ok(())
@@ -116,6 +138,13 @@ impl PolicyHandle {
 
     /// Validates a TOML policy and puts it in force; on error nothing
     /// changes.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// handle.replace_with_toml_str(r#"origins = ["https://b.com"]"#)?;
+    /// assert_eq!(handle.policy().config().origins, ["https://b.com"]);
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
     pub fn replace_with_toml_str(&self, toml: &str) -> Result<(), BuildError> {
         self.replace(from_toml(toml, "policy")?);
         Ok(())
@@ -123,6 +152,15 @@ impl PolicyHandle {
 
     /// Reads and validates a policy file and puts it in force; on error
     /// nothing changes.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// let path = std::env::temp_dir().join("corsica-tower-doc-reload.toml");
+    /// std::fs::write(&path, r#"origins = ["https://b.com"]"#).unwrap();
+    /// handle.reload_file(&path)?;
+    /// assert_eq!(handle.policy().config().origins, ["https://b.com"]);
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
     pub fn reload_file(&self, path: impl AsRef<Path>) -> Result<(), BuildError> {
         self.replace(from_file(path.as_ref())?);
         Ok(())
@@ -130,6 +168,14 @@ impl PolicyHandle {
 
     /// Reads and validates the policy in the environment variable `name`
     /// and puts it in force; on error nothing changes.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// // Unset: an error, and the policy in force stays.
+    /// assert!(handle.reload_env("CORSICA_TOWER_DOC_UNSET").is_err());
+    /// assert_eq!(handle.policy().config().origins, ["https://a.com"]);
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
     pub fn reload_env(&self, name: &str) -> Result<(), BuildError> {
         self.replace(from_env(name)?);
         Ok(())
@@ -140,17 +186,36 @@ impl PolicyHandle {
     /// (`corsica-rejection: origin-not-allowed: ...`), which the developer
     /// reads in the browser's network panel. Off by default: it tells
     /// anyone what the policy expects.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// handle.set_debug(true);
+    /// assert!(handle.debug());
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
     pub fn set_debug(&self, on: bool) {
         self.shared.debug.store(on, Ordering::Relaxed);
     }
 
     /// Whether the debug header is on.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// assert!(!handle.debug(), "off by default");
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
     pub fn debug(&self) -> bool {
         self.shared.debug.load(Ordering::Relaxed)
     }
 
     /// Switches on or off one `tracing` event per allowed CORS request
     /// (rejections are always reported). Off by default.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// handle.set_trace_allowed(true);
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
     pub fn set_trace_allowed(&self, on: bool) {
         self.shared.trace_allowed.store(on, Ordering::Relaxed);
     }
