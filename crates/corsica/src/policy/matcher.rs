@@ -12,7 +12,7 @@
 //! match `https://*.example.com` (the bugs of GHSA-vhxv-fg4m-p2w8, rs/cors'
 //! `*`, and unanchored regexes elsewhere).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::origin::OriginRef;
@@ -20,6 +20,10 @@ use crate::origin::OriginRef;
 /// Longest host the matcher considers (the DNS limit of 253 plus a little
 /// for IPv6 brackets); longer hosts never match, at no cost.
 const MAX_HOST_LEN: usize = 255;
+
+/// Longest serialized exact pattern worth hashing: a scheme, `://`, the
+/// longest host and a port.
+const MAX_SERIALIZED_LEN: usize = 64 + 3 + MAX_HOST_LEN + 6;
 
 /// Which ports a pattern allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -68,12 +72,19 @@ struct Entry {
 }
 
 type Map = HashMap<Box<str>, Vec<Entry>, BuildHasherDefault<FxHasher>>;
+type Set = HashSet<Box<[u8]>, BuildHasherDefault<FxHasher>>;
 
 /// The compiled set of origin patterns (never `*`, which the policy handles
 /// without a matcher).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OriginMatcher {
     exact: Map,
+    /// The exact patterns (no wildcard), serialized as browsers send them
+    /// (`https://app.example.com`, `http://localhost:8080`): a request
+    /// whose `Origin` is byte-identical to one is allowed without being
+    /// split (patterns are validated canonical, so such bytes always parse
+    /// and match `exact`).
+    serialized: Set,
     subdomains: Map,
     /// Shortest and longest suffix in `subdomains`, to skip boundaries that
     /// cannot match.
@@ -97,6 +108,21 @@ impl OriginMatcher {
                 m.min_suffix = m.min_suffix.min(p.host.len());
                 m.max_suffix = m.max_suffix.max(p.host.len());
             }
+            match p.port {
+                PortRule::Any => {}
+                _ if p.subdomains => {}
+                PortRule::Default => {
+                    m.serialized
+                        .insert(format!("{}://{}", p.scheme, p.host).into_bytes().into());
+                }
+                PortRule::Exact(port) => {
+                    m.serialized.insert(
+                        format!("{}://{}:{port}", p.scheme, p.host)
+                            .into_bytes()
+                            .into(),
+                    );
+                }
+            }
             map.entry(p.host).or_default().push(Entry {
                 scheme: p.scheme,
                 port: p.port.key(),
@@ -109,6 +135,17 @@ impl OriginMatcher {
             entries.dedup();
         }
         m
+    }
+
+    /// Whether the `Origin` value is byte for byte an exact pattern: the
+    /// fast path for listed origins (one hash of the value, no split). A
+    /// `false` says nothing: split the value and call
+    /// [`matches`](Self::matches).
+    #[inline]
+    pub(crate) fn is_listed(&self, value: &[u8]) -> bool {
+        !self.serialized.is_empty()
+            && value.len() <= MAX_SERIALIZED_LEN
+            && self.serialized.contains(value)
     }
 
     /// Whether the request's origin matches a pattern.
@@ -313,6 +350,42 @@ mod tests {
         assert!(!m.matches(&o("https", "y.z.w", None)));
         let long = format!("{}.b.c", "a".repeat(300));
         assert!(!m.matches(&o("https", &long, None)));
+    }
+
+    #[test]
+    fn listed_origins_are_found_byte_for_byte() {
+        let m = OriginMatcher::new([
+            pat("https", "foo.com", false, PortRule::Default),
+            pat("http", "localhost", false, PortRule::Exact(8080)),
+            pat("http", "127.0.0.1", false, PortRule::Any),
+            pat("https", "example.com", true, PortRule::Default),
+        ]);
+        assert!(m.is_listed(b"https://foo.com"));
+        assert!(m.is_listed(b"http://localhost:8080"));
+        // Not exact patterns, or not this form: the slow path decides.
+        for v in [
+            &b"http://127.0.0.1"[..],
+            b"http://127.0.0.1:*",
+            b"https://example.com",
+            b"https://a.example.com",
+            b"https://*.example.com",
+            b"https://foo.com/",
+            b"https://FOO.com",
+            b"https://foo.com:443",
+            b"http://localhost",
+            b"https://barfoo.com",
+            b"",
+        ] {
+            assert!(!m.is_listed(v), "{}", String::from_utf8_lossy(v));
+        }
+        // The fast path never allows what the slow path would not.
+        for v in [&b"https://foo.com"[..], b"http://localhost:8080"] {
+            let o = OriginRef::parse(v).unwrap();
+            assert!(m.matches(&o));
+        }
+        let long = vec![b'a'; 1 << 20];
+        assert!(!m.is_listed(&long));
+        assert!(!OriginMatcher::new([]).is_listed(b"https://foo.com"));
     }
 
     #[test]
