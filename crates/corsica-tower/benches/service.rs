@@ -2,7 +2,9 @@
 //! `CorsLayer` and actix-cors, with the same policy, in the scenarios of
 //! jub0bs/cors-benchmarks.
 //!
-//! Run: `cargo bench -p corsica-tower --bench service`.
+//! Run: `cargo bench -p corsica-tower --features bench-actix --bench service`
+//! (without the feature, the actix-cors rows are left out and actix-web is
+//! not built).
 //!
 //! - Each library wraps a trivial inner service that answers 200 at once:
 //!   for tower, `Response::new(Some(request))`; for actix,
@@ -34,6 +36,7 @@ use std::pin::pin;
 use std::sync::LazyLock;
 use std::task::{Context, Poll, Waker};
 
+#[cfg(feature = "bench-actix")]
 use actix_web::dev::{Service as _, ServiceRequest, ServiceResponse, Transform as _};
 use corsica::policy::PolicyConfig;
 use divan::{Bencher, black_box};
@@ -106,6 +109,7 @@ fn setup(origins: &'static [String]) -> Setup {
     Setup { corsica, tower }
 }
 
+#[cfg(feature = "bench-actix")]
 /// The actix-cors equivalent (built on the bench thread: a `Cors` is not
 /// `Sync`).
 fn actix_policy(origins: &[String]) -> actix_cors::Cors {
@@ -231,6 +235,8 @@ const PEER_CASES: &[&str] = &[
 
 struct Case {
     setup: &'static Setup,
+    /// The origin list (actix-cors is built per benchmark from it).
+    #[cfg_attr(not(feature = "bench-actix"), allow(dead_code))]
     origins: &'static [String],
     method: Method,
     /// Header lines, values `'static` so every library's request shares them.
@@ -304,6 +310,7 @@ impl Case {
         r
     }
 
+    #[cfg(feature = "bench-actix")]
     fn actix_request(&self) -> ServiceRequest {
         use actix_web::http::header::HeaderValue as AHeaderValue;
         let method = actix_web::http::Method::from_bytes(self.method.as_str().as_bytes()).unwrap();
@@ -374,6 +381,7 @@ fn tower_http(bencher: Bencher, name: &str) {
     bench_tower(bencher, &c, layer.layer(Inner));
 }
 
+#[cfg(feature = "bench-actix")]
 #[divan::bench(args = PEER_CASES)]
 fn actix_cors(bencher: Bencher, name: &str) {
     let c = case(name);

@@ -303,7 +303,7 @@ impl Policy {
             return Ok(origin);
         }
         match crate::origin::OriginRef::parse(bytes) {
-            Some(o) if self.matcher.matches(&o) => Ok(origin),
+            Some(o) if self.matcher.matches_unlisted(&o) => Ok(origin),
             Some(_) => Err(Rejection::OriginNotAllowed),
             None => Err(Rejection::MalformedOrigin),
         }
