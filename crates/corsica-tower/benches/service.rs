@@ -401,6 +401,23 @@ fn actix_cors(bencher: Bencher, name: &str) {
     });
 }
 
+/// The engine alone in the same harness: `decide` on the request, then
+/// `apply_to` on a fresh response `HeaderMap` (what the middleware adds to
+/// that: the policy load, the owned headers, the futures).
+#[divan::bench(args = CASES)]
+fn engine_decide_apply(bencher: Bencher, name: &str) {
+    let c = case(name);
+    let policy = c.setup.corsica.handle().policy();
+    bencher
+        .with_inputs(|| c.request())
+        .bench_local_refs(|request| {
+            let decision = policy.decide(request.method(), request.headers());
+            let mut response = Response::new(());
+            decision.headers().apply_to(response.headers_mut());
+            response
+        });
+}
+
 /// What dropping each request costs, for the preflights that tower
 /// middlewares answer themselves (and so drop inside their call).
 #[divan::bench(args = CASES)]
