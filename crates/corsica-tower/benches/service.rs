@@ -418,6 +418,49 @@ fn engine_decide_apply(bencher: Bencher, name: &str) {
         });
 }
 
+/// The floor of this harness for any middleware: a service that forwards
+/// the request and sets one static header on the response (no decision).
+#[derive(Clone, Copy)]
+struct Floor<S>(S);
+
+impl<S> Service<Request<()>> for Floor<S>
+where
+    S: Service<Request<()>, Response = Response<Option<Request<()>>>, Error = Infallible>,
+    S::Future: Future<Output = Result<Response<Option<Request<()>>>, Infallible>> + Unpin,
+{
+    type Response = Response<Option<Request<()>>>;
+    type Error = Infallible;
+    type Future = FloorFuture<S::Future>;
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.0.poll_ready(cx)
+    }
+    fn call(&mut self, request: Request<()>) -> Self::Future {
+        FloorFuture(self.0.call(request))
+    }
+}
+
+struct FloorFuture<F>(F);
+
+impl<F> Future for FloorFuture<F>
+where
+    F: Future<Output = Result<Response<Option<Request<()>>>, Infallible>> + Unpin,
+{
+    type Output = F::Output;
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let mut response = std::task::ready!(std::pin::Pin::new(&mut self.0).poll(cx))?;
+        response
+            .headers_mut()
+            .insert(http::header::VARY, HeaderValue::from_static("Origin"));
+        Poll::Ready(Ok(response))
+    }
+}
+
+#[divan::bench(args = ["one/actual/allowed", "one/preflight/allowed"])]
+fn harness_floor(bencher: Bencher, name: &str) {
+    let c = case(name);
+    bench_tower(bencher, &c, Floor(Inner));
+}
+
 /// What dropping each request costs, for the preflights that tower
 /// middlewares answer themselves (and so drop inside their call).
 #[divan::bench(args = CASES)]
