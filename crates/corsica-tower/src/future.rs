@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
 use corsica::policy::{OwnedResponseHeaders, REJECTION_HEADER};
-use http::{HeaderValue, Response, StatusCode};
+use http::{HeaderValue, Response};
 use pin_project_lite::pin_project;
 
 pin_project! {
@@ -30,38 +30,39 @@ pin_project! {
     ///     Ok::<_, Infallible>(Response::new(()))
     /// }));
     /// let request = Request::get("/").header("origin", "https://a.com").body(()).unwrap();
-    /// let future: corsica_tower::ResponseFuture<_> =
+    /// let future: corsica_tower::ResponseFuture<_, _> =
     ///     service.ready().await.unwrap().call(request);
     /// let response = future.await.unwrap();
     /// assert_eq!(response.headers()["access-control-allow-origin"], "https://a.com");
     /// # }
     /// ```
-    pub struct ResponseFuture<F> {
+    pub struct ResponseFuture<F, B> {
         #[pin]
-        kind: Kind<F>,
-        headers: Option<OwnedResponseHeaders>,
-        explanation: Option<HeaderValue>,
+        kind: Kind<F, B>,
     }
 }
 
 pin_project! {
     #[project = KindProj]
-    enum Kind<F> {
-        Answered { status: StatusCode },
-        Inner { #[pin] future: F },
+    enum Kind<F, B> {
+        // A preflight answered by the layer, built in `call`.
+        Answered { response: Option<Response<B>> },
+        // The inner service's answer, and what to add to it.
+        Inner {
+            #[pin]
+            future: F,
+            headers: Option<OwnedResponseHeaders>,
+            explanation: Option<HeaderValue>,
+        },
     }
 }
 
-impl<F> ResponseFuture<F> {
-    pub(crate) fn answered(
-        status: StatusCode,
-        headers: OwnedResponseHeaders,
-        explanation: Option<HeaderValue>,
-    ) -> Self {
+impl<F, B> ResponseFuture<F, B> {
+    pub(crate) fn answered(response: Response<B>) -> Self {
         ResponseFuture {
-            kind: Kind::Answered { status },
-            headers: Some(headers),
-            explanation,
+            kind: Kind::Answered {
+                response: Some(response),
+            },
         }
     }
 
@@ -71,39 +72,44 @@ impl<F> ResponseFuture<F> {
         explanation: Option<HeaderValue>,
     ) -> Self {
         ResponseFuture {
-            kind: Kind::Inner { future },
-            headers: Some(headers),
-            explanation,
+            kind: Kind::Inner {
+                future,
+                headers: Some(headers),
+                explanation,
+            },
         }
     }
 }
 
-impl<F, B, E> Future for ResponseFuture<F>
+impl<F, B, E> Future for ResponseFuture<F, B>
 where
     F: Future<Output = Result<Response<B>, E>>,
-    B: Default,
 {
     type Output = Result<Response<B>, E>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        let mut response = match this.kind.project() {
-            KindProj::Answered { status } => {
-                let mut response = Response::new(B::default());
-                *response.status_mut() = *status;
-                response
+        match self.project().kind.project() {
+            KindProj::Answered { response } => match response.take() {
+                Some(response) => Poll::Ready(Ok(response)),
+                // Polled again after completion: a contract violation by
+                // the caller; stay pending rather than panic.
+                None => Poll::Pending,
+            },
+            KindProj::Inner {
+                future,
+                headers,
+                explanation,
+            } => {
+                let mut response = ready!(future.poll(cx))?;
+                let map = response.headers_mut();
+                if let Some(cors) = headers.take() {
+                    cors.apply_to(map);
+                }
+                if let Some(explanation) = explanation.take() {
+                    map.insert(REJECTION_HEADER.clone(), explanation);
+                }
+                Poll::Ready(Ok(response))
             }
-            KindProj::Inner { future } => ready!(future.poll(cx))?,
-        };
-        let headers = response.headers_mut();
-        // Polled again after completion: no headers left to add (a contract
-        // violation by the caller; we do not panic on it).
-        if let Some(cors) = this.headers.take() {
-            cors.apply_to(headers);
         }
-        if let Some(explanation) = this.explanation.take() {
-            headers.insert(REJECTION_HEADER.clone(), explanation);
-        }
-        Poll::Ready(Ok(response))
     }
 }

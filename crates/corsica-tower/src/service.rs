@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::task::{Context, Poll};
 
-use corsica::policy::Decision;
+use corsica::policy::{Decision, REJECTION_HEADER};
 use http::{Request, Response};
 use tower_service::Service;
 
@@ -134,7 +134,7 @@ where
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
-    type Future = ResponseFuture<S::Future>;
+    type Future = ResponseFuture<S::Future, ResBody>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
         self.inner.poll_ready(cx)
@@ -144,10 +144,21 @@ where
         let policy = self.shared.policy.load();
         let decision = policy.decide(request.method(), request.headers());
         let explanation = self.report(&decision, &request);
-        let headers = decision.headers().into_owned();
         match decision.status() {
-            Some(status) => ResponseFuture::answered(status, headers, explanation),
+            Some(status) => {
+                // Answered here: the response is made now, from the
+                // borrowed decision.
+                let mut response = Response::new(ResBody::default());
+                *response.status_mut() = status;
+                let map = response.headers_mut();
+                decision.headers().apply_to(map);
+                if let Some(explanation) = explanation {
+                    map.insert(REJECTION_HEADER.clone(), explanation);
+                }
+                ResponseFuture::answered(response)
+            }
             None => {
+                let headers = decision.headers().into_owned();
                 drop(policy);
                 ResponseFuture::inner(self.inner.call(request), headers, explanation)
             }
