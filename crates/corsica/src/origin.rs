@@ -446,9 +446,22 @@ impl Origin {
     }
 
     /// The origin of a URL already parsed; opaque when [`Origin::of_url`]
-    /// would fail on its text.
+    /// would fail on its text. For the special schemes the URL parser has
+    /// already done the host's work, so nothing is parsed again.
     pub fn of_parsed(url: &url::Url) -> Origin {
-        Origin::of_parsed_url(url.as_str(), url).unwrap_or_else(|_| Origin::new_opaque())
+        match (url.scheme(), url.host()) {
+            (scheme @ ("http" | "https" | "ws" | "wss" | "ftp"), Some(host)) => Origin::Tuple {
+                scheme: scheme.to_owned(),
+                host: match host {
+                    url::Host::Domain(d) => Host::Domain(d.to_owned()),
+                    url::Host::Ipv4(ip) => Host::Ipv4(ip),
+                    url::Host::Ipv6(ip) => Host::Ipv6(ip),
+                },
+                // `Url::port` is `None` for the scheme's default port.
+                port: url.port(),
+            },
+            _ => Origin::of_parsed_url(url.as_str(), url).unwrap_or_else(|_| Origin::new_opaque()),
+        }
     }
 
     /// A new opaque origin.
