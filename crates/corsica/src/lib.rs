@@ -19,6 +19,7 @@ pub mod fetch;
 pub mod headers;
 pub mod origin;
 pub mod policy;
+pub mod shorten;
 
 pub use origin::{Host, Origin, OriginError, OriginRef};
 pub use policy::{Decision, Policy, PolicyConfig};
