@@ -66,7 +66,10 @@ enum Command {
     /// when some case is malformed (reported on standard error with its
     /// line; the others are still answered), 2 when the input cannot be
     /// read.
-    #[command(after_long_help = SIMULATE_FORMAT)]
+    #[command(
+        after_help = "`corsica simulate --help` describes the case and answer formats.",
+        after_long_help = SIMULATE_FORMAT
+    )]
     Simulate {
         /// Which browser to follow: chrome (Chromium 156), firefox (Firefox
         /// ESR 153), or spec (the Fetch Standard where the browsers depart
