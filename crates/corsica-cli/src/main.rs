@@ -117,6 +117,11 @@ cases, or pretty-printed cases one after another, are read too.
                    [name, value] pairs, in order, duplicates kept (default
                    []), and "body" (optional). A 3xx with a Location header
                    redirects.
+    policy         instead of answers: a corsica policy in front of the
+                   application, as the path of a policy file (relative to
+                   the case file) or its keys inline as an object; it
+                   answers preflights and adds its headers to "response"
+                   (default: 200, no headers)
   requests         the fetch() calls, one after another from the same page,
                    so a later one can hit the preflight cache (required)
     url            the URL fetched (required)
@@ -126,7 +131,14 @@ cases, or pretty-printed cases one after another, are read too.
     mode           cors (default), no-cors or same-origin
     credentials    omit, same-origin (default) or include
     body           a string (optional)
+    redirect       follow (default), error or manual
     delay_ms       milliseconds that pass before this request (optional)
+  page             the page's path on origin (default
+                   /__corsica__/page.html), quoted by Referer and two
+                   console messages
+  user_agent       the browser's User-Agent (default: the conformance
+                   runner's headless Chromium 156 or Firefox ESR 153)
+  accept_language  the default Accept-Language (default en-US,en;q=0.9)
 
 ANSWERS (output): one JSON object per line, one per request, in order:
 
@@ -243,9 +255,9 @@ mod tests {
     fn simulate_help_example_and_defaults_are_true() {
         let example = &SIMULATE_FORMAT[SIMULATE_FORMAT.find("  {").unwrap()..];
         let example = &example[..example.find("\n\n").unwrap()];
-        let case: corsica::fetch::Case = serde_json::from_str(example).unwrap();
+        let case: corsica::simulate::Case = serde_json::from_str(example).unwrap();
         assert_eq!(case.id, "put-json");
-        let minimal: corsica::fetch::Case = serde_json::from_str(
+        let minimal: corsica::simulate::Case = serde_json::from_str(
             r#"{"id": "a", "origin": "http://app.test:8001", "requests": [{"url": "http://api.test:8002/"}]}"#,
         )
         .unwrap();
@@ -256,7 +268,13 @@ mod tests {
         assert_eq!(r.mode, corsica::fetch::Mode::Cors);
         assert_eq!(r.credentials, corsica::fetch::Credentials::SameOrigin);
         assert_eq!((&r.body, r.delay_ms), (&None, None));
+        assert_eq!(r.redirect, corsica::fetch::RedirectMode::Follow);
+        assert_eq!(minimal.page, "/__corsica__/page.html");
+        assert_eq!(minimal.accept_language, None, "the runner's default");
         for d in [
+            "follow (default)",
+            "/__corsica__/page.html",
+            "en-US,en;q=0.9",
             "default GET",
             "cors (default)",
             "same-origin (default)",

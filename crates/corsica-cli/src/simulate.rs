@@ -14,13 +14,16 @@
 //! (`corsica simulate … | head -1`) ends the run quietly.
 
 use std::cell::{Cell, RefCell};
-use std::fs::File;
+use std::collections::HashMap;
+use std::fs::{self, File};
 use std::io::{self, BufRead, BufReader, BufWriter, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use corsica::fetch::Browser;
+use corsica::policy::Policy;
 use corsica::shorten::{shorten, shorten_quoted};
 use corsica::simulate::{Case, PreparedCase, simulate_prepared};
 
@@ -39,6 +42,14 @@ pub(crate) const FORMAT_HINT: &str = "each case is one JSON object on one line (
 /// be written.
 pub fn run(input: Option<PathBuf>, browser: Browser) -> anyhow::Result<ExitCode> {
     let stdin = io::stdin();
+    // Policy files named by a case are read relative to the case file
+    // (conformance/FORMAT.md); from standard input, to the current directory.
+    let base = match &input {
+        Some(path) if path.as_os_str() != "-" => {
+            path.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+        _ => PathBuf::new(),
+    };
     let reader: Box<dyn BufRead> = match input {
         Some(path) if path.as_os_str() != "-" => {
             let file = File::open(&path).with_context(|| {
@@ -53,15 +64,17 @@ pub fn run(input: Option<PathBuf>, browser: Browser) -> anyhow::Result<ExitCode>
     };
     let stdout = io::stdout();
     let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let malformed = simulate_stream(
-        reader,
-        &mut out,
-        browser,
-        |line, column, what| match column {
-            Some(c) => output::error(format_args!("line {line}, column {c}: {what}")),
-            None => output::error(format_args!("line {line}: {what}")),
-        },
-    )?;
+    let malformed =
+        simulate_stream(
+            reader,
+            &mut out,
+            browser,
+            &base,
+            |line, column, what| match column {
+                Some(c) => output::error(format_args!("line {line}, column {c}: {what}")),
+                None => output::error(format_args!("line {line}: {what}")),
+            },
+        )?;
     out.flush().context("cannot write answers")?;
     if malformed {
         output::error(format_args!("{FORMAT_HINT}"));
@@ -78,11 +91,21 @@ pub fn simulate_stream(
     input: impl BufRead,
     out: &mut impl Write,
     browser: Browser,
+    base: &Path,
     report: impl FnMut(usize, Option<usize>, &str),
 ) -> anyhow::Result<bool> {
     // Both callbacks below report problems.
     let report = RefCell::new(report);
     let malformed = Cell::new(false);
+    // One read per policy file, however many cases name it.
+    let mut policies: HashMap<PathBuf, Result<Arc<Policy>, String>> = HashMap::new();
+    let mut load = |name: &str| -> Result<Arc<Policy>, String> {
+        let path = base.join(name);
+        policies
+            .entry(path.clone())
+            .or_insert_with(|| read_policy(&path))
+            .clone()
+    };
     let problem = |line: usize, column: Option<usize>, what: &str| {
         malformed.set(true);
         (report.borrow_mut())(line, column, what);
@@ -98,10 +121,10 @@ pub fn simulate_stream(
                     return Ok(());
                 }
             };
-            let prepared = match PreparedCase::new(&case) {
+            let prepared = match PreparedCase::with_policies(&case, &mut load) {
                 Ok(p) => p,
                 Err(e) => {
-                    problem(start.line, None, &shorten(&e.to_string()));
+                    problem(start.line, None, &e.to_string());
                     return Ok(());
                 }
             };
@@ -119,6 +142,20 @@ pub fn simulate_stream(
         problem,
     )?;
     Ok(malformed.get())
+}
+
+/// Reads and compiles a policy file a case names, every error in one
+/// message.
+fn read_policy(path: &Path) -> Result<Arc<Policy>, String> {
+    let shown = shorten(&path.display().to_string()).to_string();
+    let text =
+        fs::read_to_string(path).map_err(|e| format!("cannot read policy file {shown}: {e}"))?;
+    Policy::from_toml_str(&text)
+        .map(Arc::new)
+        .map_err(|errors| {
+            let all: Vec<String> = errors.errors.iter().map(ToString::to_string).collect();
+            format!("policy file {shown} is invalid: {}", all.join("; "))
+        })
 }
 
 /// Why a JSON value is not a case (serde_json's words, quoted input
@@ -142,9 +179,13 @@ mod tests {
     fn run_on(input: &str) -> (Vec<String>, Vec<Problem>) {
         let mut out = Vec::new();
         let mut problems = Vec::new();
-        simulate_stream(input.as_bytes(), &mut out, Browser::Chrome, |l, c, w| {
-            problems.push((l, c, w.to_owned()))
-        })
+        simulate_stream(
+            input.as_bytes(),
+            &mut out,
+            Browser::Chrome,
+            Path::new(""),
+            |l, c, w| problems.push((l, c, w.to_owned())),
+        )
         .unwrap();
         let out = String::from_utf8(out).unwrap();
         (out.lines().map(str::to_owned).collect(), problems)

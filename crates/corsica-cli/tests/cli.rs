@@ -956,6 +956,52 @@ fn simulate_reports_a_malformed_line_and_answers_the_others() {
     assert!(stderr(&out).starts_with("corsica: cannot read cases from missing.jsonl"));
 }
 
+#[test]
+fn simulate_reads_a_policy_file_relative_to_the_case_file() {
+    let dir = TempDir::new("simulate-policy");
+    fs::create_dir_all(dir.0.join("cases/policies")).unwrap();
+    dir.write(
+        "cases/policies/api.toml",
+        "origins = [\"http://app.test:8001\"]\nmethods = [\"PUT\"]\nrequest_headers = [\"content-type\"]\n",
+    );
+    dir.write(
+        "cases/policies/broken.toml",
+        "origins = [\"http://app.test:8001/\"]\n",
+    );
+    let case = |id: &str, policy: &str, origin: &str| {
+        format!(
+            r#"{{"id":"{id}","origin":"{origin}","server":{{"http://api.test:8002/data":{{"policy":"{policy}"}}}},"requests":[{{"url":"http://api.test:8002/data","method":"PUT","headers":[["Content-Type","application/json"]]}}]}}"#
+        )
+    };
+    dir.write(
+        "cases/policy.jsonl",
+        &[
+            case("allowed", "policies/api.toml", "http://app.test:8001"),
+            case("refused", "policies/api.toml", "http://evil.test:8001"),
+            case("broken", "policies/broken.toml", "http://app.test:8001"),
+        ]
+        .join("\n"),
+    );
+    // Run from elsewhere: the path is the case file's, not the shell's.
+    let out = corsica(&dir.0, &["simulate", "cases/policy.jsonl"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let answers = json_lines(&out);
+    assert_eq!(answers.len(), 2, "the broken policy's case is not answered");
+    assert_eq!(answers[0]["outcome"], "ok");
+    assert_eq!(answers[0]["sent"][0]["method"], "OPTIONS");
+    assert_eq!(answers[1]["outcome"], "blocked");
+    assert_eq!(answers[1]["error"], "PreflightMissingAllowOriginHeader");
+    let err = stderr(&out);
+    assert!(
+        err.contains("line 3") && err.contains("broken.toml"),
+        "{err}"
+    );
+    assert!(
+        err.contains("path"),
+        "the policy's own error is named: {err}"
+    );
+}
+
 // ---------------------------------------------------------------- issue 6
 // The first hour of a new user: https://github.com/corsica-rs/corsica/issues/6
 

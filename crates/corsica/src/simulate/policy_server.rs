@@ -57,7 +57,11 @@ pub struct PolicyAnswer {
 }
 
 /// [`answer_with_policy`], saying what the policy decided.
-pub fn serve_with_policy(policy: &Policy, transmit: &Transmit, app: &ResponseHead<'_>) -> PolicyAnswer {
+pub fn serve_with_policy(
+    policy: &Policy,
+    transmit: &Transmit,
+    app: &ResponseHead<'_>,
+) -> PolicyAnswer {
     let Ok(request) = transmit.to_http() else {
         // A header http cannot carry never reaches a server built on it:
         // the request fails at the client.
