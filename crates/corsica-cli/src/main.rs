@@ -23,6 +23,7 @@
 //! variant to [`Command`] and one arm to the `match` in [`run`], as
 //! `simulate` shows.
 
+mod explain;
 mod export;
 mod json_values;
 mod output;
