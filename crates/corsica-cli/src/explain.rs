@@ -19,17 +19,17 @@ use serde::Serialize;
 
 use corsica::explain::Fix;
 use corsica::fetch::{
-    Blocked, Browser, BrowserState, Credentials, Fetch, Outcome, Page, Request, ResponseHead,
-    Transmit,
+    Browser, BrowserState, Credentials, Fetch, Outcome, Page, Request, ResponseHead, Transmit,
 };
 use corsica::headers;
 use corsica::policy::{Policy, PolicyErrors};
-use corsica::shorten::{shorten, shorten_quoted};
+use corsica::shorten::shorten;
 use corsica::simulate::{CaseOutcome, PolicyAnswer, serve_with_policy};
 use corsica::{Origin, headers::isomorphic_decode};
 
 use crate::output::{self, Ctx};
 use crate::policy::{EXIT_NO, display_name, plural, read_policy};
+use crate::verdict;
 
 /// Arguments of `corsica policy explain`, as typed.
 // The field docs are also the --help text, where a bare URL reads best.
@@ -321,28 +321,6 @@ impl Shown<'_> {
     }
 }
 
-/// Text output quotes the browser's words and the values sent as they
-/// are, unless one is huge (a 1 MB header): then its quoted spans are
-/// shortened so each line stays readable. `--json` keeps everything whole.
-fn readable(text: &str) -> std::borrow::Cow<'_, str> {
-    const LONGEST: usize = 1000;
-    if text.len() <= LONGEST {
-        std::borrow::Cow::Borrowed(text)
-    } else {
-        shorten_quoted(text)
-    }
-}
-
-/// A header value in text output: whole up to a few hundred characters,
-/// else shortened as user input is.
-fn readable_value(value: &str) -> String {
-    if value.len() <= 300 {
-        value.to_owned()
-    } else {
-        shorten(value).to_string()
-    }
-}
-
 fn status_line(status: u16) -> String {
     let reason = http::StatusCode::from_u16(status)
         .ok()
@@ -369,7 +347,12 @@ fn render_exchange(out: &mut impl Write, ex: &Exchange, shown: &Shown<'_>) -> io
     // Text quotes values shortened (a 1 MB header is one short line);
     // --json keeps them whole.
     for (name, value) in shown.headers(tx) {
-        writeln!(out, "{} {name}: {}", ">".dimmed(), readable_value(&value))?;
+        writeln!(
+            out,
+            "{} {name}: {}",
+            ">".dimmed(),
+            verdict::readable_value(&value)
+        )?;
     }
     writeln!(out)?;
     let a = &ex.answer;
@@ -394,7 +377,7 @@ fn render_exchange(out: &mut impl Write, ex: &Exchange, shown: &Shown<'_>) -> io
         )?;
     }
     for (name, value) in &a.added {
-        writeln!(out, "{}: {}", name.cyan(), readable_value(value))?;
+        writeln!(out, "{}: {}", name.cyan(), verdict::readable_value(value))?;
     }
     if let Some((code, reason)) = &a.rejection {
         writeln!(
@@ -405,14 +388,6 @@ fn render_exchange(out: &mut impl Write, ex: &Exchange, shown: &Shown<'_>) -> io
         )?;
     }
     Ok(())
-}
-
-fn browser_name(browser: Browser) -> &'static str {
-    match browser {
-        Browser::Chrome => "Chrome",
-        Browser::Firefox => "Firefox",
-        _ => "the standard",
-    }
 }
 
 fn render_verdict(
@@ -435,57 +410,8 @@ fn render_verdict(
                 r.status
             )
         }
-        Outcome::Blocked(b) => render_blocked(out, b, browser, rejection),
+        Outcome::Blocked(b) => verdict::write_blocked(out, b, browser, rejection, ""),
     }
-}
-
-fn render_blocked(
-    out: &mut impl Write,
-    b: &Blocked,
-    browser: Browser,
-    rejection: Option<&(&'static str, String)>,
-) -> io::Result<()> {
-    match b.error_code() {
-        Some(code) => writeln!(
-            out,
-            "{} fetch() rejects in {} {}",
-            "blocked:".red().bold(),
-            browser_name(browser),
-            format_args!("[{code}]").dimmed()
-        )?,
-        None => writeln!(
-            out,
-            "{} fetch() rejects in {}",
-            "blocked:".red().bold(),
-            browser_name(browser)
-        )?,
-    }
-    if let Some(message) = b.console_message() {
-        writeln!(out, "{} {}", "console:".bold(), readable(&message))?;
-    }
-    writeln!(out, "{} {}", "cause:".bold(), readable(&b.cause()))?;
-    let fix = b.fix();
-    if let Some((_, reason)) = rejection {
-        // The browser's fix names the header it missed; the policy knows
-        // which of its rules withheld it, and that is what to change.
-        writeln!(out, "{} {}", "fix:".bold(), readable(reason))?;
-        writeln!(out, "     (the browser needs: {})", readable(&fix.summary))?;
-        return Ok(());
-    }
-    writeln!(out, "{} {}", "fix:".bold(), readable(&fix.summary))?;
-    if let Some((name, value)) = &fix.header {
-        writeln!(out, "     send {}: {}", name.cyan(), readable(value))?;
-    }
-    for (name, value) in &fix.also {
-        writeln!(out, "     and  {}: {}", name.cyan(), readable(value))?;
-    }
-    if let Some(policy) = &fix.policy {
-        writeln!(out, "     in the policy:")?;
-        for line in policy.lines() {
-            writeln!(out, "       {}", readable(line))?;
-        }
-    }
-    Ok(())
 }
 
 #[derive(Serialize)]

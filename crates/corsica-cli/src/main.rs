@@ -29,6 +29,7 @@ mod json_values;
 mod output;
 mod policy;
 mod simulate;
+mod verdict;
 
 use std::io;
 use std::path::PathBuf;
@@ -81,6 +82,15 @@ enum Command {
         /// The case file, or - (the default) for standard input.
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
+        /// Write JSON Lines, the answer format (the default when standard
+        /// output is not a terminal).
+        #[arg(long, conflicts_with = "text")]
+        json: bool,
+        /// Write text for reading: each request's outcome, the requests
+        /// sent, and for a blocked one the console line, cause and fix
+        /// (the default on a terminal).
+        #[arg(long)]
+        text: bool,
     },
     /// Write the policy as configuration for nginx, caddy, express, django,
     /// flask, fastapi, axum or spring.
@@ -203,7 +213,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx::new(cli.color);
     match cli.command {
         Command::Policy(cmd) => policy::run(cmd, &ctx),
-        Command::Simulate { browser, file } => simulate::run(file, browser),
+        Command::Simulate {
+            browser,
+            file,
+            json,
+            text,
+        } => {
+            let format = match (json, text) {
+                (true, _) => Some(simulate::Format::Json),
+                (_, true) => Some(simulate::Format::Text),
+                _ => None,
+            };
+            simulate::run(file, browser, format, &ctx)
+        }
         Command::Export(args) => export::run(&args, &ctx),
     }
 }

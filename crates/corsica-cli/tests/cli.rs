@@ -1179,6 +1179,38 @@ fn simulate_reports_a_malformed_line_and_answers_the_others() {
 }
 
 #[test]
+fn simulate_text_shows_each_outcome_with_the_fix() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = corsica(
+        &root,
+        &["simulate", "--text", "examples/cases/put-json.jsonl"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = stdout(&out);
+    let blocked = text.find("put-json-missing-acao[0]\n").expect(&text);
+    let allowed = text.find("put-json-allowed[0] ok: status 200").expect(&text);
+    assert!(blocked < allowed, "{text}");
+    for want in [
+        "  > OPTIONS http://api.test:8002/data\n",
+        "  blocked: fetch() rejects in Chrome [PreflightMissingAllowOriginHeader]\n",
+        "  console: Access to fetch at 'http://api.test:8002/data' from origin 'http://app.test:8001' has been blocked by CORS policy",
+        "  cause: the preflight (OPTIONS) response has no `Access-Control-Allow-Origin` header",
+        "       send Access-Control-Allow-Origin: http://app.test:8001\n",
+        "  > PUT http://api.test:8002/data\n",
+    ] {
+        assert!(text.contains(want), "{want:?} in\n{text}");
+    }
+    // Piped, the default is the answer format; --json says so on a terminal.
+    let json = corsica(&root, &["simulate", "examples/cases/put-json.jsonl"]);
+    assert_eq!(json_lines(&json).len(), 2);
+    let both = corsica(
+        &root,
+        &["simulate", "--json", "--text", "examples/cases/put-json.jsonl"],
+    );
+    assert_eq!(code(&both), 2);
+}
+
+#[test]
 fn simulate_reads_a_policy_file_relative_to_the_case_file() {
     let dir = TempDir::new("simulate-policy");
     fs::create_dir_all(dir.0.join("cases/policies")).unwrap();
