@@ -1188,7 +1188,9 @@ fn simulate_text_shows_each_outcome_with_the_fix() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = stdout(&out);
     let blocked = text.find("put-json-missing-acao[0]\n").expect(&text);
-    let allowed = text.find("put-json-allowed[0] ok: status 200").expect(&text);
+    let allowed = text
+        .find("put-json-allowed[0] ok: status 200")
+        .expect(&text);
     assert!(blocked < allowed, "{text}");
     for want in [
         "  > OPTIONS http://api.test:8002/data\n",
@@ -1205,7 +1207,12 @@ fn simulate_text_shows_each_outcome_with_the_fix() {
     assert_eq!(json_lines(&json).len(), 2);
     let both = corsica(
         &root,
-        &["simulate", "--json", "--text", "examples/cases/put-json.jsonl"],
+        &[
+            "simulate",
+            "--json",
+            "--text",
+            "examples/cases/put-json.jsonl",
+        ],
     );
     assert_eq!(code(&both), 2);
 }
