@@ -30,4 +30,6 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+#[cfg(feature = "net")]
+pub mod check;
 pub mod export;
