@@ -23,10 +23,12 @@
 //! variant to [`Command`] and one arm to the `match` in [`run`], as
 //! `simulate` shows.
 
+mod check;
 mod export;
 mod output;
 mod policy;
 mod simulate;
+mod why;
 
 use std::io;
 use std::path::PathBuf;
@@ -80,6 +82,28 @@ enum Command {
     /// stack cannot express it exactly (each reason on standard error),
     /// 2 on a usage or read error.
     Export(export::ExportArgs),
+    /// Send a live endpoint what the browser would, and say what the
+    /// browser does with the answers.
+    ///
+    /// Sends the preflight when one is due, then the request, following
+    /// redirects, exactly as the chosen browser would; shows each exchange
+    /// with its CORS headers, the verdict, the browser's console message,
+    /// the cause and the fix (in a corsica policy, and with --stack in your
+    /// stack), and what else to fix (an error without CORS headers, no
+    /// OPTIONS handler, a missing `Vary: Origin`, unexposed headers, origins
+    /// let in that should not be). Exits 0 when the script can read the
+    /// response, 1 when the browser blocks it, 2 when the check could not
+    /// be made (DNS, connection, TLS, timeout) or on a usage error.
+    Check(check::CheckArgs),
+    /// Read a console error pasted from Chrome, Edge or Firefox: its
+    /// reason, the cause and the fix.
+    ///
+    /// The message is recognised from the browsers' own templates (every
+    /// CORS message corsica can print); one that matches none is said so,
+    /// with the closest known messages. --check sends the request it
+    /// describes (its URL and origin) as `corsica check` does. Exits 0 when
+    /// recognised, 1 when not; with --check, the check's status.
+    Why(why::WhyArgs),
 }
 
 /// Exit status: a usage error or an error reading input.
@@ -110,6 +134,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy(cmd) => policy::run(cmd, &ctx),
         Command::Simulate { browser, file } => simulate::run(file, browser),
         Command::Export(args) => export::run(&args, &ctx),
+        Command::Check(args) => check::run(&args, &ctx),
+        Command::Why(args) => why::run(&args, &ctx),
     }
 }
 

@@ -33,3 +33,4 @@
 #[cfg(feature = "net")]
 pub mod check;
 pub mod export;
+pub mod why;
