@@ -25,6 +25,7 @@
 
 mod check;
 mod export;
+mod har;
 mod output;
 mod policy;
 mod simulate;
@@ -104,6 +105,16 @@ enum Command {
     /// describes (its URL and origin) as `corsica check` does. Exits 0 when
     /// recognised, 1 when not; with --check, the check's status.
     Why(why::WhyArgs),
+    /// Replay a DevTools export (HAR) through the browser model: every
+    /// cross-origin request the browser blocked, why, and the fix.
+    ///
+    /// Reads the HAR as a stream (a large export is fine), takes the page's
+    /// origin from it, pairs each preflight with its request (or infers
+    /// it), and replays every cross-origin fetch with the answers the
+    /// export recorded; then a summary table by reason. Exits 0 when no
+    /// request was blocked, 1 when some was, 2 when the file cannot be read
+    /// whole.
+    Har(har::HarArgs),
 }
 
 /// Exit status: a usage error or an error reading input.
@@ -136,6 +147,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(args) => export::run(&args, &ctx),
         Command::Check(args) => check::run(&args, &ctx),
         Command::Why(args) => why::run(&args, &ctx),
+        Command::Har(args) => har::run(&args, &ctx),
     }
 }
 

@@ -33,4 +33,5 @@
 #[cfg(feature = "net")]
 pub mod check;
 pub mod export;
+pub mod har;
 pub mod why;
