@@ -579,9 +579,8 @@ fn is_preflight(e: &HarEntry) -> bool {
 
 /// Whether a cross-origin entry is a CORS request the replay can play: a
 /// `fetch()` or `XMLHttpRequest` (Chromium's resource type), or a request
-/// in mode `cors` (`Sec-Fetch-Mode`), or, with neither, a `GET` or `HEAD`
-/// with `Origin` (browsers send it on those only in mode `cors`), or
-/// another method with `Origin` (as `fetch()` sends them).
+/// in mode `cors` (`Sec-Fetch-Mode`), or, with neither, one with `Origin`
+/// (as `fetch()` sends it), or one mode `no-cors` could not have made.
 fn is_cors(e: &HarEntry) -> bool {
     if let Some(t) = e.resource_type.as_deref() {
         return matches!(t, "fetch" | "xhr");
@@ -589,7 +588,19 @@ fn is_cors(e: &HarEntry) -> bool {
     if let Some(mode) = e.request_header("sec-fetch-mode") {
         return mode.eq_ignore_ascii_case("cors");
     }
+    // A request that never went out (blocked at its preflight) carries
+    // only the script's headers: a method or a header that mode `no-cors`
+    // refuses shows it was a CORS request.
     e.request_header("origin").is_some()
+        || !headers::is_cors_safelisted_method(&e.method)
+        || e.request_headers.iter().any(|(n, v)| {
+            let lower = n.to_ascii_lowercase();
+            !n.starts_with(':')
+                && !headers::is_forbidden_request_header(n, v.as_bytes())
+                && !matches!(lower.as_str(), "user-agent" | "cache-control" | "pragma")
+                && !BROWSER_ADDED.contains(&lower.as_str())
+                && !headers::is_no_cors_safelisted_request_header(n, v.as_bytes())
+        })
 }
 
 /// Headers the browser adds that a script may also set but never did in

@@ -209,3 +209,43 @@ fn same_origin_and_no_cors_entries_are_counted_not_replayed() {
     );
     assert_eq!(report.exit_code(), 0);
 }
+
+#[test]
+fn without_resource_types_the_mode_is_told_from_the_headers() {
+    let mut nav = entry(
+        "GET",
+        "https://other.example/frame",
+        200,
+        &[
+            ("Upgrade-Insecure-Requests", "1"),
+            ("Cache-Control", "max-age=0"),
+        ],
+        &[],
+    );
+    nav.resource_type = None;
+    let mut img = entry(
+        "GET",
+        "https://cdn.example/a.png",
+        200,
+        &[("Accept", "image/avif,image/webp,*/*")],
+        &[],
+    );
+    img.resource_type = None;
+    let mut put = entry(
+        "PUT",
+        "https://api.example/x",
+        0,
+        &[("Content-Type", "application/json")],
+        &[],
+    );
+    put.resource_type = None;
+    put.error = Some("NS_ERROR_DOM_BAD_URI".into());
+    let mut f = file(vec![nav, img, put]);
+    f.entries[2]
+        .request_headers
+        .push(("Origin".into(), "https://app.example".into()));
+    let report = analyze(&f, &HarOptions::default());
+    assert_eq!(report.not_cors, 2);
+    assert_eq!(report.requests.len(), 1);
+    assert!(report.requests[0].is_blocked());
+}
