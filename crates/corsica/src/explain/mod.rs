@@ -205,10 +205,12 @@ impl Failure {
                  credentials needs exactly `true`"
             ),
             Reason::PreflightInvalidStatus => format!(
-                "the preflight (OPTIONS) response has status {}; the server must answer \
-                 preflights with a 2xx status (usually 204)",
-                self.status
-                    .map_or_else(|| "none".to_owned(), |s| s.to_string())
+                "the preflight (OPTIONS) response has {}; the server must answer preflights \
+                 with a 2xx status (usually 204)",
+                self.status.map_or_else(
+                    || "a status outside 200-299".to_owned(),
+                    |s| format!("status {s}")
+                )
             ),
             Reason::PreflightDisallowedRedirect => {
                 "the preflight (OPTIONS) request was redirected, which browsers never follow; \
