@@ -86,6 +86,8 @@ pub struct Template {
     /// answer and another; a mismatched and a malformed origin), so a
     /// template may stand for several.
     candidates: Vec<Failure>,
+    /// The words of its text, for [`closest`].
+    words: HashSet<String>,
 }
 
 impl Template {
@@ -131,10 +133,10 @@ impl Template {
         s
     }
 
-    /// The literal text, for scoring similarity.
-    fn words(&self) -> HashSet<String> {
+    /// The words of the literal text, for scoring similarity.
+    fn text_words(pieces: &[Piece]) -> HashSet<String> {
         let mut out = HashSet::new();
-        for p in &self.pieces {
+        for p in pieces {
             if let Piece::Text(t) = p {
                 out.extend(words(t));
             }
@@ -371,6 +373,7 @@ fn build_templates() -> Vec<Template> {
                         }
                         None => out.push(Template {
                             browser,
+                            words: Template::text_words(&pieces),
                             pieces,
                             candidates: vec![blank],
                         }),
@@ -870,10 +873,9 @@ fn closest(text: &str) -> Vec<&'static Template> {
         .iter()
         .enumerate()
         .filter_map(|(i, t)| {
-            let w = t.words();
-            let common = w.intersection(&seen).count();
+            let common = t.words.intersection(&seen).count();
             // Per mille of the template's words present in the text.
-            (common > 0).then(|| (common * 1000 / w.len().max(1), i, t))
+            (common > 0).then(|| (common * 1000 / t.words.len().max(1), i, t))
         })
         .collect();
     scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
