@@ -63,6 +63,7 @@ pub use browser::{Browser, UnknownBrowser};
 pub use driver::Fetch;
 pub use failure::{Failure, Reason, TypeError};
 pub use outcome::{Blocked, Outcome, Readable, ResponseType};
+pub(crate) use request::script_facts;
 pub use request::{Body, Credentials, Mode, RedirectMode, Request};
 pub use response::ResponseHead;
 pub use state::{BrowserState, Page, PageError};
