@@ -213,7 +213,7 @@ The format is specified in conformance/FORMAT.md in the corsica repository
 
 /// `--browser`: the engine's names, with an error that quotes the input
 /// shortened.
-fn parse_browser(s: &str) -> Result<corsica::fetch::Browser, String> {
+pub(crate) fn parse_browser(s: &str) -> Result<corsica::fetch::Browser, String> {
     s.parse().map_err(|_| {
         format!(
             "unknown browser `{}`; use chrome, firefox or spec",
