@@ -26,6 +26,7 @@
 mod export;
 mod output;
 mod policy;
+mod serve;
 mod simulate;
 
 use std::io;
@@ -80,6 +81,10 @@ enum Command {
     /// stack cannot express it exactly (each reason on standard error),
     /// 2 on a usage or read error.
     Export(export::ExportArgs),
+    /// Run the CORS gateway: a reverse proxy that applies a policy per
+    /// route in front of any HTTP API. With no arguments, the demo (an
+    /// echo API behind the gateway, and the playground page).
+    Serve(serve::ServeArgs),
 }
 
 /// Exit status: a usage error or an error reading input.
@@ -110,6 +115,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Policy(cmd) => policy::run(cmd, &ctx),
         Command::Simulate { browser, file } => simulate::run(file, browser),
         Command::Export(args) => export::run(&args, &ctx),
+        Command::Serve(args) => serve::run(&args, &ctx),
     }
 }
 
