@@ -210,6 +210,17 @@ impl ProxyInner {
             }
             Ok(Err(e)) => {
                 let cause = root_cause(&e);
+                if request_body_failed(&e) {
+                    // The client's own body broke (bad chunking, the client
+                    // went away): not the upstream's fault.
+                    tracing::info!(target: "corsica_gateway", route = %self.route, error = %cause, "request body could not be read: 400");
+                    return plain(
+                        StatusCode::BAD_REQUEST,
+                        format!(
+                            "corsica gateway: the request's body could not be read ({cause}); the request was not passed on whole\n"
+                        ),
+                    );
+                }
                 if e.is_connect() {
                     self.metrics.upstream_error(UpstreamError::Connect);
                     tracing::warn!(target: "corsica_gateway", route = %self.route, upstream = %self.upstream.url, error = %cause, "upstream connection failed: 502");
@@ -276,6 +287,20 @@ impl ProxyInner {
             .build()
             .ok()
     }
+}
+
+/// Whether the request failed because its body (from the client) did.
+fn request_body_failed(e: &hyper_util::client::legacy::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(s) = source {
+        if let Some(h) = s.downcast_ref::<hyper::Error>()
+            && h.is_user()
+        {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 /// The innermost error's message, worded for a person.

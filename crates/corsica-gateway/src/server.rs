@@ -391,6 +391,7 @@ pub struct Gateway {
     addrs: Vec<SocketAddr>,
     admin_addr: Option<SocketAddr>,
     options: GatewayOptions,
+    watcher: Option<crate::watch::WatchGuard>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -463,6 +464,12 @@ impl Gateway {
         let state = shared.build_state(config, 1);
         shared.state.store(Arc::new(state));
         shared.metrics.reloaded(true, 1);
+        // Watch from now on, so no change after `bind` returns is missed.
+        let watcher = if options.watch_files {
+            crate::watch::start(shared.clone())
+        } else {
+            None
+        };
         Ok(Gateway {
             shared,
             listeners,
@@ -470,6 +477,7 @@ impl Gateway {
             addrs,
             admin_addr,
             options,
+            watcher,
         })
     }
 
@@ -526,11 +534,7 @@ impl Gateway {
         if self.options.signals {
             tokio::spawn(signals(shared.clone()));
         }
-        let _watcher = if self.options.watch_files {
-            crate::watch::start(shared.clone())
-        } else {
-            None
-        };
+        let _watcher = self.watcher;
         shared.ready.store(true, Ordering::SeqCst);
         for addr in &self.addrs {
             tracing::info!(target: "corsica_gateway", %addr, "listening");
