@@ -88,12 +88,11 @@ function choosePreset(id) {
   if (p.kind === 'server') {
     $('policy').value = p.fix_policy;
     setTarget('preset');
-    $('fix').hidden = false;
   } else {
     $('policy').value = p.policy;
     setTarget('policy');
-    $('fix').hidden = true;
   }
+  $('fix').hidden = !p.fix_policy;
   $('result').dataset.state = 'idle';
 }
 
