@@ -390,8 +390,8 @@ pub struct Gateway {
     admin: Option<TcpListener>,
     addrs: Vec<SocketAddr>,
     admin_addr: Option<SocketAddr>,
-    options: GatewayOptions,
     watcher: Option<crate::watch::WatchGuard>,
+    signals: Option<Signals>,
 }
 
 impl std::fmt::Debug for Gateway {
@@ -464,6 +464,21 @@ impl Gateway {
         let state = shared.build_state(config, 1);
         shared.state.store(Arc::new(state));
         shared.metrics.reloaded(true, 1);
+        // The signal handlers are installed here, not in `run`: a caller
+        // that says "listening" after `bind` returns may be sent SIGHUP or
+        // SIGTERM at once, and a signal without a handler would kill the
+        // process (found by the CLI's serve tests on a loaded machine).
+        let signals = if options.signals {
+            match Signals::install() {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    tracing::error!(target: "corsica_gateway", error = %e, "cannot install signal handlers");
+                    None
+                }
+            }
+        } else {
+            None
+        };
         // Watch from now on, so no change after `bind` returns is missed.
         let watcher = if options.watch_files {
             crate::watch::start(shared.clone())
@@ -476,8 +491,8 @@ impl Gateway {
             admin,
             addrs,
             admin_addr,
-            options,
             watcher,
+            signals,
         })
     }
 
@@ -531,8 +546,8 @@ impl Gateway {
         if let Some(admin) = self.admin {
             tasks.push(tokio::spawn(crate::admin::serve(admin, shared.clone())));
         }
-        if self.options.signals {
-            tokio::spawn(signals(shared.clone()));
+        if let Some(signals) = self.signals {
+            tokio::spawn(signals.handle(shared.clone()));
         }
         let _watcher = self.watcher;
         shared.ready.store(true, Ordering::SeqCst);
@@ -565,31 +580,40 @@ impl Gateway {
     }
 }
 
-/// Reload on SIGHUP; shut down on SIGTERM or SIGINT.
-async fn signals(shared: Arc<Shared>) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut hup), Ok(mut term), Ok(mut int)) = (
-        signal(SignalKind::hangup()),
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) else {
-        tracing::error!(target: "corsica_gateway", "cannot install signal handlers");
-        return;
-    };
-    loop {
-        tokio::select! {
-            _ = hup.recv() => {
-                let _ = shared.reload("SIGHUP", true);
-            }
-            _ = term.recv() => {
-                tracing::info!(target: "corsica_gateway", "SIGTERM");
-                shared.shut_down();
-                return;
-            }
-            _ = int.recv() => {
-                tracing::info!(target: "corsica_gateway", "SIGINT");
-                shared.shut_down();
-                return;
+/// The handlers of SIGHUP (reload), SIGTERM and SIGINT (shut down).
+struct Signals {
+    hup: tokio::signal::unix::Signal,
+    term: tokio::signal::unix::Signal,
+    int: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> std::io::Result<Signals> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Signals {
+            hup: signal(SignalKind::hangup())?,
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+        })
+    }
+
+    /// Reload on SIGHUP; shut down on SIGTERM or SIGINT.
+    async fn handle(mut self, shared: Arc<Shared>) {
+        loop {
+            tokio::select! {
+                _ = self.hup.recv() => {
+                    let _ = shared.reload("SIGHUP", true);
+                }
+                _ = self.term.recv() => {
+                    tracing::info!(target: "corsica_gateway", "SIGTERM");
+                    shared.shut_down();
+                    return;
+                }
+                _ = self.int.recv() => {
+                    tracing::info!(target: "corsica_gateway", "SIGINT");
+                    shared.shut_down();
+                    return;
+                }
             }
         }
     }

@@ -164,37 +164,90 @@ async function runOnce(s, label) {
   return { ...shown, console: s.lines.filter(isCorsLine), consoleAll: [...s.lines] };
 }
 
+// A browser that goes away mid-run (seen once in about ten Firefox runs
+// on a loaded machine: "browsingContext.create: no such frame", then the
+// WebDriver BiDi connection closed) is launched again and the presets it
+// had not finished are played again, at most MAX_LAUNCHES launches in all;
+// it says so on stderr (a launch that fails counts as one). A preset that fails in a browser that is still
+// there is a failure, never retried.
+const MAX_LAUNCHES = 3;
+
 async function main() {
-  const { browser, cleanup } = await launch();
   let failures = 0;
-  try {
-    // A few presets at a time, each in its own context: most of a run is
-    // waiting (for the console to go quiet), not work.
-    const queue = [...presets];
-    const worker = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        const s = await openPage(browser, `${base}/?preset=${encodeURIComponent(id)}`);
-        try {
-          const first = await runOnce(s, id);
-          process.stdout.write(`${JSON.stringify({ preset: id, fixed: false, ...first })}\n`);
-          const fixable = await s.page.evaluate(() => !document.getElementById('fix').hidden);
-          if (fixable) {
-            await s.page.click('#fix');
-            const fixed = await runOnce(s, `${id}+fix`);
-            process.stdout.write(`${JSON.stringify({ preset: id, fixed: true, ...fixed })}\n`);
+  const queue = [...presets];
+  for (let launch_ = 1; queue.length > 0; launch_++) {
+    let launched;
+    try {
+      launched = await launch();
+    } catch (e) {
+      if (launch_ >= MAX_LAUNCHES) throw e;
+      process.stderr.write(`playground.mjs: launching ${which} failed, trying again: ${e && e.message ? e.message : e}\n`);
+      continue;
+    }
+    const { browser, cleanup } = launched;
+    let disconnected = false;
+    browser.on('disconnected', () => { disconnected = true; });
+    // The browser (or the page's process) went away: the error is about
+    // the connection, not about what the page did.
+    const gone = (e) => disconnected || !browser.connected
+      || ['TargetCloseError', 'ConnectionClosedError'].includes(e?.name)
+      || /Target closed|Connection closed|no such frame/.test(e?.message ?? '')
+      || (e?.cause !== undefined && e.cause !== e && gone(e.cause));
+    const lost = [];
+    try {
+      // A few presets at a time, each in its own context: most of a run is
+      // waiting (for the console to go quiet), not work.
+      const worker = async () => {
+        for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+          if (disconnected || !browser.connected) {
+            lost.push(id);
+            continue;
           }
-        } catch (e) {
-          failures++;
-          process.stderr.write(`playground.mjs: ${id}: ${e && e.stack ? e.stack : e}\n`);
-        } finally {
-          await s.close();
+          // Printed once the preset is done: a preset played again after a
+          // relaunch is printed once.
+          const out = [];
+          let s;
+          try {
+            s = await openPage(browser, `${base}/?preset=${encodeURIComponent(id)}`);
+            const first = await runOnce(s, id);
+            out.push({ preset: id, fixed: false, ...first });
+            const fixable = await s.page.evaluate(() => !document.getElementById('fix').hidden);
+            if (fixable) {
+              await s.page.click('#fix');
+              const fixed = await runOnce(s, `${id}+fix`);
+              out.push({ preset: id, fixed: true, ...fixed });
+            }
+            for (const o of out) process.stdout.write(`${JSON.stringify(o)}\n`);
+          } catch (e) {
+            // The disconnection can be reported just after the error it
+            // caused (a wait aborted: "Waiting failed").
+            await sleep(500);
+            if (gone(e)) {
+              lost.push(id);
+              process.stderr.write(`playground.mjs: ${id}: the browser went away: ${e && e.message ? e.message : e}\n`);
+            } else {
+              failures++;
+              process.stderr.write(`playground.mjs: ${id}: ${e && e.stack ? e.stack : e}\n`);
+            }
+          } finally {
+            if (s && !disconnected) await s.close().catch(() => {});
+          }
         }
+      };
+      await Promise.all([worker(), worker(), worker()]);
+    } finally {
+      await browser.close().catch(() => {});
+      cleanup();
+    }
+    if (lost.length > 0) {
+      if (launch_ >= MAX_LAUNCHES) {
+        failures += lost.length;
+        process.stderr.write(`playground.mjs: the browser went away ${launch_} times; not played: ${lost.join(' ')}\n`);
+        break;
       }
-    };
-    await Promise.all([worker(), worker(), worker()]);
-  } finally {
-    await browser.close();
-    cleanup();
+      process.stderr.write(`playground.mjs: launching ${which} again for ${lost.join(' ')}\n`);
+      queue.push(...lost);
+    }
   }
   process.exitCode = failures ? 1 : 0;
 }

@@ -177,6 +177,9 @@ async fn run(browser: &str) {
         "playground.mjs failed ({}); scripts/test installs chromium, firefox-esr and conformance/node_modules:\n{stderr}",
         output.status
     );
+    // What the script said even when it succeeded (a browser launched
+    // again): shown by `--no-capture` and with a failure.
+    eprint!("{stderr}");
     let runs: Vec<serde_json::Value> = String::from_utf8(output.stdout)
         .unwrap()
         .lines()

@@ -168,7 +168,11 @@ expose_headers = ["X-Upstream"]"#,
             let mut lost = Vec::new();
             let mut i = 0u64;
             while !stop.load(Ordering::Relaxed) {
-                let path = if i % 7 == 0 { "/slow?ms=30" } else { "/x" };
+                let path = if i.is_multiple_of(7) {
+                    "/slow?ms=30"
+                } else {
+                    "/x"
+                };
                 let (status, h, body) = send(
                     &c,
                     "GET",
