@@ -16,6 +16,7 @@
 
 pub mod explain;
 pub mod fetch;
+mod fx_hash;
 pub mod headers;
 pub mod origin;
 pub mod policy;

@@ -3,6 +3,9 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
+
+use crate::fx_hash::FxHasher;
 
 use bytes::Bytes;
 use std::sync::Arc;
@@ -51,7 +54,7 @@ pub struct PreparedCase<'c> {
     /// Every header name the script set, lowercase, per request: the
     /// runner records those headers in `sent`.
     named: Vec<Vec<String>>,
-    routes: HashMap<String, Route<'c>>,
+    routes: HashMap<String, Route<'c>, BuildHasherDefault<FxHasher>>,
     /// The `User-Agent` and `Accept-Language` of the runner's browser, per
     /// browser, when the case does not name its own.
     identity: Option<(Bytes, Bytes)>,
@@ -108,7 +111,8 @@ impl<'c> PreparedCase<'c> {
         let origin = Origin::parse(&case.origin).unwrap_or(Origin::new_opaque());
         let page_url = format!("{}{}", origin.serialize(), case.page);
         let page = Page::with_origin(origin, page_url);
-        let mut routes = HashMap::with_capacity(case.server.len());
+        let mut routes =
+            HashMap::with_capacity_and_hasher(case.server.len(), BuildHasherDefault::default());
         for (key, endpoint) in &case.server {
             let Ok(url) = url::Url::parse(key) else {
                 continue;
@@ -255,11 +259,20 @@ fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
 /// any name the script set (even one the browser dropped and sent its own
 /// value for).
 fn recorded(name: &str, named: &[String]) -> bool {
-    name.eq_ignore_ascii_case("accept")
-        || name.eq_ignore_ascii_case("origin")
-        || (name.len() > 23
-            && name.as_bytes()[..23].eq_ignore_ascii_case(b"access-control-request-"))
-        || named.iter().any(|n| n.eq_ignore_ascii_case(name))
+    // Lengths first: most wire names (User-Agent, Sec-Fetch-Mode, …) are
+    // ruled out without comparing a byte.
+    match name.len() {
+        6 if name.eq_ignore_ascii_case("accept") || name.eq_ignore_ascii_case("origin") => {
+            return true;
+        }
+        24.. if name.as_bytes()[..23].eq_ignore_ascii_case(b"access-control-request-") => {
+            return true;
+        }
+        _ => {}
+    }
+    named
+        .iter()
+        .any(|n| n.len() == name.len() && n.eq_ignore_ascii_case(name))
 }
 
 /// Simulates every request of `case` in `browser`, in order, sharing one
