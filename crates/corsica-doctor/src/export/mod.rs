@@ -17,7 +17,7 @@
 //!
 //! Nothing here decides anything about CORS. What the policy answers (the
 //! header values, the statuses, what `*` covers) comes from the engine:
-//! [`Facts`] asks [`Policy::decide`] about probe requests and reads the
+//! `Facts` asks [`Policy::decide`] about probe requests and reads the
 //! answers back; each stack's module only knows its stack.
 //!
 //! ```
