@@ -25,9 +25,7 @@ use super::{Blocked, Failure, MessageContext, Reason};
 /// willPerformHTTPRedirection`: "FTP URLs are disabled").
 fn is_ftp(f: &Failure, url: &str) -> bool {
     f.reason == Reason::CorsDisabledScheme
-        && url
-            .get(..4)
-            .is_some_and(|s| s.eq_ignore_ascii_case("ftp:"))
+        && url.get(..4).is_some_and(|s| s.eq_ignore_ascii_case("ftp:"))
 }
 
 /// The key of the CORS check's reason, without the `Redirect` prefix.
@@ -110,6 +108,25 @@ fn center_ellipsized(url: &str) -> String {
     format!("{left}...{right}")
 }
 
+/// A redirect target as the first part of WebKit's redirect line quotes
+/// it: the network layer has already removed the user name and password
+/// from the redirected request (`request.removeCredentials()` in
+/// `NetworkDataTaskSoup::continueHTTPRedirection`; WebCore's
+/// `validateCrossOriginRedirectionURL` still sees them and names the URL
+/// with them). Observed in WebKitGTK 2.50 (`redirect-userinfo-*`). A URL
+/// without credentials, or one that does not parse, is quoted as is.
+fn without_credentials(url: &str) -> std::borrow::Cow<'_, str> {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            // Both setters fail only for URLs that cannot have credentials.
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            std::borrow::Cow::Owned(u.into())
+        }
+        _ => std::borrow::Cow::Borrowed(url),
+    }
+}
+
 /// The text of a CORS check's failure (`passesAccessControlCheck`); `origin`
 /// is the request's origin as serialized (`null` once tainted).
 fn access_text(f: &Failure, origin: &str) -> Option<String> {
@@ -146,7 +163,10 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
         return Some("FTP URLs are disabled".to_owned());
     }
     let redirect_prefix = || {
-        format!("Cross-origin redirection to {url} denied by Cross-Origin Resource Sharing policy: ")
+        format!(
+            "Cross-origin redirection to {} denied by Cross-Origin Resource Sharing policy: ",
+            without_credentials(url)
+        )
     };
     if let Some(text) = access_text(f, ctx.origin) {
         if f.redirect {
@@ -294,7 +314,8 @@ pub(super) fn cause(b: &Blocked) -> String {
             } else {
                 "Access-Control-Allow-Headers"
             };
-            let item = bad_item(token).map_or_else(String::new, |i| format!(": {i:?} is not a token"));
+            let item =
+                bad_item(token).map_or_else(String::new, |i| format!(": {i:?} is not a token"));
             format!(
                 "`{header}: {token}` in the preflight response does not parse{item}; list names \
                  separated by commas"
@@ -358,9 +379,16 @@ mod tests {
             "Origin http://app.test:8001 is not allowed by Access-Control-Allow-Origin. Status \
              code: 204"
         );
-        let f = Failure::new(Reason::InvalidAllowCredentials { value: "".into() }, false, Some(302))
-            .on_redirect();
-        assert_eq!(error_name(&f, CTX.url), Some("RedirectAllowCredentialsNotTrue"));
+        let f = Failure::new(
+            Reason::InvalidAllowCredentials { value: "".into() },
+            false,
+            Some(302),
+        )
+        .on_redirect();
+        assert_eq!(
+            error_name(&f, CTX.url),
+            Some("RedirectAllowCredentialsNotTrue")
+        );
         assert_eq!(
             message(&f, &CTX).unwrap(),
             "Cross-origin redirection to http://api.test:8002/b denied by Cross-Origin Resource \
@@ -384,6 +412,25 @@ mod tests {
         let f = Failure::new(Reason::NetworkError, false, None);
         assert_eq!(message(&f, &CTX), None);
         assert_eq!(error_name(&f, CTX.url), None);
+    }
+
+    #[test]
+    fn credentials_only_in_the_reason_part() {
+        let ctx = MessageContext {
+            url: "http://user:pass@api.test:8002/b",
+            ..CTX
+        };
+        let f = Failure::new(Reason::RedirectContainsCredentials, false, Some(302)).on_redirect();
+        assert_eq!(
+            message(&f, &ctx).unwrap(),
+            "Cross-origin redirection to http://api.test:8002/b denied by Cross-Origin Resource \
+             Sharing policy: redirection URL http://user:pass@api.test:8002/b has credentials"
+        );
+        assert_eq!(
+            without_credentials("data:text/plain,a@b"),
+            "data:text/plain,a@b"
+        );
+        assert_eq!(without_credentials("http://:p@a.test/"), "http://a.test/");
     }
 
     #[test]

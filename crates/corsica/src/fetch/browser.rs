@@ -287,6 +287,17 @@ pub(crate) struct PreflightQuirks {
     /// one (observed in WebKitGTK 2.50, `odd-user-agent-*`). Firefox's
     /// preflight carries the browser's own.
     pub(crate) script_user_agent: bool,
+    /// WebKit's `NetworkCORSPreflightChecker` copies the request's
+    /// `Referer` onto the preflight (WebCore
+    /// `createAccessControlPreflightRequest`; `NetworkLoadChecker` has a
+    /// "FIXME: We should set the request referrer according the referrer
+    /// policy" for redirects), so a preflight at a redirect hop carries the
+    /// `Referer` the previous request went with: the page's full URL after
+    /// a same-origin hop (observed in WebKitGTK 2.50's full wire logs,
+    /// `random-20261129-192`, `random-7-116`), though the request that
+    /// follows it says only the page's origin. Chromium, Firefox and the
+    /// standard apply the referrer policy to each preflight.
+    pub(crate) referrer_from_previous_hop: bool,
 }
 
 /// The CORS-preflight cache.
@@ -359,12 +370,24 @@ pub(crate) struct RedirectQuirks {
     /// first request's headers back (the script's and the body's
     /// `Content-Type`, less an `Authorization` a redirect removed), and
     /// `Accept`, `Origin`, `Referer` are set again in that order. Observed
-    /// in WebKitGTK 2.50 (`random-20261129-25`, `random-7-17`).
+    /// in WebKitGTK 2.50 (`random-20261129-25`, `random-7-17`). When that
+    /// hop itself turns the request into a `GET`, the body's headers go
+    /// again (WebCore `ResourceRequestBase::redirectAsGETIfNeeded`;
+    /// `random-20261130-77`).
     pub(crate) restores_first_headers: bool,
-    /// WebKit: an `Origin` sent on an earlier hop stays on the redirected
-    /// request, even a same-origin `GET` (the redirect copies the headers;
-    /// observed in WebKitGTK 2.50, `random-20261129-25`). The standard sets
-    /// `Origin` again from the method and mode at each hop.
+    /// WebKit: an `Origin` sent on an earlier hop stays on a request
+    /// redirected to the same origin, even a `GET` (the redirect copies the
+    /// headers; observed in WebKitGTK 2.50, `random-20261129-25`), and is
+    /// removed from one redirected to another origin: the GTK port's
+    /// `NetworkDataTaskSoup::continueHTTPRedirection` (and WebCore's
+    /// `ResourceRequestBase::redirectedRequest`, which the other ports'
+    /// network layers use, so Safari too) clears `Origin` and
+    /// `Authorization` on a cross-origin redirect. A CORS request gets
+    /// `Origin` back from the `NetworkLoadChecker`; a `no-cors` `POST`
+    /// turned into a `GET` goes on without one (observed:
+    /// `random-20261129-39`, `random-7-200`). The standard sets `Origin`
+    /// again from the method and mode at each hop (none for a `no-cors`
+    /// `GET` either).
     pub(crate) origin_persists: bool,
     /// WebKit's `NetworkLoadChecker::checkRedirection` (so Safari too):
     /// the 21st redirect fails with its own console line ("Load cannot
@@ -643,6 +666,7 @@ static CHROME: Quirks = Quirks {
         quotes_whole_list: false,
         names_as_held: false,
         script_user_agent: false,
+        referrer_from_previous_hop: false,
     },
     cache: CacheQuirks {
         update: CacheUpdate::Replace,
@@ -712,6 +736,7 @@ static FIREFOX: Quirks = Quirks {
         quotes_whole_list: false,
         names_as_held: false,
         script_user_agent: false,
+        referrer_from_previous_hop: false,
     },
     cache: CacheQuirks {
         update: CacheUpdate::Merge,
@@ -803,6 +828,7 @@ static WEBKIT: Quirks = Quirks {
         quotes_whole_list: true,
         names_as_held: true,
         script_user_agent: true,
+        referrer_from_previous_hop: true,
     },
     cache: CacheQuirks {
         // `CrossOriginPreflightResultCache::appendEntry`: one entry per
@@ -882,6 +908,7 @@ static SPEC: Quirks = Quirks {
         quotes_whole_list: false,
         names_as_held: false,
         script_user_agent: false,
+        referrer_from_previous_hop: false,
     },
     cache: CacheQuirks {
         update: CacheUpdate::Merge,

@@ -111,10 +111,9 @@ impl PreflightCache {
             headers::is_cors_safelisted_method(l.method)
         };
         let method_ok = method_exempt
-            || entries.iter().any(|e| {
-                live(e.methods.get(l.method))
-                    || (star(e) && live(e.methods.get("*")))
-            });
+            || entries
+                .iter()
+                .any(|e| live(e.methods.get(l.method)) || (star(e) && live(e.methods.get("*"))));
         if !method_ok {
             return false;
         }

@@ -152,6 +152,9 @@ struct Walk<'r> {
     /// origin (observed in Chromium 156 and Firefox ESR 153: the referrer
     /// policy is applied to the referrer as the previous hop left it).
     referrer_trimmed: bool,
+    /// Whether the last request on the wire carried the page's full URL as
+    /// `Referer` (see `PreflightQuirks::referrer_from_previous_hop`).
+    last_referrer_full: bool,
     /// WebKit: the request's headers as the script made it (see
     /// `PreflightQuirks::original_headers` and
     /// `RedirectQuirks::restores_first_headers`).
@@ -409,6 +412,7 @@ impl<'r> Fetch<'r> {
             preflighted: false,
             map_order: None,
             referrer_trimmed: false,
+            last_referrer_full: false,
             original,
             origin_slot: OriginSlot::Last,
             origin_sent: false,
@@ -506,7 +510,13 @@ impl<'r> Fetch<'r> {
                     } else {
                         page.origin_bytes.clone()
                     };
-                    let referrer = referrer(page, &w.url, false);
+                    let referrer = referrer(
+                        page,
+                        &w.url,
+                        quirks.preflight.referrer_from_previous_hop
+                            && w.redirects > 0
+                            && w.last_referrer_full,
+                    );
                     // WebKit: the request's `User-Agent`, the script's if set.
                     let script_ua = quirks
                         .preflight
@@ -576,8 +586,7 @@ impl<'r> Fetch<'r> {
             HttpCacheModel::Chromium => true,
             HttpCacheModel::Webkit => w.redirects == 0,
         };
-        if cache_lookup && let Some(cached) = state.http_cache.fresh(&w.method, w.wire.as_str())
-        {
+        if cache_lookup && let Some(cached) = state.http_cache.fresh(&w.method, w.wire.as_str()) {
             let cached = cached.clone();
             self.phase = Phase::AwaitResponse;
             self.on_response_inner(state, &cached, true);
@@ -599,6 +608,7 @@ impl<'r> Fetch<'r> {
         let with_credentials = w.includes_credentials(page, quirks);
         let same_origin = page.origin().is_same_origin(&w.hop_origin);
         let referrer = referrer(page, &w.url, same_origin && !w.referrer_trimmed);
+        w.last_referrer_full = same_origin && !w.referrer_trimmed;
         let cached = if quirks.network.http_cache == HttpCacheModel::Chromium {
             state.http_cache.entity(w.wire.as_str())
         } else {
@@ -841,8 +851,7 @@ impl<'r> Fetch<'r> {
                     w.fail_url = Some(loc.trim().to_owned());
                     w.loaded_url = Some(w.url.as_str().to_owned());
                     return self.fail(
-                        Failure::new(Reason::CorsDisabledScheme, false, Some(status))
-                            .on_redirect(),
+                        Failure::new(Reason::CorsDisabledScheme, false, Some(status)).on_redirect(),
                     );
                 }
                 return self.fail(Failure::new(refused, false, Some(status)));
@@ -857,6 +866,10 @@ impl<'r> Fetch<'r> {
             };
             let before = w.headers.len();
             let (was_tainted, was_cors) = (w.tainted, w.cors_tainting);
+            // WebCore's `shouldUseGet` (the standard's step 12), apart from
+            // the GTK port's own `DELETE` rule.
+            let webcore_rewrite = ((status == 301 || status == 302) && w.method == "POST")
+                || (status == 303 && w.method != "GET" && w.method != "HEAD");
             let mut has_body = w.body_len.is_some();
             let hop = Hop {
                 method: &mut w.method,
@@ -898,8 +911,8 @@ impl<'r> Fetch<'r> {
             // WebKit: a hop that changes the request's `Origin` gets the
             // first request's headers back, and `Accept`, `Origin`,
             // `Referer` again in that order.
-            let cors_next = was_cors
-                || (w.mode == Mode::Cors && !page.origin().is_same_origin(&next_origin));
+            let cors_next =
+                was_cors || (w.mode == Mode::Cors && !page.origin().is_same_origin(&next_origin));
             if quirks.redirect.restores_first_headers
                 && cors_next
                 && (!was_cors || (w.tainted && !was_tainted))
@@ -909,13 +922,32 @@ impl<'r> Fetch<'r> {
                         .headers
                         .iter()
                         .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+                    // A hop that WebCore turns into a `GET` removes the
+                    // body's headers again after the restore (WebCore
+                    // `ResourceRequestBase::redirectAsGETIfNeeded`):
+                    // observed in WebKitGTK 2.50, `random-20261130-77` (a
+                    // same-origin `POST` whose 303 goes to another origin
+                    // loses its `Content-Type`), while a `GET` made on an
+                    // earlier hop (`random-20261129-25`) or by the GTK
+                    // port's `DELETE` rule (`random-20261130-179`, a 301)
+                    // gets the first request's `Content-Type` back.
                     w.headers = original
                         .iter()
-                        .filter(|(n, _)| keep_authorization || !n.eq_ignore_ascii_case("authorization"))
+                        .filter(|(n, _)| {
+                            keep_authorization || !n.eq_ignore_ascii_case("authorization")
+                        })
+                        .filter(|(n, _)| !webcore_rewrite || !redirect::is_request_body_header(n))
                         .cloned()
                         .collect();
                 }
                 w.origin_slot = OriginSlot::AfterAccept;
+            }
+            // WebKit's network layer removes `Origin` (and `Authorization`)
+            // from a request it redirects to another origin (see
+            // `RedirectQuirks::origin_persists`); a CORS request gets it back
+            // from the `NetworkLoadChecker`, a no-cors one goes without.
+            if quirks.redirect.origin_persists && !w.hop_origin.is_same_origin(&next_origin) {
+                w.origin_sent = false;
             }
             // Chromium's network stack rewrites a present `Origin` to `null`
             // on any cross-origin hop it follows itself (`RedirectUtil::

@@ -59,6 +59,19 @@ pub(crate) fn location_url(current: &Url, location: &str) -> Option<Url> {
     Some(url)
 }
 
+/// <https://fetch.spec.whatwg.org/#request-body-header-name>: the headers a
+/// redirect that turns the request into a `GET` removes.
+pub(crate) fn is_request_body_header(name: &str) -> bool {
+    [
+        "content-encoding",
+        "content-language",
+        "content-location",
+        "content-type",
+    ]
+    .iter()
+    .any(|b| name.eq_ignore_ascii_case(b))
+}
+
 /// HTTP-redirect fetch, steps 4-13, for a `Location` already parsed into
 /// `location` (with its origin): checks the redirect may be followed and
 /// updates the request.
@@ -135,16 +148,7 @@ pub(crate) fn follow(
     {
         *hop.method = Cow::Borrowed("GET");
         *hop.has_body = false;
-        hop.headers.retain(|(n, _)| {
-            ![
-                "content-encoding",
-                "content-language",
-                "content-location",
-                "content-type",
-            ]
-            .iter()
-            .any(|b| n.eq_ignore_ascii_case(b))
-        });
+        hop.headers.retain(|(n, _)| !is_request_body_header(n));
     }
     // Step 13: a cross-origin hop removes `Authorization`.
     if cross_origin {

@@ -211,7 +211,15 @@ pub(crate) fn request_headers(
         .then(|| fixed("Content-Length", "0"));
     if quirks.wire.order == WireOrder::Webkit {
         out.clear();
-        webkit_request(script, origin, body_length, zero_length, quirks, ctx, &mut out);
+        webkit_request(
+            script,
+            origin,
+            body_length,
+            zero_length,
+            quirks,
+            ctx,
+            &mut out,
+        );
         return out;
     }
     match quirks.wire.order {
@@ -424,7 +432,11 @@ fn webkit_request(
     if !has_user_agent {
         out.push((Cow::Borrowed("User-Agent"), ctx.user_agent.clone()));
     }
-    out.extend(conditional_after_user_agent(quirks, ctx).into_iter().flatten());
+    out.extend(
+        conditional_after_user_agent(quirks, ctx)
+            .into_iter()
+            .flatten(),
+    );
     let encoding = if ctx.secure {
         quirks.wire.accept_encoding_https
     } else {
