@@ -11,7 +11,8 @@
 //! - [`live_sample_agrees_with_model_and_committed_answers`], when
 //!   `CORSICA_LIVE_ANSWERS_DIR` names a live run (`scripts/test` plays the
 //!   examples and a seeded sample of the corpus there with `scripts/conformance
-//!   --sample`: `cases.jsonl`, `answers.<browser>.jsonl`): every request
+//!   --sample`: `cases.jsonl`, `answers.<browser>.jsonl`, and for a browser
+//!   that played a sample of its own, WebKit, `cases.<browser>.jsonl`): every request
 //!   played has a live answer, and each live answer equals, field for field,
 //!   the committed answer (else the browser changed, the runner broke, or
 //!   the committed answers are stale) and the model's answer. Without that
@@ -285,10 +286,24 @@ fn live_sample_agrees_with_model_and_committed_answers() {
     let mut failures = Vec::new();
     for (browser, name) in BROWSERS {
         let live = load_answers(&dir.join(format!("answers.{name}.jsonl")));
+        // WebKit plays a smaller sample of its own (`cases.webkit.jsonl`).
+        let own = dir.join(format!("cases.{name}.jsonl"));
+        let own_cases;
+        let cases = if own.exists() {
+            own_cases = load_cases(std::slice::from_ref(&own));
+            println!(
+                "{name}: {} cases of its own ({})",
+                own_cases.len(),
+                own.display()
+            );
+            &own_cases
+        } else {
+            &cases
+        };
         // Every request played has a live answer, and the model agrees.
         failures.extend(compare_model(
             "live",
-            &cases,
+            cases,
             browser,
             name,
             &live,
