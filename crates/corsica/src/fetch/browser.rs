@@ -783,20 +783,29 @@ static WEBKIT: Quirks = Quirks {
         // WebCore's range parser compares `bytes=` ignoring ASCII case:
         // `Range: Bytes=0-10` goes without preflight.
         range_unit_case_sensitive: false,
+        // WebCore `isCORSSafelistedRequestHeader` and the 1,024-byte total
+        // (observed: `trigger-header-*-1024`).
         unsafe_names_spec_set: true,
     },
     wire: WireQuirks {
+        // GTK port (libsoup's two header lists); Safari's CFNetwork has its
+        // own order.
         order: WireOrder::Webkit,
         header_map_order: false,
+        // WebCore's `HTTPHeaderMap` combines a second `Content-Type`.
         duplicate_content_type_replaces: false,
         // libsoup's content decoder (GTK port); Safari adds `br`. Not
         // observed over `https:`.
         accept_encoding_http: "gzip, deflate",
         accept_encoding_https: "gzip, deflate",
+        // WebKit's network process (so Safari too); the slot after
+        // `User-Agent` is libsoup's order.
         conditional: ConditionalRequest::NoCacheAfterUserAgent,
     },
     cors: CorsQuirks {
+        // WebCore `passesAccessControlCheck` (Safari too).
         acao_order: AcaoOrder::Webkit,
+        // WebKit's `NetworkLoadChecker` (Safari too).
         credentialed_redirects_after_same_origin_start: true,
     },
     preflight: PreflightQuirks {
@@ -821,13 +830,18 @@ static WEBKIT: Quirks = Quirks {
         // preflights; otherwise a hop preflights when its method or the
         // original headers are not simple.
         sticky_across_redirects: true,
+        // The preflight carries the tainted `null` origin, as the request.
         ignores_taint: false,
         same_origin_skips_cors_check: false,
+        // The five below are WebCore's or WebKit's network process's, so
+        // Safari's too (see each field).
         status_first: true,
         original_headers: true,
         quotes_whole_list: true,
         names_as_held: true,
         script_user_agent: true,
+        // WebKit's network process (Safari too); the full-URL value itself
+        // follows the request's referrer.
         referrer_from_previous_hop: true,
     },
     cache: CacheQuirks {
@@ -837,24 +851,36 @@ static WEBKIT: Quirks = Quirks {
         // `allowsRequest`: an entry made without credentials does not serve
         // a credentialed request; a credentialed one serves both.
         credentials: CacheCredentials::CredentialedServesAll,
+        // WebCore `CrossOriginPreflightResultCacheItem::allowsRequest`
+        // (Safari too), like the preflight check itself: a cached `*`
+        // covers `Authorization` (observed: `cache-star-acah-authorization-twice`).
         wildcards: CacheWildcards::RequestUncredentialed,
         authorization_under_wildcard: true,
         head_needs_entry: false,
         cors_failure_clears: false,
         // No URL length limit (`cache-long-url-1100-chars-twice`).
         max_url_len: None,
+        // WebCore `CrossOriginPreflightResultCache` (Safari too).
         miss_evicts: true,
         stores_failed_match: true,
     },
     redirect: RedirectQuirks {
         // Userinfo in a same-origin or no-cors redirect is followed.
         credentials_always_fail: false,
+        // WebKit's `NetworkLoadChecker` and `NetworkLoad` (Safari too).
         non_http: NonHttpRedirect::Webkit,
+        // Observed in WebKitGTK; the layer (WebCore's URL parsing or the
+        // soup layer) was not pinned down.
         empty_location: EmptyLocation::NetworkError,
         net_origin_null_on_cross_origin_hop: false,
+        // GTK port only (`NetworkDataTaskSoup::shouldRedirectAsGET`).
         delete_becomes_get_cross_origin: true,
+        // WebKit's `NetworkLoadChecker` (Safari too).
         restores_first_headers: true,
+        // The network layer: GTK's soup layer, WebCore's
+        // `redirectedRequest` elsewhere (see the field).
         origin_persists: true,
+        // WebKit's `NetworkLoadChecker` (Safari too).
         limit_reported: true,
     },
     // Observed: `exposed` equals Chromium's on every corpus line.
