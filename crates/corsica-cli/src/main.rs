@@ -23,11 +23,16 @@
 //! variant to [`Command`] and one arm to the `match` in [`run`], as
 //! `simulate` shows.
 
+mod check;
+mod explain;
 mod export;
+mod har;
 mod json_values;
 mod output;
 mod policy;
 mod simulate;
+mod verdict;
+mod why;
 
 use std::io;
 use std::path::PathBuf;
@@ -81,6 +86,15 @@ enum Command {
         /// The case file, or - (the default) for standard input.
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
+        /// Write JSON Lines, the answer format (the default when standard
+        /// output is not a terminal).
+        #[arg(long, conflicts_with = "text")]
+        json: bool,
+        /// Write text for reading: each request's outcome, the requests
+        /// sent, and for a blocked one the console line, cause and fix
+        /// (the default on a terminal).
+        #[arg(long)]
+        text: bool,
     },
     /// Write the policy as configuration for nginx, caddy, express, django,
     /// flask, fastapi, axum or spring.
@@ -89,6 +103,38 @@ enum Command {
     /// stack cannot express it exactly (each reason on standard error),
     /// 2 on a usage or read error.
     Export(export::ExportArgs),
+    /// Send a live endpoint what the browser would, and say what the
+    /// browser does with the answers.
+    ///
+    /// Sends the preflight when one is due, then the request, following
+    /// redirects, exactly as the chosen browser would; shows each exchange
+    /// with its CORS headers, the verdict, the browser's console message,
+    /// the cause and the fix (in a corsica policy, and with --stack in your
+    /// stack), and what else to fix (an error without CORS headers, no
+    /// OPTIONS handler, a missing `Vary: Origin`, unexposed headers, origins
+    /// let in that should not be). Exits 0 when the script can read the
+    /// response, 1 when the browser blocks it, 2 when the check could not
+    /// be made (DNS, connection, TLS, timeout) or on a usage error.
+    Check(check::CheckArgs),
+    /// Read a console error pasted from Chrome, Edge, Firefox or Safari
+    /// (WebKit): its reason, the cause and the fix.
+    ///
+    /// The message is recognised from the browsers' own templates (every
+    /// CORS message corsica can print); one that matches none is said so,
+    /// with the closest known messages. --check sends the request it
+    /// describes (its URL and origin) as `corsica check` does. Exits 0 when
+    /// recognised, 1 when not; with --check, the check's status.
+    Why(why::WhyArgs),
+    /// Replay a DevTools export (HAR) through the browser model: every
+    /// cross-origin request the browser blocked, why, and the fix.
+    ///
+    /// Reads the HAR as a stream (a large export is fine), takes the page's
+    /// origin from it, pairs each preflight with its request (or infers
+    /// it), and replays every cross-origin fetch with the answers the
+    /// export recorded; then a summary table by reason. Exits 0 when no
+    /// request was blocked, 1 when some was, 2 when the file cannot be read
+    /// whole.
+    Har(har::HarArgs),
 }
 
 /// `corsica simulate --help`: the case and answer formats, in short.
@@ -208,8 +254,23 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx::new(cli.color);
     match cli.command {
         Command::Policy(cmd) => policy::run(cmd, &ctx),
-        Command::Simulate { browser, file } => simulate::run(file, browser),
+        Command::Simulate {
+            browser,
+            file,
+            json,
+            text,
+        } => {
+            let format = match (json, text) {
+                (true, _) => Some(simulate::Format::Json),
+                (_, true) => Some(simulate::Format::Text),
+                _ => None,
+            };
+            simulate::run(file, browser, format, &ctx)
+        }
         Command::Export(args) => export::run(&args, &ctx),
+        Command::Check(args) => check::run(&args, &ctx),
+        Command::Why(args) => why::run(&args, &ctx),
+        Command::Har(args) => har::run(&args, &ctx),
     }
 }
 

@@ -398,6 +398,37 @@ fn webkit_console_lines_and_explanations() {
             let (Some(blocked), Some(error)) = (&answer.blocked, answer.error) else {
                 continue;
             };
+            // Each line pasted into `corsica why` reads back as WebKit's,
+            // the first with its key, each with the failure among the
+            // candidates.
+            for (i, line) in lines.iter().enumerate() {
+                match corsica::explain::recognize(line) {
+                    Err(e) => failures.push(format!(
+                        "webkit {} {}: line {i} not recognised ({e}): {line:?}",
+                        key.0, key.1
+                    )),
+                    Ok(r) => {
+                        let f = blocked.failure();
+                        let among = r.candidates().iter().any(|c| {
+                            std::mem::discriminant(&c.reason) == std::mem::discriminant(&f.reason)
+                                && c.preflight == f.preflight
+                                && c.redirect == f.redirect
+                        });
+                        let code_ok = i > 0 || r.error_code() == Some(error);
+                        if r.browser() != Browser::Webkit || !among || !code_ok {
+                            failures.push(format!(
+                                "webkit {} {}: line {i} read back as {} {:?}, candidates \
+                                 {:?}, not {f:?}: {line:?}",
+                                key.0,
+                                key.1,
+                                r.browser(),
+                                r.error_code(),
+                                r.candidates()
+                            ));
+                        }
+                    }
+                }
+            }
             let cause = blocked.cause();
             let fix = blocked.fix();
             let seen = templates.entry(error).or_insert_with(|| {

@@ -365,6 +365,18 @@ pub(crate) fn construct<'a>(
     })
 }
 
+/// What the browser makes of a script's request before sending it: the
+/// method as normalized and the CORS-unsafe header names (lowercase,
+/// sorted), or the `TypeError` `fetch()` throws.
+pub(crate) fn script_facts(
+    request: &Request,
+    quirks: &Quirks,
+) -> Result<(String, Vec<String>), TypeError> {
+    let constructed = construct(request, quirks)?;
+    let names = unsafe_names(&constructed.headers, quirks);
+    Ok((constructed.method.into_owned(), names))
+}
+
 /// Up to this many headers, duplicates are found by comparing every pair;
 /// beyond, through a hash map, so a script with thousands of headers costs
 /// linear time.
