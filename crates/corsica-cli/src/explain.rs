@@ -265,7 +265,7 @@ pub(crate) fn explain(args: ExplainArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> 
         }
         Some(outcome) => {
             writeln!(out)?;
-            render_verdict(&mut out, outcome, args.browser, rejection)?;
+            render_verdict(&mut out, outcome, rejection)?;
         }
         None if exchanges.is_empty() && !args.json => writeln!(
             out,
@@ -394,7 +394,6 @@ fn render_exchange(out: &mut impl Write, ex: &Exchange, shown: &Shown<'_>) -> io
 fn render_verdict(
     out: &mut impl Write,
     outcome: &Outcome,
-    browser: Browser,
     rejection: Option<&(&'static str, String)>,
 ) -> io::Result<()> {
     match outcome {
@@ -411,7 +410,7 @@ fn render_verdict(
                 r.status
             )
         }
-        Outcome::Blocked(b) => verdict::write_blocked(out, b, browser, rejection, ""),
+        Outcome::Blocked(b) => verdict::write_blocked(out, b, rejection, ""),
     }
 }
 

@@ -30,6 +30,7 @@ mod har;
 mod json_values;
 mod output;
 mod policy;
+mod serve;
 mod simulate;
 mod verdict;
 mod why;
@@ -135,6 +136,10 @@ enum Command {
     /// request was blocked, 1 when some was, 2 when the file cannot be read
     /// whole.
     Har(har::HarArgs),
+    /// Run the CORS gateway: a reverse proxy that applies a policy per
+    /// route in front of any HTTP API. With no arguments, the demo (an
+    /// echo API behind the gateway, and the playground page).
+    Serve(serve::ServeArgs),
 }
 
 /// `corsica simulate --help`: the case and answer formats, in short.
@@ -219,7 +224,7 @@ does."#;
 
 /// `--browser`: the engine's names, with an error that quotes the input
 /// shortened.
-fn parse_browser(s: &str) -> Result<corsica::fetch::Browser, String> {
+pub(crate) fn parse_browser(s: &str) -> Result<corsica::fetch::Browser, String> {
     s.parse().map_err(|_| {
         format!(
             "unknown browser `{}`; use chrome, firefox, webkit (or safari) or spec",
@@ -271,6 +276,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args, &ctx),
         Command::Why(args) => why::run(&args, &ctx),
         Command::Har(args) => har::run(&args, &ctx),
+        Command::Serve(args) => serve::run(&args, &ctx),
     }
 }
 

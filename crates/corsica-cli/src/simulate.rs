@@ -209,7 +209,7 @@ fn write_text(out: &mut impl Write, a: &Answer) -> io::Result<()> {
         )?;
     }
     if let Some(blocked) = &a.blocked {
-        verdict::write_blocked(out, blocked, a.browser, None, "  ")?;
+        verdict::write_blocked(out, blocked, None, "  ")?;
     }
     Ok(())
 }

@@ -4,19 +4,10 @@
 
 use std::io::{self, Write};
 
-use corsica::fetch::{Blocked, Browser};
+use corsica::explain::Fix;
+use corsica::fetch::Blocked;
 use corsica::shorten::{shorten, shorten_quoted};
 use owo_colors::OwoColorize;
-
-/// The browser's name in a sentence.
-pub(crate) fn browser_name(browser: Browser) -> &'static str {
-    match browser {
-        Browser::Chrome => "Chrome",
-        Browser::Firefox => "Firefox",
-        Browser::Webkit => "WebKit (Safari)",
-        _ => "the standard",
-    }
-}
 
 /// Text output quotes the browser's words and the values sent as they
 /// are, unless one is huge (a 1 MB header): then its quoted spans are
@@ -46,25 +37,12 @@ pub(crate) fn readable_value(value: &str) -> String {
 pub(crate) fn write_blocked(
     out: &mut impl Write,
     b: &Blocked,
-    browser: Browser,
     rejection: Option<&(&'static str, String)>,
     indent: &str,
 ) -> io::Result<()> {
-    match b.error_code() {
-        Some(code) => writeln!(
-            out,
-            "{indent}{} fetch() rejects in {} {}",
-            "blocked:".red().bold(),
-            browser_name(browser),
-            format_args!("[{code}]").dimmed()
-        )?,
-        None => writeln!(
-            out,
-            "{indent}{} fetch() rejects in {}",
-            "blocked:".red().bold(),
-            browser_name(browser)
-        )?,
-    }
+    // No CORS error name: fetch() rejected with a plain TypeError.
+    let code = b.error_code().unwrap_or("TypeError");
+    writeln!(out, "{indent}{} {code}", "blocked:".red().bold())?;
     // WebKit prints two lines (the reason, then `Fetch API cannot load
     // <url> due to access control checks.`); the others one.
     for message in b.console_lines() {
@@ -76,34 +54,29 @@ pub(crate) fn write_blocked(
         // The browser's fix names the header it missed; the policy knows
         // which of its rules withheld it, and that is what to change.
         writeln!(out, "{indent}{} {}", "fix:".bold(), readable(reason))?;
-        writeln!(
+        return writeln!(
             out,
-            "{indent}     (the browser needs: {})",
+            "{indent}  (the browser needs: {})",
             readable(&fix.summary)
-        )?;
-        return Ok(());
+        );
     }
+    write_fix(out, &fix, indent)
+}
+
+/// Writes a fix: what to change, the header to send and its companions,
+/// and the same in a corsica policy.
+pub(crate) fn write_fix(out: &mut impl Write, fix: &Fix, indent: &str) -> io::Result<()> {
     writeln!(out, "{indent}{} {}", "fix:".bold(), readable(&fix.summary))?;
     if let Some((name, value)) = &fix.header {
-        writeln!(
-            out,
-            "{indent}     send {}: {}",
-            name.cyan(),
-            readable(value)
-        )?;
+        writeln!(out, "{indent}  send: {name}: {}", readable_value(value))?;
     }
     for (name, value) in &fix.also {
-        writeln!(
-            out,
-            "{indent}     and  {}: {}",
-            name.cyan(),
-            readable(value)
-        )?;
+        writeln!(out, "{indent}  and:  {name}: {}", readable_value(value))?;
     }
     if let Some(policy) = &fix.policy {
-        writeln!(out, "{indent}     in the policy:")?;
+        writeln!(out, "{indent}  corsica policy:")?;
         for line in policy.lines() {
-            writeln!(out, "{indent}       {}", readable(line))?;
+            writeln!(out, "{indent}    {}", readable(line).cyan())?;
         }
     }
     Ok(())
