@@ -33,7 +33,8 @@ pub(crate) struct CheckArgs {
     origin: String,
     #[command(flatten)]
     request: RequestFlags,
-    /// Which browser to behave as: chrome, edge (Chromium) or firefox.
+    /// Which browser to behave as: chrome, edge (Chromium), firefox, or
+    /// webkit (also safari: WebKit as in WebKitGTK 2.50).
     #[arg(long, default_value = "chrome", value_name = "BROWSER", value_parser = crate::parse_browser)]
     browser: Browser,
     /// Also say the fix in this stack (the configuration `corsica export`
@@ -147,6 +148,7 @@ pub(crate) fn render(
         r.origin.bold(),
         match r.browser {
             Browser::Firefox => "firefox",
+            Browser::Webkit => "webkit",
             _ => "chrome",
         }
     )?;

@@ -58,7 +58,8 @@ pub(crate) struct ExplainArgs {
     /// HTTP authentication).
     #[arg(long)]
     credentials: bool,
-    /// The browser: chrome (also edge), firefox or spec.
+    /// The browser: chrome (also edge), firefox, webkit (also safari) or
+    /// spec.
     #[arg(long, value_name = "BROWSER", default_value = "chrome", value_parser = crate::parse_browser)]
     browser: Browser,
     /// Stop after the preflight: explain only it (when the browser sends

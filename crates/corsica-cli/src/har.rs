@@ -33,8 +33,8 @@ pub(crate) struct HarArgs {
     /// The page's origin, when the export does not tell it.
     #[arg(long, value_name = "ORIGIN")]
     origin: Option<String>,
-    /// Replay in this browser instead of the export's: chrome, edge or
-    /// firefox.
+    /// Replay in this browser instead of the export's: chrome, edge,
+    /// firefox or webkit (safari).
     #[arg(long, value_name = "BROWSER", value_parser = parse_browser)]
     browser: Option<Browser>,
     /// One JSON object instead of text.
@@ -92,6 +92,7 @@ fn render(out: &mut impl Write, name: &str, report: &HarReport, all: bool) -> io
         report.entries,
         match report.browser {
             Browser::Firefox => "Firefox",
+            Browser::Webkit => "WebKit (Safari)",
             _ => "Chrome",
         },
         report.browser_source

@@ -79,7 +79,8 @@ enum Command {
     )]
     Simulate {
         /// Which browser to follow: chrome (Chromium 156), firefox (Firefox
-        /// ESR 153), or spec (the Fetch Standard where the browsers depart
+        /// ESR 153), webkit or safari (WebKit as in WebKitGTK 2.50: Safari's
+        /// engine), or spec (the Fetch Standard where the browsers depart
         /// from it).
         #[arg(long, default_value = "chrome", value_name = "BROWSER", value_parser = parse_browser)]
         browser: corsica::fetch::Browser,
@@ -116,8 +117,8 @@ enum Command {
     /// response, 1 when the browser blocks it, 2 when the check could not
     /// be made (DNS, connection, TLS, timeout) or on a usage error.
     Check(check::CheckArgs),
-    /// Read a console error pasted from Chrome, Edge or Firefox: its
-    /// reason, the cause and the fix.
+    /// Read a console error pasted from Chrome, Edge, Firefox or Safari
+    /// (WebKit): its reason, the cause and the fix.
     ///
     /// The message is recognised from the browsers' own templates (every
     /// CORS message corsica can print); one that matches none is said so,
@@ -188,13 +189,15 @@ cases, or pretty-printed cases one after another, are read too.
                    /__corsica__/page.html), quoted by Referer and two
                    console messages
   user_agent       the browser's User-Agent (default: the conformance
-                   runner's headless Chromium 156 or Firefox ESR 153)
-  accept_language  the default Accept-Language (default en-US,en;q=0.9)
+                   runner's headless Chromium 156, Firefox ESR 153 or
+                   WebKitGTK 2.50)
+  accept_language  the default Accept-Language (default en-US,en;q=0.9;
+                   WebKit: en-US)
 
 ANSWERS (output): one JSON object per line, one per request, in order:
 
   id, index        the case, and the request's position in it (from 0)
-  browser          chrome, firefox or spec
+  browser          chrome, firefox, webkit or spec
   preflight        whether a preflight went on the wire (false when the
                    preflight cache answered)
   outcome          ok (the script reads the response), blocked (fetch()
@@ -205,8 +208,10 @@ ANSWERS (output): one JSON object per line, one per request, in order:
   exposed          the response header names the script can read,
                    lowercase, sorted
   error            the browser's reason code (Chromium's CorsError name,
-                   Firefox's CORS* reason), or null
-  message          the console message the browser prints, byte for byte,
+                   Firefox's CORS* reason, the key of WebKit's message
+                   template), or null
+  message          the console message the browser prints, byte for byte
+                   (WebKit: its first line, without `CONSOLE ... ERROR`),
                    or null
   sent             every request that went on the wire: {"method", "url",
                    "headers": [[name, value], ...]}, the CORS-relevant
@@ -214,14 +219,15 @@ ANSWERS (output): one JSON object per line, one per request, in order:
 
 The format is specified in conformance/FORMAT.md in the corsica repository
 (https://github.com/corsica-rs/corsica), whose conformance/cases/ holds
-1,328 cases that real Chromium and Firefox answer exactly as corsica does."#;
+1,628 cases that real Chromium, Firefox and WebKit answer exactly as corsica
+does."#;
 
 /// `--browser`: the engine's names, with an error that quotes the input
 /// shortened.
 pub(crate) fn parse_browser(s: &str) -> Result<corsica::fetch::Browser, String> {
     s.parse().map_err(|_| {
         format!(
-            "unknown browser `{}`; use chrome, firefox or spec",
+            "unknown browser `{}`; use chrome, firefox, webkit (or safari) or spec",
             corsica::shorten::shorten(s)
         )
     })

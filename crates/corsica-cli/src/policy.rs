@@ -34,8 +34,8 @@ pub(crate) enum PolicyCommand {
     /// answer to each, and the verdict (the console message, the cause and
     /// the fix when the browser blocks it).
     ///
-    /// The browser is corsica's model of Chrome (default), Firefox or the
-    /// Fetch Standard (--browser). Exits 0 when the script can read the
+    /// The browser is corsica's model of Chrome (default), Firefox, WebKit
+    /// (Safari's engine) or the Fetch Standard (--browser). Exits 0 when the script can read the
     /// response (with --preflight: when the preflight passes), 1 when the
     /// browser blocks it or the policy is invalid, 2 on a usage or read
     /// error.

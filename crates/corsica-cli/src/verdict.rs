@@ -43,7 +43,9 @@ pub(crate) fn write_blocked(
     // No CORS error name: fetch() rejected with a plain TypeError.
     let code = b.error_code().unwrap_or("TypeError");
     writeln!(out, "{indent}{} {code}", "blocked:".red().bold())?;
-    if let Some(message) = b.console_message() {
+    // WebKit prints two lines (the reason, then `Fetch API cannot load
+    // <url> due to access control checks.`); the others one.
+    for message in b.console_lines() {
         writeln!(out, "{indent}{} {}", "console:".bold(), readable(&message))?;
     }
     writeln!(out, "{indent}{} {}", "cause:".bold(), readable(&b.cause()))?;

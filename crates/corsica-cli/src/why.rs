@@ -225,6 +225,7 @@ fn same_verdict(seen: &Recognized, report: &check::Report) -> Same {
 fn browser_name(b: Browser) -> &'static str {
     match b {
         Browser::Firefox => "Firefox",
+        Browser::Webkit => "Safari/WebKit",
         _ => "Chrome/Edge",
     }
 }
@@ -241,7 +242,12 @@ fn render(out: &mut impl Write, seen: &Recognized, facts: &RequestFacts<'_>) -> 
             ""
         }
     )?;
-    writeln!(out, "  url:    {}", seen.url())?;
+    if seen.url().is_empty() {
+        // WebKit's reason lines do not quote it; the line after does.
+        writeln!(out, "  url:    not in the message")?;
+    } else {
+        writeln!(out, "  url:    {}", seen.url())?;
+    }
     if seen.redirected() {
         writeln!(out, "  redirected from: {}", seen.initial_url())?;
     }
@@ -274,6 +280,17 @@ fn render(out: &mut impl Write, seen: &Recognized, facts: &RequestFacts<'_>) -> 
     }
     if candidates.len() > 1 {
         writeln!(out)?;
+        if seen.browser() == Browser::Webkit && seen.error_code().is_none() {
+            // `Fetch API cannot load <url> due to access control checks.`
+            writeln!(
+                out,
+                "{}",
+                "WebKit prints the reason on the console line just before this one (Safari: \
+                 the [Error] line above it; WebKitGTK: CONSOLE SECURITY ERROR); paste that \
+                 line for one answer."
+                    .dimmed()
+            )?;
+        }
         writeln!(
             out,
             "{} words {} failures alike; the server's answer tells which (--check):",

@@ -1142,6 +1142,27 @@ fn simulate_answers_every_request_of_every_case() {
         ],
     );
     assert_eq!(json_lines(&firefox)[0]["error"], "CORSMissingAllowOrigin");
+    for name in ["webkit", "safari"] {
+        let webkit = corsica(
+            &root,
+            &[
+                "simulate",
+                "--browser",
+                name,
+                "examples/cases/put-json.jsonl",
+            ],
+        );
+        assert_eq!(code(&webkit), 0, "{}", stderr(&webkit));
+        let answer = &json_lines(&webkit)[0];
+        assert_eq!(answer["browser"], "webkit");
+        assert_eq!(answer["error"], "OriginNotAllowed");
+        assert!(
+            answer["message"].as_str().unwrap().starts_with(
+                "Origin http://app.test:8001 is not allowed by Access-Control-Allow-Origin."
+            ),
+            "{answer}"
+        );
+    }
 }
 
 #[test]

@@ -510,3 +510,74 @@ fn har_reads_a_playwright_export() {
     let t = text(&out.stdout);
     assert!(t.contains("not in the export"), "{t}");
 }
+
+#[test]
+fn check_as_webkit_prints_webkits_lines() {
+    let addr = serve("HTTP/1.1 200 OK");
+    let url = format!("http://{addr}/items");
+    for name in ["webkit", "safari"] {
+        let out = corsica(&[
+            "check",
+            &url,
+            "--origin",
+            "https://app.example",
+            "--browser",
+            name,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let t = text(&out.stdout);
+        assert!(
+            t.starts_with(&format!("GET {url} from https://app.example (webkit)")),
+            "{t}"
+        );
+        assert!(t.contains("blocked: OriginNotAllowed"), "{t}");
+        assert!(
+            t.contains(
+                "console: Origin https://app.example is not allowed by \
+                 Access-Control-Allow-Origin. Status code: 200"
+            ),
+            "{t}"
+        );
+    }
+}
+
+#[test]
+fn why_reads_safari_lines() {
+    // The reason line, as Safari's console shows it.
+    let out = corsica(&[
+        "why",
+        "[Error] Origin https://app.example is not allowed by Access-Control-Allow-Origin. \
+         Status code: 204",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(t.contains("Safari/WebKit: OriginNotAllowed"), "{t}");
+    assert!(t.contains("origin: https://app.example"), "{t}");
+    assert!(t.contains("status: 204"), "{t}");
+    // The line that follows every failure: every reason, and where to look.
+    let out = corsica(&[
+        "why",
+        "Fetch API cannot load https://api.example/x due to access control checks.",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(t.contains("Safari/WebKit: (no error name)"), "{t}");
+    assert!(t.contains("url:    https://api.example/x"), "{t}");
+    assert!(t.contains("the console line just before this one"), "{t}");
+    assert!(
+        t.contains("has no `Access-Control-Allow-Origin` header"),
+        "{t}"
+    );
+    assert!(t.contains("with a 2xx status"), "{t}");
+    // A redirect's line, from WebKitGTK's standard error.
+    let out = corsica(&[
+        "why",
+        "--json",
+        "CONSOLE SECURITY ERROR Cross-origin redirection to https://b.example/y denied by \
+         Cross-Origin Resource Sharing policy: Credentials flag is true, but \
+         Access-Control-Allow-Credentials is not \"true\".",
+    ]);
+    let v = json(&out);
+    assert_eq!(v["browser"], "webkit");
+    assert_eq!(v["error"], "RedirectAllowCredentialsNotTrue");
+}

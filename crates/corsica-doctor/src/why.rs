@@ -1,4 +1,4 @@
-//! `corsica why`: a console message pasted from Chrome, Edge or Firefox,
+//! `corsica why`: a console message pasted from Chrome, Edge, Firefox or Safari,
 //! read back into the failure it reports.
 //!
 //! Recognition is the engine's ([`corsica::explain::recognize`], built from
@@ -73,6 +73,14 @@ pub fn check_request(
              --origin"
             .to_owned()
     })?;
+    if seen.initial_url().is_empty() {
+        return Err(
+            "the message does not name the URL (WebKit's reason lines never do): paste \
+                    the line that follows it, `Fetch API cannot load <url> due to access \
+                    control checks.`, with --origin"
+                .to_owned(),
+        );
+    }
     let mut request = crate::check::CheckRequest::new(seen.initial_url(), origin);
     request.method = given
         .method

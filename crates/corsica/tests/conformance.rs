@@ -11,7 +11,8 @@
 //! - [`live_sample_agrees_with_model_and_committed_answers`], when
 //!   `CORSICA_LIVE_ANSWERS_DIR` names a live run (`scripts/test` plays the
 //!   examples and a seeded sample of the corpus there with `scripts/conformance
-//!   --sample`: `cases.jsonl`, `answers.<browser>.jsonl`): every request
+//!   --sample`: `cases.jsonl`, `answers.<browser>.jsonl`, and for a browser
+//!   that played a sample of its own, WebKit, `cases.<browser>.jsonl`): every request
 //!   played has a live answer, and each live answer equals, field for field,
 //!   the committed answer (else the browser changed, the runner broke, or
 //!   the committed answers are stale) and the model's answer. Without that
@@ -34,7 +35,11 @@ use corsica::simulate::{Case, simulate_case};
 use serde_json::Value;
 
 /// The browsers whose answers are recorded.
-const BROWSERS: [(Browser, &str); 2] = [(Browser::Chrome, "chrome"), (Browser::Firefox, "firefox")];
+const BROWSERS: [(Browser, &str); 3] = [
+    (Browser::Chrome, "chrome"),
+    (Browser::Firefox, "firefox"),
+    (Browser::Webkit, "webkit"),
+];
 
 const FIELDS: [&str; 7] = [
     "preflight",
@@ -281,10 +286,24 @@ fn live_sample_agrees_with_model_and_committed_answers() {
     let mut failures = Vec::new();
     for (browser, name) in BROWSERS {
         let live = load_answers(&dir.join(format!("answers.{name}.jsonl")));
+        // WebKit plays a smaller sample of its own (`cases.webkit.jsonl`).
+        let own = dir.join(format!("cases.{name}.jsonl"));
+        let own_cases;
+        let cases = if own.exists() {
+            own_cases = load_cases(std::slice::from_ref(&own));
+            println!(
+                "{name}: {} cases of its own ({})",
+                own_cases.len(),
+                own.display()
+            );
+            &own_cases
+        } else {
+            &cases
+        };
         // Every request played has a live answer, and the model agrees.
         failures.extend(compare_model(
             "live",
-            &cases,
+            cases,
             browser,
             name,
             &live,
@@ -324,4 +343,128 @@ fn live_sample_agrees_with_model_and_committed_answers() {
         );
     }
     fail_if_any(&failures, "disagreement(s) in the live sample");
+}
+
+/// WebKit prints more than one line for a failure: the reason (the
+/// answer's `message`), then `Fetch API cannot load <url> due to access
+/// control checks.`, which is often all a Safari user looks at. Every
+/// console line WebKit printed for every request of the corpus
+/// (`conformance/answers/webkit.console.jsonl`, the runner's digest) is
+/// what the model prints, in order, byte for byte; and every failure with
+/// a console line has a cause and a fix (`explain`), so each of WebKit's
+/// message templates is explained.
+#[test]
+fn webkit_console_lines_and_explanations() {
+    let cases = load_cases(&corpus_files());
+    let path = root().join("conformance/answers/webkit.console.jsonl");
+    let mut printed: HashMap<Key, Vec<String>> = HashMap::new();
+    for (n, line) in read_lines(&path) {
+        let v: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("{}:{n}: not JSON: {e}", path.display()));
+        let lines = v["console"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{}:{n}: no console array", path.display()))
+            .iter()
+            .map(|entry| entry[1].as_str().expect("console text").to_owned())
+            .collect();
+        let key = (
+            v["id"].as_str().expect("id").to_owned(),
+            v["index"].as_u64().expect("index"),
+        );
+        printed.insert(key, lines);
+    }
+    let mut failures = Vec::new();
+    let mut templates: BTreeMap<&'static str, (usize, String)> = BTreeMap::new();
+    let mut compared = 0usize;
+    for case in &cases {
+        for answer in simulate_case(case, Browser::Webkit).expect("case prepares") {
+            let key = (answer.id.clone(), answer.index as u64);
+            let Some(truth) = printed.get(&key) else {
+                failures.push(format!("webkit {} {}: no console digest", key.0, key.1));
+                continue;
+            };
+            compared += 1;
+            let lines = answer
+                .blocked
+                .as_ref()
+                .map(|b| b.console_lines())
+                .unwrap_or_default();
+            if &lines != truth {
+                failures.push(format!(
+                    "webkit {} {} console:\n  model:  {lines:?}\n  webkit: {truth:?}",
+                    key.0, key.1
+                ));
+            }
+            let (Some(blocked), Some(error)) = (&answer.blocked, answer.error) else {
+                continue;
+            };
+            // Each line pasted into `corsica why` reads back as WebKit's,
+            // the first with its key, each with the failure among the
+            // candidates.
+            for (i, line) in lines.iter().enumerate() {
+                match corsica::explain::recognize(line) {
+                    Err(e) => failures.push(format!(
+                        "webkit {} {}: line {i} not recognised ({e}): {line:?}",
+                        key.0, key.1
+                    )),
+                    Ok(r) => {
+                        let f = blocked.failure();
+                        let among = r.candidates().iter().any(|c| {
+                            std::mem::discriminant(&c.reason) == std::mem::discriminant(&f.reason)
+                                && c.preflight == f.preflight
+                                && c.redirect == f.redirect
+                        });
+                        let code_ok = i > 0 || r.error_code() == Some(error);
+                        if r.browser() != Browser::Webkit || !among || !code_ok {
+                            failures.push(format!(
+                                "webkit {} {}: line {i} read back as {} {:?}, candidates \
+                                 {:?}, not {f:?}: {line:?}",
+                                key.0,
+                                key.1,
+                                r.browser(),
+                                r.error_code(),
+                                r.candidates()
+                            ));
+                        }
+                    }
+                }
+            }
+            let cause = blocked.cause();
+            let fix = blocked.fix();
+            let seen = templates.entry(error).or_insert_with(|| {
+                (
+                    0,
+                    format!(
+                        "{} {}\n      message: {}\n      cause: {cause}\n      fix: {}",
+                        key.0,
+                        key.1,
+                        answer.message.as_deref().unwrap_or_default(),
+                        fix.summary
+                    ),
+                )
+            });
+            seen.0 += 1;
+            // The cause must say more than WebKit's own line does.
+            if cause.len() < 40
+                || cause.contains("due to access control checks.\"") && cause.len() < 120
+            {
+                failures.push(format!(
+                    "webkit {} {} {error}: thin cause: {cause}",
+                    key.0, key.1
+                ));
+            }
+            if fix.summary.trim().is_empty() {
+                failures.push(format!("webkit {} {} {error}: no fix", key.0, key.1));
+            }
+        }
+    }
+    assert!(
+        compared > 2000,
+        "only {compared} requests have a console digest"
+    );
+    println!("\nwebkit: {compared} requests, console lines compared; templates explained:");
+    for (error, (n, example)) in &templates {
+        println!("  {error:<40} {n:>5}   e.g. {example}");
+    }
+    fail_if_any(&failures, "WebKit console or explanation failure(s)");
 }

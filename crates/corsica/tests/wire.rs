@@ -70,6 +70,36 @@ const KNOWN: &[(&str, &str, u64, &str)] = &[
         0,
         "header named *",
     ),
+    // WebKitGTK asks for `Accept-Encoding: identity` when the request has a
+    // `Range`; a redirect hop where the `NetworkLoadChecker` restores the
+    // first request's headers loses it (libsoup's `gzip, deflate` again),
+    // and a same-origin hop keeps it but before the `User-Agent` that the
+    // soup layer clears and sets again. Not modelled: the answer files'
+    // fields (CORS headers, outcome, messages) agree on these lines.
+    (
+        "webkit",
+        "random-7-104",
+        0,
+        "Range: Accept-Encoding after a restore",
+    ),
+    (
+        "webkit",
+        "random-7-75",
+        1,
+        "Range: Accept-Encoding after a restore",
+    ),
+    (
+        "webkit",
+        "random-7-116",
+        0,
+        "Range: Accept-Encoding before User-Agent",
+    ),
+    (
+        "webkit",
+        "random-7-116",
+        1,
+        "Range: Accept-Encoding before User-Agent",
+    ),
     // Timing: on the loaded machine the wire logs were recorded on, more
     // than 5 seconds passed between two fetches that the case puts 0 ms
     // apart, so the default preflight-cache lifetime ran out and the
@@ -197,4 +227,9 @@ fn chrome_requests_match_the_wire_log() {
 #[test]
 fn firefox_requests_match_the_wire_log() {
     check(Browser::Firefox);
+}
+
+#[test]
+fn webkit_requests_match_the_wire_log() {
+    check(Browser::Webkit);
 }

@@ -31,7 +31,17 @@ fn toml_list(items: &[String]) -> String {
 /// The fix for `blocked`.
 pub(super) fn fix(blocked: &Blocked) -> Fix {
     let origin = blocked.request_origin().to_owned();
-    let credentials = blocked.credentials;
+    // WebKit checks some redirect responses as if credentials were
+    // included (`CorsQuirks::credentialed_redirects_after_same_origin_start`):
+    // the answer then needs what a credentialed request needs.
+    let credentials = blocked.credentials || blocked.credentialed_check;
+    let because = if blocked.credentials || !blocked.credentialed_check {
+        "because the request includes credentials"
+    } else {
+        "because WebKit (Safari) checks the redirect responses of a fetch that started on the \
+         page's own origin with credentials \"same-origin\" as if credentials were included \
+         (or send the request with credentials: \"omit\")"
+    };
     let on = if blocked.failure().preflight {
         "the answer to the preflight (OPTIONS)"
     } else {
@@ -93,9 +103,14 @@ pub(super) fn fix(blocked: &Blocked) -> Fix {
             also: vec![("Access-Control-Allow-Credentials", "true".to_owned())],
             policy: origin_policy(),
             summary: format!(
-                "{on} must name the page's origin instead of `*` when the request carries \
-                 credentials: send `Access-Control-Allow-Origin: {origin}` and \
-                 `Access-Control-Allow-Credentials: true` (and `Vary: Origin`)"
+                "{on} must name the page's origin instead of `*` {}: send \
+                 `Access-Control-Allow-Origin: {origin}` and \
+                 `Access-Control-Allow-Credentials: true` (and `Vary: Origin`)",
+                if blocked.credentialed_check && !blocked.credentials {
+                    because
+                } else {
+                    "when the request carries credentials"
+                }
             ),
         },
         Reason::InvalidAllowCredentials { .. } => Fix {
@@ -104,7 +119,7 @@ pub(super) fn fix(blocked: &Blocked) -> Fix {
             policy: Some("credentials = true".to_owned()),
             summary: format!(
                 "{on} must carry `Access-Control-Allow-Credentials: true` (exactly `true`) \
-                 because the request includes credentials"
+                 {because}"
             ),
         },
         Reason::PreflightInvalidStatus => Fix {
@@ -161,6 +176,15 @@ pub(super) fn fix(blocked: &Blocked) -> Fix {
              redirects for cross-origin requests"
                 .to_owned(),
         ),
+        // WebKit reports the redirect limit itself ("Load cannot follow
+        // more than 20 redirections"); the other browsers' `RedirectFailed`
+        // is a refused target.
+        Reason::RedirectFailed if blocked.browser == Browser::Webkit => plain(format!(
+            "break the redirect chain: the request was redirected more than 20 times (a loop? \
+             the last redirect came from {}); redirect once, to the final URL, or call it \
+             directly",
+            blocked.loaded_url()
+        )),
         Reason::CorsDisabledScheme | Reason::RedirectFailed => {
             plain("redirect only to http or https URLs, or call the final URL directly".to_owned())
         }

@@ -3,8 +3,10 @@
 //! A [`Failure`] names the rule that failed ([`Reason`]) with the values a
 //! message needs. From it come Chromium's DevTools `CorsError` name and its
 //! failed parameter, Firefox's reason name (the MDN slug of its
-//! `security.properties` key) and parameter, the exact console line each
-//! browser prints, and a plain-language cause.
+//! `security.properties` key) and parameter, WebKit's message key (WebKit
+//! has no error names; the keys are the conformance runner's, one per
+//! message template), the exact console line each browser prints, and a
+//! plain-language cause.
 //!
 //! ```
 //! use corsica::explain::{Failure, MessageContext, Reason};
@@ -25,6 +27,9 @@
 //! References: Chromium `services/network/public/mojom/cors.mojom` and
 //! `third_party/blink/renderer/platform/loader/cors/cors_error_string.cc`;
 //! Firefox `dom/locales/en-US/chrome/security/security.properties`;
+//! WebKit `Source/WebCore/loader/CrossOriginAccessControl.cpp`,
+//! `CrossOriginPreflightResultCache.cpp` and
+//! `Source/WebKit/NetworkProcess/NetworkLoadChecker.cpp`;
 //! [MDN: CORS errors](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors).
 
 mod chrome;
@@ -32,6 +37,7 @@ mod findings;
 mod firefox;
 mod fix;
 mod recognize;
+mod webkit;
 
 pub use crate::fetch::{Blocked, Browser, Failure, Reason, TypeError};
 pub use findings::{
@@ -70,11 +76,13 @@ impl Blocked {
 
     /// The browser's own name for the failure: Chromium's DevTools
     /// `CorsError` (`MissingAllowOriginHeader`), Firefox's reason
-    /// (`CORSMissingAllowOrigin`); `None` when the browser reports no CORS
-    /// error (a network error, a `TypeError`).
+    /// (`CORSMissingAllowOrigin`), WebKit's message key
+    /// (`OriginNotAllowed`); `None` when the browser reports no CORS error
+    /// (a network error, a `TypeError`).
     pub fn error_code(&self) -> Option<&'static str> {
         match self.browser {
             Browser::Firefox => self.failure.firefox_reason(),
+            Browser::Webkit => self.failure.webkit_error(&self.url),
             _ => self.failure.chrome_error(),
         }
     }
@@ -84,6 +92,8 @@ impl Blocked {
     pub fn failed_parameter(&self) -> Option<String> {
         match self.browser {
             Browser::Firefox => self.failure.firefox_parameter(),
+            // WebKit quotes no parameter apart from its text.
+            Browser::Webkit => None,
             _ => Some(self.failure.chrome_failed_parameter().to_owned()).filter(|p| !p.is_empty()),
         }
     }
@@ -91,16 +101,32 @@ impl Blocked {
     /// The first line the browser prints in the console for the failure,
     /// byte for byte, or `None` when it prints none.
     pub fn console_message(&self) -> Option<String> {
-        let ctx = self.message_context();
         match self.browser {
-            Browser::Firefox => self.failure.firefox_message(&ctx),
-            _ => self.failure.chrome_message(&ctx),
+            Browser::Firefox => self.failure.firefox_message(&self.message_context()),
+            Browser::Webkit => self.failure.webkit_message(&webkit::context(self)),
+            _ => self.failure.chrome_message(&self.message_context()),
         }
     }
 
-    /// What went wrong, in plain words.
+    /// Every console line the browser prints for the failure, in order,
+    /// byte for byte. WebKit prints the reason and then `Fetch API cannot
+    /// load <url> due to access control checks.`; for Chromium and Firefox
+    /// this is the [`console_message`](Blocked::console_message) alone.
+    pub fn console_lines(&self) -> Vec<String> {
+        match self.browser {
+            Browser::Webkit => webkit::lines(self),
+            _ => self.console_message().into_iter().collect(),
+        }
+    }
+
+    /// What went wrong, in plain words. For WebKit, whose console often
+    /// shows only "Fetch API cannot load <url> due to access control
+    /// checks.", this names the rule that failed and what WebKit did.
     pub fn cause(&self) -> String {
-        self.failure.cause()
+        match self.browser {
+            Browser::Webkit => webkit::cause(self),
+            _ => self.failure.cause(),
+        }
     }
 
     /// What to change: the header and value the server must send, and how
@@ -127,6 +153,24 @@ impl Failure {
     /// when it prints no CORS message.
     pub fn chrome_message(&self, ctx: &MessageContext<'_>) -> Option<String> {
         chrome::message(self, ctx)
+    }
+
+    /// WebKit's message key (`OriginNotAllowed`, `RedirectOriginNotAllowed`,
+    /// ...: the conformance runner's name for each of WebKit's message
+    /// templates), or `None` when WebKit prints no line. `url` is what the
+    /// line quotes ([`Blocked::url`]): a redirect to an `ftp:` URL has a
+    /// line of its own.
+    pub fn webkit_error(&self, url: &str) -> Option<&'static str> {
+        webkit::error_name(self, url)
+    }
+
+    /// The first line WebKit prints in the console (the reason, without
+    /// the `CONSOLE SECURITY ERROR ` prefix of WebKitGTK's standard error),
+    /// or `None` when it prints none. `ctx.origin` is the request's origin
+    /// (`null` once a redirect tainted it) and `ctx.url` the URL the line
+    /// quotes (a refused redirect's target).
+    pub fn webkit_message(&self, ctx: &MessageContext<'_>) -> Option<String> {
+        webkit::message(self, ctx)
     }
 
     /// Firefox's reason name (`CORSMissingAllowOrigin`, ...), or `None`

@@ -3,7 +3,9 @@
 //!
 //! The templates are not written by hand. Every [`Reason`] is rendered by
 //! the same message builders that print the engine's console lines
-//! ([`Failure::chrome_message`], [`Failure::firefox_message`]), with
+//! ([`Failure::chrome_message`], [`Failure::firefox_message`],
+//! [`Failure::webkit_message`], and WebKit's closing `Fetch API cannot load
+//! <url> due to access control checks.`, which stands for every failure), with
 //! placeholders standing for the URL, the origin and the quoted value, in
 //! every context the builders distinguish (a redirect or not, the preflight
 //! or not). A pasted line is then matched against those templates. What is
@@ -88,11 +90,16 @@ pub struct Template {
     candidates: Vec<Failure>,
     /// The words of its text, for [`closest`].
     words: HashSet<String>,
+    /// WebKit: the key of the template (WebKit has no error names; these
+    /// are the conformance runner's), `None` for the line every failure
+    /// ends with.
+    webkit_code: Option<&'static str>,
 }
 
 impl Template {
     /// The browser whose wording this is: [`Browser::Chrome`] for Chromium
-    /// and the browsers built on it (Edge), or [`Browser::Firefox`].
+    /// and the browsers built on it (Edge), [`Browser::Firefox`], or
+    /// [`Browser::Webkit`] for Safari and the other WebKit browsers.
     pub fn browser(&self) -> Browser {
         self.browser
     }
@@ -106,6 +113,9 @@ impl Template {
     /// Firefox's reason), when it has one; `None` when the candidates are
     /// named differently or not at all.
     pub fn error_code(&self) -> Option<&'static str> {
+        if self.browser == Browser::Webkit {
+            return self.webkit_code;
+        }
         let mut codes = self.candidates.iter().map(|f| match self.browser {
             Browser::Firefox => f.firefox_reason(),
             _ => f.chrome_error(),
@@ -124,6 +134,7 @@ impl Template {
     pub fn describe(&self) -> String {
         let mut s = String::from(match self.browser {
             Browser::Firefox => "Firefox",
+            Browser::Webkit => "Safari/WebKit",
             _ => "Chrome/Edge",
         });
         if let Some(code) = self.error_code() {
@@ -349,39 +360,85 @@ fn build_templates() -> Vec<Template> {
             page_url: PAGE_URL,
         },
     ];
+    // WebKit has a line of its own for a redirect to an `ftp:` URL.
+    let ftp_url = format!("ftp:{URL}");
+    let ftp = MessageContext {
+        url: &ftp_url,
+        ..contexts[0]
+    };
     let mut out: Vec<Template> = Vec::new();
-    for browser in [Browser::Chrome, Browser::Firefox] {
+    // WebKit ends every failure but one with this line, whatever the
+    // reason: the template stands for all of them.
+    let mut access_checks = Template {
+        browser: Browser::Webkit,
+        pieces: vec![
+            Piece::Text("Fetch API cannot load ".to_owned()),
+            Piece::Slot(Slot::Url),
+            Piece::Text(" due to access control checks.".to_owned()),
+        ],
+        candidates: Vec::new(),
+        words: HashSet::new(),
+        webkit_code: None,
+    };
+    for browser in [Browser::Chrome, Browser::Firefox, Browser::Webkit] {
         for reason in every_reason(VALUE) {
             for &preflight in occurs_on(&reason) {
-                let failure = Failure::new(reason.clone(), preflight, Some(STATUS));
-                for ctx in &contexts {
-                    let rendered = match browser {
-                        Browser::Firefox => failure.firefox_message(ctx),
-                        _ => failure.chrome_message(ctx),
-                    };
-                    let Some(rendered) = rendered else { continue };
-                    let pieces = pieces_of(&rendered);
-                    let blank = Failure::new(with_value(&reason, ""), preflight, None);
-                    match out
-                        .iter_mut()
-                        .find(|t| t.browser == browser && t.pieces == pieces)
-                    {
-                        Some(t) => {
-                            if !t.candidates.contains(&blank) {
-                                t.candidates.push(blank);
-                            }
+                let plain = Failure::new(reason.clone(), preflight, Some(STATUS));
+                // WebKit words a failure that stopped a redirect apart: its
+                // line ends with the plain one, so its template comes first
+                // (a line is also looked for after a prefix).
+                let failures = if browser == Browser::Webkit && !preflight {
+                    vec![plain.clone().on_redirect(), plain]
+                } else {
+                    vec![plain]
+                };
+                for failure in &failures {
+                    let ftp_too = browser == Browser::Webkit
+                        && reason == Reason::CorsDisabledScheme
+                        && failure.redirect;
+                    for ctx in contexts.iter().chain(ftp_too.then_some(&ftp)) {
+                        let rendered = match browser {
+                            Browser::Firefox => failure.firefox_message(ctx),
+                            Browser::Webkit => failure.webkit_message(ctx),
+                            _ => failure.chrome_message(ctx),
+                        };
+                        let Some(rendered) = rendered else { continue };
+                        let pieces = pieces_of(&rendered);
+                        let mut blank = Failure::new(with_value(&reason, ""), preflight, None);
+                        blank.redirect = failure.redirect;
+                        let webkit_code = (browser == Browser::Webkit)
+                            .then(|| failure.webkit_error(ctx.url))
+                            .flatten();
+                        if browser == Browser::Webkit
+                            && reason != Reason::SameOriginModeCrossOrigin
+                            && !access_checks.candidates.contains(&blank)
+                        {
+                            access_checks.candidates.push(blank.clone());
                         }
-                        None => out.push(Template {
-                            browser,
-                            words: Template::text_words(&pieces),
-                            pieces,
-                            candidates: vec![blank],
-                        }),
+                        match out
+                            .iter_mut()
+                            .find(|t| t.browser == browser && t.pieces == pieces)
+                        {
+                            Some(t) => {
+                                if !t.candidates.contains(&blank) {
+                                    t.candidates.push(blank);
+                                }
+                            }
+                            None => out.push(Template {
+                                browser,
+                                words: Template::text_words(&pieces),
+                                pieces,
+                                candidates: vec![blank],
+                                webkit_code,
+                            }),
+                        }
                     }
                 }
             }
         }
     }
+    access_checks.words = Template::text_words(&access_checks.pieces);
+    out.push(access_checks);
     out
 }
 
@@ -498,7 +555,9 @@ impl Recognized {
                     (Some(v), Some(_)) => with_value(&c.reason, v),
                     _ => c.reason.clone(),
                 };
-                Failure::new(reason, c.preflight, self.status)
+                let mut f = Failure::new(reason, c.preflight, self.status);
+                f.redirect = c.redirect;
+                f
             })
             .collect()
     }
@@ -579,6 +638,8 @@ impl Recognized {
             method,
             request_headers,
             credentials: facts.credentials.unwrap_or(false) || self.implies_credentials(),
+            loaded_url: None,
+            credentialed_check: false,
         }
     }
 }
@@ -843,9 +904,11 @@ fn build(template: &'static Template, line: &str, caps: Captures<'_>, xhr: bool)
         };
         let renders = |value: &str| {
             template.candidates.first().is_some_and(|c| {
-                let f = Failure::new(with_value(&c.reason, value), c.preflight, seen.status);
+                let mut f = Failure::new(with_value(&c.reason, value), c.preflight, seen.status);
+                f.redirect = c.redirect;
                 let back = match template.browser {
                     Browser::Firefox => f.firefox_message(&ctx),
+                    Browser::Webkit => f.webkit_message(&ctx),
                     _ => f.chrome_message(&ctx),
                 };
                 back.as_deref() == Some(line)

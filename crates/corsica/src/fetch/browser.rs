@@ -22,6 +22,11 @@ pub enum Browser {
     Chrome,
     /// Firefox (as observed in Firefox ESR 153).
     Firefox,
+    /// WebKit: Safari's engine, as observed in WebKitGTK 2.50 (the GTK port
+    /// shares WebCore's and the network process's CORS code with Safari;
+    /// the knobs say which behaviours are the GTK port's own, from its
+    /// libsoup network stack). Also accepted as `safari`.
+    Webkit,
     /// The Fetch Standard, where the browsers depart from it. Failures use
     /// Chromium's reason names and console wording, since the standard has
     /// none of its own.
@@ -30,13 +35,19 @@ pub enum Browser {
 
 impl Browser {
     /// Every browser the model knows, in a stable order.
-    pub const ALL: [Browser; 3] = [Browser::Chrome, Browser::Firefox, Browser::Spec];
+    pub const ALL: [Browser; 4] = [
+        Browser::Chrome,
+        Browser::Firefox,
+        Browser::Webkit,
+        Browser::Spec,
+    ];
 
     /// The name used in the case format and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
             Browser::Chrome => "chrome",
             Browser::Firefox => "firefox",
+            Browser::Webkit => "webkit",
             Browser::Spec => "spec",
         }
     }
@@ -46,6 +57,7 @@ impl Browser {
         match self {
             Browser::Chrome => &CHROME,
             Browser::Firefox => &FIREFOX,
+            Browser::Webkit => &WEBKIT,
             Browser::Spec => &SPEC,
         }
     }
@@ -61,6 +73,12 @@ impl Browser {
             Browser::Firefox => {
                 "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
             }
+            // Observed from WebKitGTK 2.50.6 on Linux (the GTK port's
+            // `WebKitSettings` default; Safari on macOS sends its own).
+            Browser::Webkit => {
+                "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) \
+                 Version/60.5 Safari/605.1.15"
+            }
         }
     }
 
@@ -70,6 +88,10 @@ impl Browser {
         match self {
             Browser::Chrome | Browser::Spec => "en-US,en;q=0.9",
             Browser::Firefox => "en-US,en;q=0.5",
+            // libsoup sends the languages the application gives WebKitGTK
+            // (`webkit_web_context_set_preferred_languages`), here `en-US`
+            // alone, as observed.
+            Browser::Webkit => "en-US",
         }
     }
 }
@@ -82,7 +104,7 @@ impl fmt::Display for Browser {
 
 /// Occurs when a browser name is not one the model knows.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("unknown browser {0:?}; use chrome, firefox or spec")]
+#[error("unknown browser {0:?}; use chrome, firefox, webkit (or safari) or spec")]
 pub struct UnknownBrowser(pub String);
 
 impl FromStr for Browser {
@@ -92,6 +114,7 @@ impl FromStr for Browser {
         match s {
             "chrome" | "chromium" | "edge" => Ok(Browser::Chrome),
             "firefox" => Ok(Browser::Firefox),
+            "webkit" | "safari" => Ok(Browser::Webkit),
             "spec" => Ok(Browser::Spec),
             other => Err(UnknownBrowser(crate::shorten::shorten(other).to_string())),
         }
@@ -168,6 +191,10 @@ pub(crate) enum ConditionalRequest {
     /// "no-store", so `Pragma: no-cache` and `Cache-Control: no-cache`;
     /// observed in Firefox ESR 153 at the end of the request.
     NoCacheLast,
+    /// The same two headers right after `User-Agent`, before libsoup's own
+    /// headers: observed in WebKitGTK 2.50 (WebKit's network process adds
+    /// them to its header map; libsoup appends its headers after).
+    NoCacheAfterUserAgent,
 }
 
 /// The CORS check.
@@ -175,6 +202,17 @@ pub(crate) enum ConditionalRequest {
 pub(crate) struct CorsQuirks {
     /// The order of checks and the classification of a failure.
     pub(crate) acao_order: AcaoOrder,
+    /// Observed in WebKitGTK 2.50 (WebKit's network process, so Safari
+    /// too): with `credentials: "same-origin"`, a fetch that starts on the
+    /// page's own origin and is redirected away checks every cross-origin
+    /// redirect response as if credentials were included (exact
+    /// `Access-Control-Allow-Origin` and `Access-Control-Allow-Credentials:
+    /// true` needed), while its preflights and its final response are
+    /// checked without: the credentials policy the `NetworkLoadChecker`
+    /// computed for the same-origin start is still in force when it checks
+    /// the redirects. Chromium, Firefox and the standard check every
+    /// response of such a fetch without credentials.
+    pub(crate) credentialed_redirects_after_same_origin_start: bool,
 }
 
 /// When a preflight is sent, and its check.
@@ -215,6 +253,51 @@ pub(crate) struct PreflightQuirks {
     /// `nsCORSListenerProxy` starts with `mHasBeenCrossSite` false for a
     /// same-origin URL, and `CheckRequestApproved` returns early then.
     pub(crate) same_origin_skips_cors_check: bool,
+    /// WebCore `validatePreflightResponse` (WebKit, so Safari too): a
+    /// status outside 200-299 fails first ("Preflight response is not
+    /// successful"), before `Access-Control-Allow-Origin` is looked at; a
+    /// redirect answer is such a status. Chromium, Firefox and the standard
+    /// run the CORS check first.
+    pub(crate) status_first: bool,
+    /// WebKit's `NetworkLoadChecker` (so Safari too) keeps the request's
+    /// original header list (`m_originalRequestHeaders`) for every CORS
+    /// decision of the fetch: whether a hop needs a preflight, its
+    /// `Access-Control-Request-Headers`, the preflight-cache lookup and the
+    /// preflight's header check use the headers the script set, even after
+    /// a redirect removed `Authorization` or a 303 removed the body's
+    /// `Content-Type` (observed in WebKitGTK 2.50). Chromium, Firefox and
+    /// the standard use the request's headers as they are now.
+    pub(crate) original_headers: bool,
+    /// WebCore `CrossOriginPreflightResultCacheItem::create` (so Safari
+    /// too) quotes the whole `Access-Control-Allow-Methods` or
+    /// `-Headers` value when one item is not a token, so the failure
+    /// carries the whole value; Chromium and Firefox name the item.
+    pub(crate) quotes_whole_list: bool,
+    /// WebCore `validateCrossOriginHeaders` (so Safari too) walks the
+    /// request's `HTTPHeaderMap`, names WebCore knows first (in the order
+    /// set), then the others (in the order set), and reports the first one
+    /// the preflight does not allow as the map holds it: WebCore's
+    /// spelling for the names it knows (`accept` → `Accept`), the script's
+    /// for the others (`X-API-Key`). Observed in WebKitGTK 2.50. Chromium
+    /// reports a lowercase name in its own order, Firefox and the standard
+    /// the first in sorted order.
+    pub(crate) names_as_held: bool,
+    /// WebKit's `NetworkCORSPreflightChecker` (so Safari too) sends the
+    /// request's `User-Agent` on the preflight: the script's, when it set
+    /// one (observed in WebKitGTK 2.50, `odd-user-agent-*`). Firefox's
+    /// preflight carries the browser's own.
+    pub(crate) script_user_agent: bool,
+    /// WebKit's `NetworkCORSPreflightChecker` copies the request's
+    /// `Referer` onto the preflight (WebCore
+    /// `createAccessControlPreflightRequest`; `NetworkLoadChecker` has a
+    /// "FIXME: We should set the request referrer according the referrer
+    /// policy" for redirects), so a preflight at a redirect hop carries the
+    /// `Referer` the previous request went with: the page's full URL after
+    /// a same-origin hop (observed in WebKitGTK 2.50's full wire logs,
+    /// `random-20261129-192`, `random-7-116`), though the request that
+    /// follows it says only the page's origin. Chromium, Firefox and the
+    /// standard apply the referrer policy to each preflight.
+    pub(crate) referrer_from_previous_hop: bool,
 }
 
 /// The CORS-preflight cache.
@@ -224,10 +307,8 @@ pub(crate) struct CacheQuirks {
     pub(crate) update: CacheUpdate,
     /// Whether credentialed entries serve uncredentialed requests.
     pub(crate) credentials: CacheCredentials,
-    /// Whether the cache honours a cached `*` method or header name.
-    /// Firefox's `nsPreflightCache::CacheEntry::CheckRequest` compares
-    /// tokens literally, so a `*` never answers from the cache.
-    pub(crate) wildcards: bool,
+    /// When the cache honours a cached `*` method or header name.
+    pub(crate) wildcards: CacheWildcards,
     /// Whether a cached `*` covers `Authorization`. Chromium applies the
     /// standard's rule on cache lookups even though the preflight check
     /// itself does not, so such a request preflights every time.
@@ -244,6 +325,19 @@ pub(crate) struct CacheQuirks {
     /// URLs this long or longer are not put in the preflight cache
     /// (Chromium `PreflightCache`: 1024, observed in Chromium 156).
     pub(crate) max_url_len: Option<usize>,
+    /// WebCore `CrossOriginPreflightResultCache::canSkipPreflight` (so
+    /// Safari too): a lookup that finds the (origin, URL) entry but cannot
+    /// use it (expired, uncredentialed for a credentialed request, method or
+    /// header not covered) removes it.
+    pub(crate) miss_evicts: bool,
+    /// WebCore `validatePreflightResponse` (so Safari too) stores the
+    /// preflight's result in the cache before it checks the method and the
+    /// headers, so a preflight that fails on them still fills the cache:
+    /// observed in WebKitGTK 2.50 (`cache-second-method-not-listed`: the
+    /// `PUT` entry a failed `DELETE` preflight stored serves the next
+    /// `PUT`). Chromium, Firefox and the standard store only a passed
+    /// preflight.
+    pub(crate) stores_failed_match: bool,
 }
 
 /// HTTP-redirect fetch.
@@ -256,17 +350,50 @@ pub(crate) struct RedirectQuirks {
     pub(crate) credentials_always_fail: bool,
     /// What a redirect to a URL that is not HTTP(S) does.
     pub(crate) non_http: NonHttpRedirect,
-    /// Whether a redirect status with an empty `Location` is a redirect
-    /// (to the same URL, so it loops to the redirect limit): observed in
-    /// Firefox ESR 153, and what the URL parser gives the standard.
-    /// Chromium treats it as a final response.
-    pub(crate) empty_location_redirects: bool,
+    /// What a redirect status with an empty `Location` does.
+    pub(crate) empty_location: EmptyLocation,
     /// Chromium's network stack (`RedirectUtil::UpdateHttpRequest`) sets a
     /// present `Origin` to `null` on every cross-origin redirect it follows
     /// itself, i.e. in `no-cors` mode, even from the page's own origin
     /// where the standard's taint rule keeps the origin. Read from
     /// Chromium's source; no conformance case has exercised it yet.
     pub(crate) net_origin_null_on_cross_origin_hop: bool,
+    /// The GTK port's `NetworkDataTaskSoup::shouldRedirectAsGET` (libsoup
+    /// ports only, not Safari): a `DELETE` redirected to another origin
+    /// becomes a `GET` without a body, whatever the redirect status
+    /// (observed in WebKitGTK 2.50, a 308: `random-7-71`).
+    pub(crate) delete_becomes_get_cross_origin: bool,
+    /// WebKit's `NetworkLoadChecker::checkCORSRedirectedRequest` (so Safari
+    /// too): at a redirect hop where the request's `Origin` changes (the
+    /// first CORS-checked hop of a fetch that started on the page's own
+    /// origin, or the hop that taints the origin), the request gets the
+    /// first request's headers back (the script's and the body's
+    /// `Content-Type`, less an `Authorization` a redirect removed), and
+    /// `Accept`, `Origin`, `Referer` are set again in that order. Observed
+    /// in WebKitGTK 2.50 (`random-20261129-25`, `random-7-17`). When that
+    /// hop itself turns the request into a `GET`, the body's headers go
+    /// again (WebCore `ResourceRequestBase::redirectAsGETIfNeeded`;
+    /// `random-20261130-77`).
+    pub(crate) restores_first_headers: bool,
+    /// WebKit: an `Origin` sent on an earlier hop stays on a request
+    /// redirected to the same origin, even a `GET` (the redirect copies the
+    /// headers; observed in WebKitGTK 2.50, `random-20261129-25`), and is
+    /// removed from one redirected to another origin: the GTK port's
+    /// `NetworkDataTaskSoup::continueHTTPRedirection` (and WebCore's
+    /// `ResourceRequestBase::redirectedRequest`, which the other ports'
+    /// network layers use, so Safari too) clears `Origin` and
+    /// `Authorization` on a cross-origin redirect. A CORS request gets
+    /// `Origin` back from the `NetworkLoadChecker`; a `no-cors` `POST`
+    /// turned into a `GET` goes on without one (observed:
+    /// `random-20261129-39`, `random-7-200`). The standard sets `Origin`
+    /// again from the method and mode at each hop (none for a `no-cors`
+    /// `GET` either).
+    pub(crate) origin_persists: bool,
+    /// WebKit's `NetworkLoadChecker::checkRedirection` (so Safari too):
+    /// the 21st redirect fails with its own console line ("Load cannot
+    /// follow more than 20 redirections") in every mode. Chromium logs
+    /// nothing; Firefox reports it on CORS requests only.
+    pub(crate) limit_reported: bool,
 }
 
 /// The network layer below Fetch: the HTTP cache and response limits.
@@ -276,14 +403,8 @@ pub(crate) struct NetworkQuirks {
     /// network error before any CORS check. Observed in Chromium 156
     /// (`ERR_UNEXPECTED_PROXY_AUTH`), with no CORS message.
     pub(crate) status_407_is_network_error: bool,
-    /// Observed in Chromium 156 (random holdout cases): the HTTP cache
-    /// keeps a `GET`'s 300/301/308/410 answer without caching headers as
-    /// fresh for ever (net `GetFreshnessLifetimes`), so a later `GET` of
-    /// the same URL does not go on the wire; the cached response is checked
-    /// and followed as usual. Firefox ESR 153 sent those requests again.
-    /// The same cache clamps a later `GET`'s `Range` to the length of a
-    /// complete `200` it holds with a validator.
-    pub(crate) http_cache_implicitly_fresh: bool,
+    /// Which answers the HTTP cache serves again without a request.
+    pub(crate) http_cache: HttpCacheModel,
     /// Whether cookies go to (and come from) sites other than the page's.
     /// Chromium 156: no (third-party cookies are blocked, and cookies
     /// without `SameSite` are `Lax`); Firefox ESR 153: yes, in a jar
@@ -316,6 +437,14 @@ pub(crate) enum AcaoOrder {
     /// `*` under credentials → not supported; any other difference →
     /// "does not match"; then `Access-Control-Allow-Credentials`.
     Firefox,
+    /// WebCore `passesAccessControlCheck` (so Safari too): the value is
+    /// every line joined with `, ` (libsoup matches names without regard
+    /// to case), compared as a string: `*` without credentials passes; the
+    /// serialized origin goes on to `Access-Control-Allow-Credentials`;
+    /// otherwise `*` is the wildcard error, a value with a comma "more than
+    /// one origin", anything else (absent, empty, `null`, another origin)
+    /// "not allowed".
+    Webkit,
 }
 
 /// How a redirected preflight fails.
@@ -408,6 +537,21 @@ pub(crate) enum WireOrder {
     /// the default in its slot), then the script's other headers in the
     /// order set, then `Referer`, `Origin`, `Connection`.
     Firefox,
+    /// Observed in WebKitGTK 2.50 (see `wire::webkit_request`). WebCore's
+    /// `HTTPHeaderMap` keeps the names it knows before the others, and the
+    /// GTK port's libsoup writes the names it knows (in its
+    /// `SoupHeaderName` table) before the others, each list in the order
+    /// set: the script's headers libsoup knows (spelled its way), the
+    /// body's `Content-Type`, `Origin`/`Referer`/`Accept` (in an order that
+    /// depends on how the request got its `Origin`), `User-Agent`,
+    /// `Content-Length`, `Accept-Encoding`, `Accept-Language`, `Connection:
+    /// Keep-Alive`, `Host`, then the script's other headers. Preflight:
+    /// `Origin`, `Access-Control-Request-Method`, `Referer`,
+    /// `Access-Control-Request-Headers` (WebCore
+    /// `createAccessControlPreflightRequest`), then `User-Agent`, `Accept`
+    /// and libsoup's. The order and spelling are the GTK port's (Safari's
+    /// CFNetwork has its own); the request WebCore builds is Safari's too.
+    Webkit,
 }
 
 /// What a redirect to a URL that is not HTTP(S) does.
@@ -425,6 +569,67 @@ pub(crate) enum NonHttpRedirect {
     Firefox,
     /// Fetch Standard: a network error.
     NetworkError,
+    /// Observed in WebKitGTK 2.50: `ftp:` fails in the network layer
+    /// (WebKit's `NetworkLoad`: "FTP URLs are disabled"); any other scheme
+    /// fails the CORS redirect check ("not allowed to follow a cross-origin
+    /// CORS redirection with non CORS scheme"), quoting the target URL,
+    /// even from the page's own origin.
+    Webkit,
+}
+
+/// What a redirect status with an empty `Location` does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum EmptyLocation {
+    /// Observed in Firefox ESR 153, and what the URL parser gives the
+    /// standard: a redirect to the same URL, so it loops to the redirect
+    /// limit.
+    Follow,
+    /// Observed in Chromium 156: not a redirect; the response is final.
+    Final,
+    /// Observed in WebKitGTK 2.50: a network error, with no console line.
+    NetworkError,
+}
+
+/// When a cached `*` in `Access-Control-Allow-Methods` or `-Headers`
+/// covers another method or header name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CacheWildcards {
+    /// Firefox's `nsPreflightCache::CacheEntry::CheckRequest` compares
+    /// tokens literally, so a `*` never answers from the cache.
+    Never,
+    /// Chromium and the Fetch Standard: when the entry was made without
+    /// credentials.
+    EntryUncredentialed,
+    /// WebCore `CrossOriginPreflightResultCacheItem::allowsRequest` (so
+    /// Safari too): when the request looking the entry up is made without
+    /// credentials.
+    RequestUncredentialed,
+}
+
+/// Which answers the browser's HTTP cache serves again without sending the
+/// request (the part of the HTTP cache that changes what CORS sees).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HttpCacheModel {
+    /// Nothing is served from the cache (Firefox ESR 153 sent every
+    /// request of the corpus again; the standard leaves heuristic
+    /// freshness optional).
+    Off,
+    /// Observed in Chromium 156 (random holdout cases): the HTTP cache
+    /// keeps a `GET`'s 300/301/308/410 answer without caching headers as
+    /// fresh for ever (net `GetFreshnessLifetimes`), so a later `GET` of
+    /// the same URL does not go on the wire; the cached response is checked
+    /// and followed as usual. The same cache clamps a later `GET`'s `Range`
+    /// to the length of a complete `200` it holds with a validator.
+    Chromium,
+    /// WebKit's network cache (so Safari too): 301 and 410 answers without
+    /// caching headers are fresh for a year (WebCore
+    /// `computeFreshnessLifetimeForHTTPFamily`), 308 is not; the cache is
+    /// consulted only for the fetch's first URL (`NetworkResourceLoader::
+    /// start`; the redirects are followed by the network load), after the
+    /// preflight. The cached redirect is checked again, pass or fail.
+    /// Observed in WebKitGTK 2.50 (`random-20261129-196`, `random-7-110`;
+    /// not replayed: `random-20261129-157`, a 308).
+    Webkit,
 }
 
 /// Chromium 156.
@@ -445,6 +650,7 @@ static CHROME: Quirks = Quirks {
     },
     cors: CorsQuirks {
         acao_order: AcaoOrder::Chromium,
+        credentialed_redirects_after_same_origin_start: false,
     },
     preflight: PreflightQuirks {
         redirect: PreflightRedirect::FailFirst,
@@ -455,21 +661,33 @@ static CHROME: Quirks = Quirks {
         sticky_across_redirects: false,
         ignores_taint: false,
         same_origin_skips_cors_check: false,
+        status_first: false,
+        original_headers: false,
+        quotes_whole_list: false,
+        names_as_held: false,
+        script_user_agent: false,
+        referrer_from_previous_hop: false,
     },
     cache: CacheQuirks {
         update: CacheUpdate::Replace,
         credentials: CacheCredentials::CredentialedServesAll,
-        wildcards: true,
+        wildcards: CacheWildcards::EntryUncredentialed,
         authorization_under_wildcard: false,
         head_needs_entry: false,
         cors_failure_clears: false,
         max_url_len: Some(1024),
+        miss_evicts: false,
+        stores_failed_match: false,
     },
     redirect: RedirectQuirks {
         credentials_always_fail: true,
         non_http: NonHttpRedirect::Chromium,
-        empty_location_redirects: false,
+        empty_location: EmptyLocation::Final,
         net_origin_null_on_cross_origin_hop: true,
+        delete_becomes_get_cross_origin: false,
+        restores_first_headers: false,
+        origin_persists: false,
+        limit_reported: false,
     },
     // Observed in Chromium 156: an `Access-Control-Expose-Headers` with an
     // item that is not a token exposes nothing beyond the safelist (the
@@ -478,7 +696,7 @@ static CHROME: Quirks = Quirks {
     expose: ExposeParse::Strict,
     network: NetworkQuirks {
         status_407_is_network_error: true,
-        http_cache_implicitly_fresh: true,
+        http_cache: HttpCacheModel::Chromium,
         third_party_cookies: false,
         max_response_head_bytes: 256 * 1024,
     },
@@ -502,6 +720,7 @@ static FIREFOX: Quirks = Quirks {
     },
     cors: CorsQuirks {
         acao_order: AcaoOrder::Firefox,
+        credentialed_redirects_after_same_origin_start: false,
     },
     preflight: PreflightQuirks {
         redirect: PreflightRedirect::CorsCheckFirst,
@@ -512,27 +731,170 @@ static FIREFOX: Quirks = Quirks {
         sticky_across_redirects: true,
         ignores_taint: true,
         same_origin_skips_cors_check: true,
+        status_first: false,
+        original_headers: false,
+        quotes_whole_list: false,
+        names_as_held: false,
+        script_user_agent: false,
+        referrer_from_previous_hop: false,
     },
     cache: CacheQuirks {
         update: CacheUpdate::Merge,
         credentials: CacheCredentials::SeparateEntries,
-        wildcards: false,
+        wildcards: CacheWildcards::Never,
         authorization_under_wildcard: true,
         head_needs_entry: true,
         cors_failure_clears: true,
         max_url_len: None,
+        miss_evicts: false,
+        stores_failed_match: false,
     },
     redirect: RedirectQuirks {
         credentials_always_fail: false,
         non_http: NonHttpRedirect::Firefox,
-        empty_location_redirects: true,
+        empty_location: EmptyLocation::Follow,
         net_origin_null_on_cross_origin_hop: false,
+        delete_becomes_get_cross_origin: false,
+        restores_first_headers: false,
+        origin_persists: false,
+        limit_reported: false,
     },
     expose: ExposeParse::ClearOnInvalid,
     network: NetworkQuirks {
         status_407_is_network_error: false,
-        http_cache_implicitly_fresh: false,
+        http_cache: HttpCacheModel::Off,
         third_party_cookies: true,
+        max_response_head_bytes: 1024 * 1024,
+    },
+};
+
+/// WebKit, as observed in WebKitGTK 2.50.6 (libsoup 3.2): every knob that
+/// is not the standard's says whether it is WebCore's (and so Safari's) or
+/// the GTK port's. Findings: `conformance/webkit-findings.md`.
+static WEBKIT: Quirks = Quirks {
+    request: RequestQuirks {
+        // WebCore's forbidden list has no `User-Agent`: the script's goes
+        // out, is not safelisted, and is preflighted (and the preflight
+        // carries it too).
+        user_agent_forbidden: false,
+        // WebCore's `HTTPHeaderMap` combines a repeated name; the safelist
+        // sees the combined value (two `text/plain` → not safelisted).
+        combine_duplicates: true,
+        // WebCore's range parser compares `bytes=` ignoring ASCII case:
+        // `Range: Bytes=0-10` goes without preflight.
+        range_unit_case_sensitive: false,
+        // WebCore `isCORSSafelistedRequestHeader` and the 1,024-byte total
+        // (observed: `trigger-header-*-1024`).
+        unsafe_names_spec_set: true,
+    },
+    wire: WireQuirks {
+        // GTK port (libsoup's two header lists); Safari's CFNetwork has its
+        // own order.
+        order: WireOrder::Webkit,
+        header_map_order: false,
+        // WebCore's `HTTPHeaderMap` combines a second `Content-Type`.
+        duplicate_content_type_replaces: false,
+        // libsoup's content decoder (GTK port); Safari adds `br`. Not
+        // observed over `https:`.
+        accept_encoding_http: "gzip, deflate",
+        accept_encoding_https: "gzip, deflate",
+        // WebKit's network process (so Safari too); the slot after
+        // `User-Agent` is libsoup's order.
+        conditional: ConditionalRequest::NoCacheAfterUserAgent,
+    },
+    cors: CorsQuirks {
+        // WebCore `passesAccessControlCheck` (Safari too).
+        acao_order: AcaoOrder::Webkit,
+        // WebKit's `NetworkLoadChecker` (Safari too).
+        credentialed_redirects_after_same_origin_start: true,
+    },
+    preflight: PreflightQuirks {
+        // A redirect answer to a preflight is a status outside 200-299,
+        // reported before anything else (`status_first`).
+        redirect: PreflightRedirect::NotOkStatus,
+        // `CrossOriginPreflightResultCacheItem::create` parses both lists
+        // before `validateMethodAndHeaders` matches them.
+        parse: PreflightParse::BothThenMatch,
+        // `validateCrossOriginHeaders` has no special case: `*` covers
+        // `Authorization` for a request without credentials.
+        authorization_under_wildcard: true,
+        // `maxPreflightCacheTimeout`.
+        max_age_cap_s: 600,
+        // `parseAccessControlMaxAge`: `parseInteger<int64_t>` (`+60` and
+        // `060` are 60); unparsable or absent → 5 s; 0 and negative values
+        // leave an entry that is never usable.
+        invalid_max_age: InvalidMaxAge::DefaultFiveSeconds,
+        // `NetworkLoadChecker::checkCORSRequest`: once a step of the fetch
+        // went through `checkCORSRequestWithPreflight` (`m_isSimpleRequest`
+        // false, even when the cache answered), every later CORS hop
+        // preflights; otherwise a hop preflights when its method or the
+        // original headers are not simple.
+        sticky_across_redirects: true,
+        // The preflight carries the tainted `null` origin, as the request.
+        ignores_taint: false,
+        same_origin_skips_cors_check: false,
+        // The five below are WebCore's or WebKit's network process's, so
+        // Safari's too (see each field).
+        status_first: true,
+        original_headers: true,
+        quotes_whole_list: true,
+        names_as_held: true,
+        script_user_agent: true,
+        // WebKit's network process (Safari too); the full-URL value itself
+        // follows the request's referrer.
+        referrer_from_previous_hop: true,
+    },
+    cache: CacheQuirks {
+        // `CrossOriginPreflightResultCache::appendEntry`: one entry per
+        // (session, origin, URL), replaced whole.
+        update: CacheUpdate::Replace,
+        // `allowsRequest`: an entry made without credentials does not serve
+        // a credentialed request; a credentialed one serves both.
+        credentials: CacheCredentials::CredentialedServesAll,
+        // WebCore `CrossOriginPreflightResultCacheItem::allowsRequest`
+        // (Safari too), like the preflight check itself: a cached `*`
+        // covers `Authorization` (observed: `cache-star-acah-authorization-twice`).
+        wildcards: CacheWildcards::RequestUncredentialed,
+        authorization_under_wildcard: true,
+        head_needs_entry: false,
+        cors_failure_clears: false,
+        // No URL length limit (`cache-long-url-1100-chars-twice`).
+        max_url_len: None,
+        // WebCore `CrossOriginPreflightResultCache` (Safari too).
+        miss_evicts: true,
+        stores_failed_match: true,
+    },
+    redirect: RedirectQuirks {
+        // Userinfo in a same-origin or no-cors redirect is followed.
+        credentials_always_fail: false,
+        // WebKit's `NetworkLoadChecker` and `NetworkLoad` (Safari too).
+        non_http: NonHttpRedirect::Webkit,
+        // Observed in WebKitGTK; the layer (WebCore's URL parsing or the
+        // soup layer) was not pinned down.
+        empty_location: EmptyLocation::NetworkError,
+        net_origin_null_on_cross_origin_hop: false,
+        // GTK port only (`NetworkDataTaskSoup::shouldRedirectAsGET`).
+        delete_becomes_get_cross_origin: true,
+        // WebKit's `NetworkLoadChecker` (Safari too).
+        restores_first_headers: true,
+        // The network layer: GTK's soup layer, WebCore's
+        // `redirectedRequest` elsewhere (see the field).
+        origin_persists: true,
+        // WebKit's `NetworkLoadChecker` (Safari too).
+        limit_reported: true,
+    },
+    // Observed: `exposed` equals Chromium's on every corpus line.
+    expose: ExposeParse::Strict,
+    network: NetworkQuirks {
+        // Observed: a 407 from the origin server is handed to the script.
+        status_407_is_network_error: false,
+        http_cache: HttpCacheModel::Webkit,
+        // WebKitGTK's default cookie policy accepts no third-party cookies
+        // (`WEBKIT_COOKIE_POLICY_ACCEPT_NO_THIRD_PARTY`); Safari's ITP
+        // blocks them too.
+        third_party_cookies: false,
+        // libsoup reads a head of any size it can buffer; not observed. The
+        // model keeps 1 MiB so hostile input stays bounded.
         max_response_head_bytes: 1024 * 1024,
     },
 };
@@ -556,6 +918,7 @@ static SPEC: Quirks = Quirks {
     },
     cors: CorsQuirks {
         acao_order: AcaoOrder::Chromium,
+        credentialed_redirects_after_same_origin_start: false,
     },
     preflight: PreflightQuirks {
         redirect: PreflightRedirect::NotOkStatus,
@@ -566,26 +929,38 @@ static SPEC: Quirks = Quirks {
         sticky_across_redirects: false,
         ignores_taint: false,
         same_origin_skips_cors_check: false,
+        status_first: false,
+        original_headers: false,
+        quotes_whole_list: false,
+        names_as_held: false,
+        script_user_agent: false,
+        referrer_from_previous_hop: false,
     },
     cache: CacheQuirks {
         update: CacheUpdate::Merge,
         credentials: CacheCredentials::CredentialedServesAll,
-        wildcards: true,
+        wildcards: CacheWildcards::EntryUncredentialed,
         authorization_under_wildcard: false,
         head_needs_entry: false,
         cors_failure_clears: false,
         max_url_len: None,
+        miss_evicts: false,
+        stores_failed_match: false,
     },
     redirect: RedirectQuirks {
         credentials_always_fail: false,
         non_http: NonHttpRedirect::NetworkError,
-        empty_location_redirects: true,
+        empty_location: EmptyLocation::Follow,
         net_origin_null_on_cross_origin_hop: false,
+        delete_becomes_get_cross_origin: false,
+        restores_first_headers: false,
+        origin_persists: false,
+        limit_reported: false,
     },
     expose: ExposeParse::Strict,
     network: NetworkQuirks {
         status_407_is_network_error: false,
-        http_cache_implicitly_fresh: false,
+        http_cache: HttpCacheModel::Off,
         third_party_cookies: true,
         max_response_head_bytes: 1024 * 1024,
     },
@@ -602,6 +977,7 @@ mod tests {
             assert_eq!(b.to_string(), b.as_str());
         }
         assert_eq!("chromium".parse::<Browser>(), Ok(Browser::Chrome));
+        assert_eq!("safari".parse::<Browser>(), Ok(Browser::Webkit));
         assert!("netscape".parse::<Browser>().is_err());
     }
 }

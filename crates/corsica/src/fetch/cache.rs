@@ -10,7 +10,7 @@
 
 use std::collections::HashMap;
 
-use super::browser::{CacheCredentials, CacheUpdate, Quirks};
+use super::browser::{CacheCredentials, CacheUpdate, CacheWildcards, Quirks};
 use super::preflight::Grant;
 use crate::headers;
 
@@ -75,11 +75,21 @@ impl PreflightCache {
     }
 
     /// <https://fetch.spec.whatwg.org/#http-fetch>, step 4.1: whether the
-    /// cache lets the request skip its preflight.
-    pub(crate) fn allows(&self, l: &Lookup<'_>, quirks: &Quirks) -> bool {
+    /// cache lets the request skip its preflight. WebKit removes an entry
+    /// it found but could not use (`CacheQuirks::miss_evicts`).
+    pub(crate) fn allows(&mut self, l: &Lookup<'_>, quirks: &Quirks) -> bool {
         if self.entries.is_empty() {
             return false;
         }
+        let hit = self.matches(l, quirks);
+        if !hit && quirks.cache.miss_evicts {
+            self.clear(l.origin, l.url);
+        }
+        hit
+    }
+
+    /// Whether a usable entry covers the request.
+    fn matches(&self, l: &Lookup<'_>, quirks: &Quirks) -> bool {
         let now = l.now_ms;
         let entries: Vec<&Entry> = self.usable(l, quirks).collect();
         // Both browsers first look the entry up: no live entry, no skip.
@@ -87,6 +97,12 @@ impl PreflightCache {
             return false;
         }
         let live = |expiry: Option<&u64>| expiry.is_some_and(|&x| x > now);
+        // Whether a cached `*` counts for this entry.
+        let star = |e: &Entry| match quirks.cache.wildcards {
+            CacheWildcards::Never => false,
+            CacheWildcards::EntryUncredentialed => !e.credentials,
+            CacheWildcards::RequestUncredentialed => !l.include,
+        };
         // Method cache entry match.
         let method_exempt = if quirks.cache.head_needs_entry {
             // Firefox `CacheEntry::CheckRequest`: only GET and POST skip.
@@ -95,10 +111,9 @@ impl PreflightCache {
             headers::is_cors_safelisted_method(l.method)
         };
         let method_ok = method_exempt
-            || entries.iter().any(|e| {
-                live(e.methods.get(l.method))
-                    || (quirks.cache.wildcards && !e.credentials && live(e.methods.get("*")))
-            });
+            || entries
+                .iter()
+                .any(|e| live(e.methods.get(l.method)) || (star(e) && live(e.methods.get("*"))));
         if !method_ok {
             return false;
         }
@@ -106,8 +121,7 @@ impl PreflightCache {
         l.unsafe_names.iter().all(|name| {
             entries.iter().any(|e| {
                 live(e.headers.get(name.as_str()))
-                    || (quirks.cache.wildcards
-                        && !e.credentials
+                    || (star(e)
                         && live(e.headers.get("*"))
                         && (quirks.cache.authorization_under_wildcard
                             || !headers::is_cors_non_wildcard_request_header_name(name)))

@@ -18,7 +18,45 @@ pub(crate) fn cors_check(
     match quirks.cors.acao_order {
         AcaoOrder::Chromium => chromium(headers, origin, include),
         AcaoOrder::Firefox => firefox(headers, origin, include),
+        AcaoOrder::Webkit => webkit(headers, origin, include),
     }
+}
+
+/// WebCore `passesAccessControlCheck` (WebKit, so Safari too): the joined
+/// value compared as a string. Every "not allowed" case is one message in
+/// WebKit; the reasons below keep apart what the cause and the fix need
+/// (absent, or another value).
+fn webkit(headers: &ResponseHead<'_>, origin: &str, include: bool) -> Result<(), Reason> {
+    let acao = headers.get_known(Known::AllowOrigin);
+    let value = acao.as_deref().unwrap_or_default();
+    if value == "*" && !include {
+        return Ok(());
+    }
+    if value != origin {
+        if value == "*" {
+            return Err(Reason::WildcardOriginNotAllowed);
+        }
+        if value.contains(',') {
+            return Err(Reason::MultipleAllowOriginValues {
+                value: value.to_owned(),
+            });
+        }
+        return Err(match acao {
+            None => Reason::MissingAllowOriginHeader,
+            Some(v) => Reason::AllowOriginMismatch {
+                value: v.into_owned(),
+            },
+        });
+    }
+    if include {
+        let acac = headers.get_known(Known::AllowCredentials);
+        if acac.as_deref() != Some("true") {
+            return Err(Reason::InvalidAllowCredentials {
+                value: acac.unwrap_or_default().into_owned(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Chromium `cors.cc` `CheckAccessInternal` (the Fetch Standard's outcome,
@@ -225,6 +263,44 @@ mod tests {
         assert_eq!(
             firefox(&[base, ("Access-Control-Allow-Credentials", "true")], true),
             Ok(())
+        );
+    }
+
+    #[test]
+    fn webkit_compares_strings() {
+        let w = |pairs: &[(&str, &str)], include| {
+            cors_check(&hs(pairs), O, include, Browser::Webkit.quirks())
+        };
+        let two = [
+            ("Access-Control-Allow-Origin", O),
+            ("access-control-allow-origin", O),
+        ];
+        assert!(matches!(
+            w(&two, false),
+            Err(Reason::MultipleAllowOriginValues { .. })
+        ));
+        assert_eq!(
+            w(&[("Access-Control-Allow-Origin", "*")], true),
+            Err(Reason::WildcardOriginNotAllowed)
+        );
+        assert_eq!(w(&[], false), Err(Reason::MissingAllowOriginHeader));
+        assert_eq!(
+            w(&[("Access-Control-Allow-Origin", "foo")], false),
+            Err(Reason::AllowOriginMismatch {
+                value: "foo".into()
+            })
+        );
+        assert_eq!(
+            w(
+                &[
+                    ("Access-Control-Allow-Origin", O),
+                    ("Access-Control-Allow-Credentials", "True")
+                ],
+                true
+            ),
+            Err(Reason::InvalidAllowCredentials {
+                value: "True".into()
+            })
         );
     }
 

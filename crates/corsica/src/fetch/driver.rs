@@ -9,7 +9,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use url::Url;
 
-use super::browser::{Browser, Quirks};
+use super::browser::{Browser, EmptyLocation, HttpCacheModel, Quirks};
 use super::cache::Lookup;
 use super::cors_check::cors_check;
 use super::failure::{Failure, Reason, TypeError};
@@ -20,7 +20,7 @@ use super::request::{self, Credentials, Hdr, Mode, RedirectMode, Request};
 use super::response::{Known, ResponseHead};
 use super::state::{BrowserState, Page};
 use super::transmit::{Transmit, TransmitKind};
-use super::wire::{self, HopContext, host_header};
+use super::wire::{self, HopContext, OriginSlot, host_header};
 use crate::origin::Origin;
 
 /// One `fetch()` call in progress: a state machine the caller drives.
@@ -152,6 +152,26 @@ struct Walk<'r> {
     /// origin (observed in Chromium 156 and Firefox ESR 153: the referrer
     /// policy is applied to the referrer as the previous hop left it).
     referrer_trimmed: bool,
+    /// Whether the last request on the wire carried the page's full URL as
+    /// `Referer` (see `PreflightQuirks::referrer_from_previous_hop`).
+    last_referrer_full: bool,
+    /// WebKit: the request's headers as the script made it (see
+    /// `PreflightQuirks::original_headers` and
+    /// `RedirectQuirks::restores_first_headers`).
+    original: Option<Vec<Hdr<'r>>>,
+    /// WebKit: where `Origin` goes on the wire.
+    origin_slot: OriginSlot,
+    /// WebKit: an `Origin` went out on an earlier hop
+    /// (`RedirectQuirks::origin_persists`).
+    origin_sent: bool,
+    /// Whether the fetch started on the page's own origin.
+    same_origin_start: bool,
+    /// The URL of the last request on the wire, when the failure names
+    /// another one (WebKit: a refused redirect's target).
+    loaded_url: Option<String>,
+    /// Whether the failing CORS check required credentials the request
+    /// did not include.
+    credentialed_check: bool,
 }
 
 static NULL: Bytes = Bytes::from_static(b"null");
@@ -296,6 +316,8 @@ impl<'r> Fetch<'r> {
                 method: w.method.clone().into_owned(),
                 request_headers: w.unsafe_names.clone().unwrap_or_default(),
                 credentials: w.include,
+                loaded_url: w.loaded_url.clone(),
+                credentialed_check: w.credentialed_check,
             },
             None => Blocked {
                 failure,
@@ -308,6 +330,8 @@ impl<'r> Fetch<'r> {
                 method: self.request.method().to_owned(),
                 request_headers: Vec::new(),
                 credentials: self.request.credentials_mode().is_include(),
+                loaded_url: None,
+                credentialed_check: false,
             },
         };
         self.phase = Phase::Done(Outcome::Blocked(blocked));
@@ -357,6 +381,10 @@ impl<'r> Fetch<'r> {
             Ok(c) => c,
             Err(e) => return thrown(self, e),
         };
+        let same_origin_start = self.page.origin().is_same_origin(&hop_origin);
+        let original = (quirks.preflight.original_headers
+            || quirks.redirect.restores_first_headers)
+            .then(|| constructed.headers.clone());
         let mut walk = Walk {
             quirks,
             browser,
@@ -384,6 +412,13 @@ impl<'r> Fetch<'r> {
             preflighted: false,
             map_order: None,
             referrer_trimmed: false,
+            last_referrer_full: false,
+            original,
+            origin_slot: OriginSlot::Last,
+            origin_sent: false,
+            same_origin_start,
+            loaded_url: None,
+            credentialed_check: false,
         };
         walk.initial_unsafe =
             quirks.preflight.sticky_across_redirects && !walk.unsafe_names().is_empty();
@@ -427,6 +462,11 @@ impl<'r> Fetch<'r> {
                 Mode::Cors => w.cors_tainting = true,
             }
         }
+        if w.redirects == 0 && w.cors_tainting {
+            // WebKit: WebCore sets `Origin` on a CORS request when it makes
+            // it.
+            w.origin_slot = OriginSlot::First;
+        }
         if w.cors_tainting {
             let redirected = w.redirects > 0;
             let sticky = w.sticky_preflight || w.initial_unsafe;
@@ -451,22 +491,48 @@ impl<'r> Fetch<'r> {
                 };
                 if !state.preflight_cache.allows(&lookup, quirks) {
                     w.preflighted = true;
-                    let check_order = w
-                        .map_order
-                        .as_deref()
-                        .filter(|_| unsafe_names.len() > 1)
-                        .map(|order| request::in_map_order(order, unsafe_names));
+                    let check_order = if quirks.preflight.names_as_held {
+                        // WebKit: the original headers in its map order.
+                        w.original
+                            .as_deref()
+                            .filter(|_| unsafe_names.len() > 1)
+                            .map(|h| {
+                                request::in_map_order(&request::webkit_map_order(h), unsafe_names)
+                            })
+                    } else {
+                        w.map_order
+                            .as_deref()
+                            .filter(|_| unsafe_names.len() > 1)
+                            .map(|order| request::in_map_order(order, unsafe_names))
+                    };
                     let origin_bytes = if origin == "null" {
                         NULL.clone()
                     } else {
                         page.origin_bytes.clone()
                     };
-                    let referrer = referrer(page, &w.url, false);
+                    let referrer = referrer(
+                        page,
+                        &w.url,
+                        quirks.preflight.referrer_from_previous_hop
+                            && w.redirects > 0
+                            && w.last_referrer_full,
+                    );
+                    // WebKit: the request's `User-Agent`, the script's if set.
+                    let script_ua = quirks
+                        .preflight
+                        .script_user_agent
+                        .then(|| {
+                            w.headers
+                                .iter()
+                                .find(|(n, _)| n.eq_ignore_ascii_case("user-agent"))
+                                .map(|(_, v)| Bytes::from(crate::headers::wire_bytes(v)))
+                        })
+                        .flatten();
                     let ctx = HopContext {
                         host: &w.host,
                         secure: w.url.scheme() == "https",
                         referrer: referrer.as_ref(),
-                        user_agent: &state.user_agent,
+                        user_agent: script_ua.as_ref().unwrap_or(&state.user_agent),
                         accept_language: &state.accept_language,
                         body_len: None,
                         redirected: w.redirects > 0,
@@ -476,6 +542,7 @@ impl<'r> Fetch<'r> {
                         conditional: wire::is_conditional(&w.headers),
                         cors: true,
                         map_order: None,
+                        origin_slot: w.origin_slot,
                     };
                     let headers = wire::preflight_headers(
                         &w.method,
@@ -512,10 +579,14 @@ impl<'r> Fetch<'r> {
         };
         let quirks = w.quirks;
         // A fresh stored response does not go on the wire (see
-        // `NetworkQuirks::http_cache_implicitly_fresh`).
-        if quirks.network.http_cache_implicitly_fresh
-            && let Some(cached) = state.http_cache.fresh(&w.method, w.wire.as_str())
-        {
+        // `NetworkQuirks::http_cache`); WebKit looks only the fetch's first
+        // URL up.
+        let cache_lookup = match quirks.network.http_cache {
+            HttpCacheModel::Off => false,
+            HttpCacheModel::Chromium => true,
+            HttpCacheModel::Webkit => w.redirects == 0,
+        };
+        if cache_lookup && let Some(cached) = state.http_cache.fresh(&w.method, w.wire.as_str()) {
             let cached = cached.clone();
             self.phase = Phase::AwaitResponse;
             self.on_response_inner(state, &cached, true);
@@ -523,7 +594,10 @@ impl<'r> Fetch<'r> {
         }
         // Append a request `Origin` header: CORS requests, and any request
         // whose method is neither GET nor HEAD.
-        let send_origin = w.cors_tainting || (w.method != "GET" && w.method != "HEAD");
+        let send_origin = w.cors_tainting
+            || (w.method != "GET" && w.method != "HEAD")
+            || (quirks.redirect.origin_persists && w.origin_sent);
+        w.origin_sent |= send_origin;
         let origin = send_origin.then(|| {
             if w.tainted || w.net_null_origin {
                 NULL.clone()
@@ -534,7 +608,8 @@ impl<'r> Fetch<'r> {
         let with_credentials = w.includes_credentials(page, quirks);
         let same_origin = page.origin().is_same_origin(&w.hop_origin);
         let referrer = referrer(page, &w.url, same_origin && !w.referrer_trimmed);
-        let cached = if quirks.network.http_cache_implicitly_fresh {
+        w.last_referrer_full = same_origin && !w.referrer_trimmed;
+        let cached = if quirks.network.http_cache == HttpCacheModel::Chromium {
             state.http_cache.entity(w.wire.as_str())
         } else {
             None
@@ -560,6 +635,7 @@ impl<'r> Fetch<'r> {
             conditional: wire::is_conditional(&w.headers),
             cors: w.cors_tainting,
             map_order: w.map_order.as_deref(),
+            origin_slot: w.origin_slot,
         };
         let headers = wire::request_headers(&w.headers, origin.as_ref(), quirks, &ctx);
         let method = http::Method::from_bytes(w.method.as_bytes()).unwrap_or(http::Method::GET);
@@ -589,7 +665,10 @@ impl<'r> Fetch<'r> {
         if let Some(reason) = over_limit(head, w) {
             return self.fail(Failure::new(reason, true, None));
         }
-        let is_redirect = location(head, quirks).is_some();
+        let is_redirect = match location(head) {
+            Some(l) => !l.is_empty() || quirks.redirect.empty_location == EmptyLocation::Follow,
+            None => false,
+        };
         let unsafe_names = w.unsafe_names.as_deref().unwrap_or_default();
         let checked = preflight::check(
             PreflightResponse { head, is_redirect },
@@ -623,9 +702,36 @@ impl<'r> Fetch<'r> {
                 }
                 self.phase = Phase::Request;
             }
-            Err(failure) => {
+            Err(mut failure) => {
                 // Fetch: a failed preflight clears the entries.
                 state.preflight_cache.clear(origin, w.wire.as_str());
+                let matched = matches!(
+                    failure.reason,
+                    Reason::MethodDisallowed { .. } | Reason::HeaderDisallowed { .. }
+                );
+                // WebKit stores the result before it checks the method and
+                // the headers.
+                if matched
+                    && quirks.cache.stores_failed_match
+                    && let Some(grant) = preflight::grant_of(head, quirks)
+                {
+                    let lookup = Lookup {
+                        origin,
+                        url: w.wire.as_str(),
+                        include: w.include,
+                        method: &w.method,
+                        unsafe_names,
+                        now_ms: millis(now),
+                    };
+                    state.preflight_cache.store(&lookup, grant, quirks);
+                }
+                // WebKit names the header as its header map holds it.
+                if quirks.preflight.names_as_held
+                    && let Reason::HeaderDisallowed { name } = &mut failure.reason
+                    && let Some(original) = &w.original
+                {
+                    *name = request::webkit_held_name(original, name);
+                }
                 self.fail(failure);
             }
         }
@@ -648,8 +754,10 @@ impl<'r> Fetch<'r> {
             return;
         };
         let quirks = w.quirks;
-        if quirks.network.http_cache_implicitly_fresh && !from_cache {
-            state.http_cache.store(&w.method, w.wire.as_str(), head);
+        if quirks.network.http_cache != HttpCacheModel::Off && !from_cache {
+            state
+                .http_cache
+                .store(&w.method, w.wire.as_str(), head, quirks.network.http_cache);
         }
         if !from_cache && w.includes_credentials(page, quirks) {
             state.store_cookies(
@@ -666,18 +774,50 @@ impl<'r> Fetch<'r> {
             return self.fail(Failure::new(Reason::NetworkError, false, Some(407)));
         }
         let origin_s: &str = if w.tainted { "null" } else { page.origin_str() };
+        let loc = location(head);
+        // WebKit: a same-origin start's redirect responses are checked as
+        // credentialed (`CorsQuirks::credentialed_redirects_after_same_
+        // origin_start`).
+        let include = w.include
+            || (quirks.cors.credentialed_redirects_after_same_origin_start
+                && loc.is_some()
+                && w.same_origin_start
+                && w.credentials == Credentials::SameOrigin);
         // HTTP fetch, step 4.3-4.4: the CORS check applies to every
         // response of a CORS request, redirects included.
         if w.cors_tainting
-            && let Err(reason) = cors_check(head, origin_s, w.include, quirks)
+            && let Err(reason) = cors_check(head, origin_s, include, quirks)
         {
             if quirks.cache.cors_failure_clears {
                 // Firefox `nsCORSListenerProxy::OnStartRequest`.
                 state.preflight_cache.clear(origin_s, w.wire.as_str());
             }
-            return self.fail(Failure::new(reason, false, Some(status)));
+            w.credentialed_check = include && !w.include;
+            let mut failure = Failure::new(reason, false, Some(status));
+            if let Some(loc) = &loc
+                && quirks.redirect.limit_reported
+            {
+                // WebKit: "Cross-origin redirection to <target> denied".
+                failure = failure.on_redirect();
+                w.fail_url = Some(match redirect::location_url(&w.url, loc) {
+                    Some(next) => next.as_str().to_owned(),
+                    None => loc.trim().to_owned(),
+                });
+                w.loaded_url = Some(w.url.as_str().to_owned());
+            }
+            return self.fail(failure);
         }
-        if let Some(loc) = location(head, quirks) {
+        let loc = match loc {
+            Some(l) if l.is_empty() => match quirks.redirect.empty_location {
+                EmptyLocation::Follow => Some(l),
+                EmptyLocation::Final => None,
+                EmptyLocation::NetworkError => {
+                    return self.fail(Failure::new(Reason::NetworkError, false, Some(status)));
+                }
+            },
+            other => other,
+        };
+        if let Some(loc) = loc {
             // HTTP fetch, step 8: the redirect mode.
             match w.redirect_mode {
                 RedirectMode::Error => {
@@ -705,6 +845,15 @@ impl<'r> Fetch<'r> {
                 Reason::NetworkError
             };
             let Some(next) = redirect::location_url(&w.url, &loc) else {
+                if quirks.redirect.non_http == super::browser::NonHttpRedirect::Webkit {
+                    // WebKit: an unparsable `Location` is a URL of no CORS
+                    // scheme, quoted as written.
+                    w.fail_url = Some(loc.trim().to_owned());
+                    w.loaded_url = Some(w.url.as_str().to_owned());
+                    return self.fail(
+                        Failure::new(Reason::CorsDisabledScheme, false, Some(status)).on_redirect(),
+                    );
+                }
                 return self.fail(Failure::new(refused, false, Some(status)));
             };
             let next_origin = Origin::of_parsed(&next);
@@ -716,6 +865,11 @@ impl<'r> Fetch<'r> {
                 cors_tainting: w.cors_tainting,
             };
             let before = w.headers.len();
+            let (was_tainted, was_cors) = (w.tainted, w.cors_tainting);
+            // WebCore's `shouldUseGet` (the standard's step 12), apart from
+            // the GTK port's own `DELETE` rule.
+            let webcore_rewrite = ((status == 301 || status == 302) && w.method == "POST")
+                || (status == 303 && w.method != "GET" && w.method != "HEAD");
             let mut has_body = w.body_len.is_some();
             let hop = Hop {
                 method: &mut w.method,
@@ -728,18 +882,72 @@ impl<'r> Fetch<'r> {
             if !has_body {
                 w.body_len = None;
             }
-            if w.headers.len() != before {
+            if w.headers.len() != before && !quirks.preflight.original_headers {
                 w.unsafe_names = None;
             }
             if let Err(mut reason) = followed {
-                if reason == Reason::RedirectFailed || reason == Reason::NetworkError {
+                let limit = reason == Reason::RedirectFailed;
+                if (reason == Reason::RedirectFailed || reason == Reason::NetworkError)
+                    && !(limit && quirks.redirect.limit_reported)
+                {
                     reason = refused;
                 }
-                if reason == Reason::CorsDisabledScheme {
-                    // Chromium quotes the target URL: the loader has moved on.
-                    w.fail_url = Some(next.as_str().to_owned());
+                let mut failure = Failure::new(reason.clone(), false, Some(status));
+                if matches!(
+                    reason,
+                    Reason::CorsDisabledScheme | Reason::RedirectContainsCredentials
+                ) {
+                    // Chromium and WebKit quote the target URL.
+                    if reason == Reason::CorsDisabledScheme || quirks.redirect.limit_reported {
+                        w.fail_url = Some(next.as_str().to_owned());
+                    }
+                    if quirks.redirect.limit_reported {
+                        w.loaded_url = Some(w.url.as_str().to_owned());
+                        failure = failure.on_redirect();
+                    }
                 }
-                return self.fail(Failure::new(reason, false, Some(status)));
+                return self.fail(failure);
+            }
+            // WebKit: a hop that changes the request's `Origin` gets the
+            // first request's headers back, and `Accept`, `Origin`,
+            // `Referer` again in that order.
+            let cors_next =
+                was_cors || (w.mode == Mode::Cors && !page.origin().is_same_origin(&next_origin));
+            if quirks.redirect.restores_first_headers
+                && cors_next
+                && (!was_cors || (w.tainted && !was_tainted))
+            {
+                if let Some(original) = &w.original {
+                    let keep_authorization = w
+                        .headers
+                        .iter()
+                        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+                    // A hop that WebCore turns into a `GET` removes the
+                    // body's headers again after the restore (WebCore
+                    // `ResourceRequestBase::redirectAsGETIfNeeded`):
+                    // observed in WebKitGTK 2.50, `random-20261130-77` (a
+                    // same-origin `POST` whose 303 goes to another origin
+                    // loses its `Content-Type`), while a `GET` made on an
+                    // earlier hop (`random-20261129-25`) or by the GTK
+                    // port's `DELETE` rule (`random-20261130-179`, a 301)
+                    // gets the first request's `Content-Type` back.
+                    w.headers = original
+                        .iter()
+                        .filter(|(n, _)| {
+                            keep_authorization || !n.eq_ignore_ascii_case("authorization")
+                        })
+                        .filter(|(n, _)| !webcore_rewrite || !redirect::is_request_body_header(n))
+                        .cloned()
+                        .collect();
+                }
+                w.origin_slot = OriginSlot::AfterAccept;
+            }
+            // WebKit's network layer removes `Origin` (and `Authorization`)
+            // from a request it redirects to another origin (see
+            // `RedirectQuirks::origin_persists`); a CORS request gets it back
+            // from the `NetworkLoadChecker`, a no-cors one goes without.
+            if quirks.redirect.origin_persists && !w.hop_origin.is_same_origin(&next_origin) {
+                w.origin_sent = false;
             }
             // Chromium's network stack rewrites a present `Origin` to `null`
             // on any cross-origin hop it follows itself (`RedirectUtil::
@@ -827,13 +1035,13 @@ fn over_limit(head: &ResponseHead<'_>, w: &Walk<'_>) -> Option<Reason> {
     })
 }
 
-/// The `Location` of a redirect response, if it is one.
-fn location<'h>(head: &'h ResponseHead<'_>, quirks: &Quirks) -> Option<Cow<'h, str>> {
+/// The `Location` of a redirect response, if it is one (possibly empty:
+/// see `RedirectQuirks::empty_location`).
+fn location<'h>(head: &'h ResponseHead<'_>) -> Option<Cow<'h, str>> {
     if !redirect::is_redirect_status(head.status()) {
         return None;
     }
     head.get_known(Known::Location)
-        .filter(|l| quirks.redirect.empty_location_redirects || !l.is_empty())
 }
 
 /// The `Referer` under the default policy, strict-origin-when-cross-origin:

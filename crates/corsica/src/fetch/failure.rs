@@ -52,13 +52,15 @@ pub enum Reason {
     /// Occurs when `Access-Control-Allow-Methods` has an item that is not a
     /// token.
     InvalidAllowMethods {
-        /// The first offending item.
+        /// What the browser quotes: the first offending item (Chromium,
+        /// Firefox, the standard), the whole header value (WebKit).
         token: String,
     },
     /// Occurs when `Access-Control-Allow-Headers` has an item that is not a
     /// token.
     InvalidAllowHeaders {
-        /// The first offending item.
+        /// What the browser quotes: the first offending item (Chromium,
+        /// Firefox, the standard), the whole header value (WebKit).
         token: String,
     },
     /// Occurs when the preflight does not allow the request's method.
@@ -69,7 +71,10 @@ pub enum Reason {
     /// Occurs when the preflight does not allow one of the request's
     /// headers.
     HeaderDisallowed {
-        /// The header name, lowercased.
+        /// The header name as the browser reports it: lowercased
+        /// (Chromium, Firefox, the standard), or as WebKit's header map
+        /// holds it (its spelling for names it knows, `Authorization`; the
+        /// script's for others, `X-API-Key`).
         name: String,
     },
     /// Occurs when a redirect's `Location` carries a username or password.
@@ -79,7 +84,8 @@ pub enum Reason {
     CorsDisabledScheme,
     /// Occurs when the network layer refuses to follow a redirect (Firefox
     /// reports it as "CORS request did not succeed"; Chromium logs no CORS
-    /// message).
+    /// message). In WebKit this is only the redirect limit: the 21st
+    /// redirect ("Load cannot follow more than 20 redirections").
     RedirectFailed,
     /// Occurs when the request could not be completed at all: the caller
     /// reported a transport failure (refused, reset, timed out, TLS) or the
@@ -151,6 +157,12 @@ pub struct Failure {
     pub preflight: bool,
     /// The failing response's status, when there was a response.
     pub status: Option<u16>,
+    /// Whether the failure stopped a redirect: the failing response was a
+    /// redirect the browser checked before following it, or the redirect's
+    /// target was refused. WebKit words these failures as "Cross-origin
+    /// redirection to <target> denied by Cross-Origin Resource Sharing
+    /// policy: <reason>".
+    pub redirect: bool,
 }
 
 impl Failure {
@@ -161,6 +173,14 @@ impl Failure {
             reason,
             preflight,
             status,
+            redirect: false,
         }
+    }
+
+    /// The same failure, marked as stopping a redirect.
+    #[must_use]
+    pub fn on_redirect(mut self) -> Failure {
+        self.redirect = true;
+        self
     }
 }

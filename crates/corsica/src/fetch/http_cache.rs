@@ -19,12 +19,19 @@
 //! Chromium's `PartialData` clamps the range to the entity's length
 //! (observed in Chromium 156: `bytes=0-99` over a cached 2-byte body goes
 //! out as `bytes=0-1`, with `If-None-Match`).
+//!
+//! WebKit's network cache (observed in WebKitGTK 2.50, and WebCore's code,
+//! so Safari too) gives 301 and 410 answers without caching headers a
+//! year of freshness (`computeFreshnessLifetimeForHTTPFamily`), not 308;
+//! the driver looks it up for the fetch's first URL only
+//! (`HttpCacheModel::Webkit`).
 
 use std::borrow::Cow;
 use std::collections::HashMap;
 
 use bytes::Bytes;
 
+use super::browser::HttpCacheModel;
 use super::response::{Known, ResponseHead};
 
 /// A complete entity the cache holds with a validator.
@@ -67,8 +74,14 @@ pub(crate) struct HttpCache {
 /// `Pragma`, `Expires` or `Vary` header makes this `false`: the model does
 /// not compute lifetimes from them, and `false` only means "sent again",
 /// which is what a stale entry does.
-fn implicitly_fresh(head: &ResponseHead<'_>) -> bool {
-    matches!(head.status(), 300 | 301 | 308 | 410)
+fn implicitly_fresh(head: &ResponseHead<'_>, model: HttpCacheModel) -> bool {
+    let status = head.status();
+    let permanent = match model {
+        HttpCacheModel::Off => false,
+        HttpCacheModel::Chromium => matches!(status, 300 | 301 | 308 | 410),
+        HttpCacheModel::Webkit => matches!(status, 301 | 410),
+    };
+    permanent
         && [
             Known::CacheControl,
             Known::Pragma,
@@ -99,15 +112,24 @@ impl HttpCache {
     }
 
     /// Stores the server's answer to a `GET` of `url`.
-    pub(crate) fn store(&mut self, method: &str, url: &str, head: &ResponseHead<'_>) {
+    pub(crate) fn store(
+        &mut self,
+        method: &str,
+        url: &str,
+        head: &ResponseHead<'_>,
+        model: HttpCacheModel,
+    ) {
         if method != "GET" {
             return;
         }
-        if implicitly_fresh(head) {
+        if implicitly_fresh(head, model) {
             if self.fresh.len() >= MAX_ENTRIES {
                 self.fresh.clear();
             }
             self.fresh.insert(url.to_owned(), head.clone().into_owned());
+        }
+        if model != HttpCacheModel::Chromium {
+            return;
         }
         let no_store = head
             .get_known(Known::CacheControl)
@@ -154,15 +176,27 @@ mod tests {
         h
     }
 
+    fn implicitly_fresh_chromium(head: &ResponseHead<'_>) -> bool {
+        implicitly_fresh(head, HttpCacheModel::Chromium)
+    }
+
+    #[test]
+    fn webkit_keeps_301_not_308() {
+        let loc = [("Location", "/b")];
+        assert!(implicitly_fresh(&head(301, &loc), HttpCacheModel::Webkit));
+        assert!(!implicitly_fresh(&head(308, &loc), HttpCacheModel::Webkit));
+        assert!(!implicitly_fresh(&head(301, &loc), HttpCacheModel::Off));
+    }
+
     #[test]
     fn permanent_redirects_are_fresh_unless_a_caching_header_says_otherwise() {
         let loc = [("Location", "/b")];
-        assert!(implicitly_fresh(&head(301, &loc)));
-        assert!(implicitly_fresh(&head(308, &loc)));
-        assert!(!implicitly_fresh(&head(302, &loc)));
-        assert!(!implicitly_fresh(&head(307, &loc)));
-        assert!(!implicitly_fresh(&head(200, &loc)));
-        assert!(!implicitly_fresh(&head(
+        assert!(implicitly_fresh_chromium(&head(301, &loc)));
+        assert!(implicitly_fresh_chromium(&head(308, &loc)));
+        assert!(!implicitly_fresh_chromium(&head(302, &loc)));
+        assert!(!implicitly_fresh_chromium(&head(307, &loc)));
+        assert!(!implicitly_fresh_chromium(&head(200, &loc)));
+        assert!(!implicitly_fresh_chromium(&head(
             301,
             &[("Location", "/b"), ("Cache-Control", "no-store")]
         )));
@@ -172,9 +206,9 @@ mod tests {
     fn only_get_is_stored_and_served() {
         let mut c = HttpCache::default();
         let loc = head(301, &[("Location", "/b")]);
-        c.store("POST", "http://a.test/x", &loc);
+        c.store("POST", "http://a.test/x", &loc, HttpCacheModel::Chromium);
         assert!(c.fresh("GET", "http://a.test/x").is_none());
-        c.store("GET", "http://a.test/x", &loc);
+        c.store("GET", "http://a.test/x", &loc, HttpCacheModel::Chromium);
         assert_eq!(c.fresh("GET", "http://a.test/x"), Some(&loc));
         assert!(c.fresh("HEAD", "http://a.test/x").is_none());
         assert!(c.fresh("GET", "http://a.test/y").is_none());
@@ -188,6 +222,7 @@ mod tests {
             "GET",
             "http://a.test/x",
             &head(200, &[etag, ("Content-Length", "2")]),
+            HttpCacheModel::Chromium,
         );
         let e = c.entity("http://a.test/x").unwrap();
         assert_eq!(e.len, 2);
@@ -199,10 +234,16 @@ mod tests {
             "GET",
             "http://a.test/y",
             &head(200, &[("Content-Length", "2")]),
+            HttpCacheModel::Chromium,
         );
         assert!(c.entity("http://a.test/y").is_none());
         let no_store = [etag, ("Content-Length", "2"), ("Cache-Control", "no-store")];
-        c.store("GET", "http://a.test/z", &head(200, &no_store));
+        c.store(
+            "GET",
+            "http://a.test/z",
+            &head(200, &no_store),
+            HttpCacheModel::Chromium,
+        );
         assert!(c.entity("http://a.test/z").is_none());
     }
 }

@@ -49,6 +49,7 @@ mod driver;
 mod expose;
 mod failure;
 mod header_map;
+mod header_names;
 mod http_cache;
 mod outcome;
 mod preflight;

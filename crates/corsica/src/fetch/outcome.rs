@@ -59,6 +59,14 @@ pub struct Blocked {
     pub(crate) request_headers: Vec<String>,
     /// Whether the request's credentials mode was `include`.
     pub(crate) credentials: bool,
+    /// The URL of the last request that went on the wire, when `url` names
+    /// another (a redirect's target that was refused): WebKit's second
+    /// console line quotes it.
+    pub(crate) loaded_url: Option<String>,
+    /// Whether the failing CORS check required credentials though the
+    /// request's mode is not `include` (WebKit: see `CorsQuirks::
+    /// credentialed_redirects_after_same_origin_start`).
+    pub(crate) credentialed_check: bool,
 }
 
 impl Blocked {
@@ -86,6 +94,13 @@ impl Blocked {
     /// The URL the script fetched.
     pub fn initial_url(&self) -> &str {
         &self.initial_url
+    }
+
+    /// The URL of the last request that went on the wire for this fetch:
+    /// [`url`](Blocked::url), unless that names a redirect's target that
+    /// was refused before it was requested (then the URL that redirected).
+    pub fn loaded_url(&self) -> &str {
+        self.loaded_url.as_deref().unwrap_or(&self.url)
     }
 
     /// The page's origin, serialized.

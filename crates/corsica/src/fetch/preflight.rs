@@ -64,13 +64,41 @@ pub(crate) struct PreflightResponse<'a, 'h> {
 /// splits on every comma; either way an item holding a `"` is not a token
 /// and fails, so [`headers::parse_token_list`] decides the same. Only the
 /// reported item can differ, and only Firefox prints it.
-fn parse_allow_list(value: Option<&str>) -> Result<Vec<String>, String> {
+/// WebCore's `parseAccessControlAllowList` (items trimmed, empty ones
+/// skipped, every other one a token) decides the same too; WebKit quotes
+/// the whole value (`PreflightQuirks::quotes_whole_list`).
+fn parse_allow_list(value: Option<&str>, quirks: &Quirks) -> Result<Vec<String>, String> {
     let Some(value) = value else {
         return Ok(Vec::new());
     };
     headers::parse_token_list(value)
         .map(|items| items.into_iter().map(str::to_owned).collect())
-        .map_err(str::to_owned)
+        .map_err(|token| {
+            if quirks.preflight.quotes_whole_list {
+                value.to_owned()
+            } else {
+                token.to_owned()
+            }
+        })
+}
+
+/// What the preflight's answer grants, when both allow lists parse:
+/// WebCore stores it in the cache before it checks the method and the
+/// headers (`CacheQuirks::stores_failed_match`).
+pub(crate) fn grant_of(head: &ResponseHead<'_>, quirks: &Quirks) -> Option<Grant> {
+    let methods = parse_allow_list(head.get_known(Known::AllowMethods).as_deref(), quirks).ok()?;
+    let headers = parse_allow_list(head.get_known(Known::AllowHeaders).as_deref(), quirks).ok()?;
+    Some(Grant {
+        methods,
+        headers: headers
+            .into_iter()
+            .map(|mut h| {
+                h.make_ascii_lowercase();
+                h
+            })
+            .collect(),
+        max_age_s: max_age(head, quirks),
+    })
 }
 
 /// Fetch: CORS-preflight fetch, step 7.4-7.7: the method is allowed when
@@ -171,6 +199,10 @@ pub(crate) fn check(
 ) -> Result<Grant, Failure> {
     let status = resp.head.status();
     let fail = |reason| Failure::new(reason, true, Some(status));
+    // WebKit: the status before anything else.
+    if quirks.preflight.status_first && !(200..=299).contains(&status) {
+        return Err(fail(Reason::PreflightInvalidStatus));
+    }
     // Chromium: a redirect fails before any header is read.
     if resp.is_redirect && quirks.preflight.redirect == PreflightRedirect::FailFirst {
         return Err(fail(Reason::PreflightDisallowedRedirect));
@@ -192,9 +224,9 @@ pub(crate) fn check(
     let (methods, allowed_headers) = match quirks.preflight.parse {
         PreflightParse::BothThenMatch => {
             // Step 7.2: extract both lists; failure → network error.
-            let methods = parse_allow_list(acam.as_deref())
+            let methods = parse_allow_list(acam.as_deref(), quirks)
                 .map_err(|token| fail(Reason::InvalidAllowMethods { token }))?;
-            let hs = parse_allow_list(acah.as_deref())
+            let hs = parse_allow_list(acah.as_deref(), quirks)
                 .map_err(|token| fail(Reason::InvalidAllowHeaders { token }))?;
             // Step 7.4-7.5: the method.
             if !method_allowed(&methods, req.method, req.include) {
@@ -207,14 +239,14 @@ pub(crate) fn check(
         PreflightParse::MethodsFirst => {
             // Firefox `CheckPreflightRequestApproved`: methods parsed and
             // matched before the headers are parsed.
-            let methods = parse_allow_list(acam.as_deref())
+            let methods = parse_allow_list(acam.as_deref(), quirks)
                 .map_err(|token| fail(Reason::InvalidAllowMethods { token }))?;
             if !method_allowed(&methods, req.method, req.include) {
                 return Err(fail(Reason::MethodDisallowed {
                     method: req.method.to_owned(),
                 }));
             }
-            let hs = parse_allow_list(acah.as_deref())
+            let hs = parse_allow_list(acah.as_deref(), quirks)
                 .map_err(|token| fail(Reason::InvalidAllowHeaders { token }))?;
             (methods, hs)
         }

@@ -59,6 +59,19 @@ pub(crate) fn location_url(current: &Url, location: &str) -> Option<Url> {
     Some(url)
 }
 
+/// <https://fetch.spec.whatwg.org/#request-body-header-name>: the headers a
+/// redirect that turns the request into a `GET` removes.
+pub(crate) fn is_request_body_header(name: &str) -> bool {
+    [
+        "content-encoding",
+        "content-language",
+        "content-location",
+        "content-type",
+    ]
+    .iter()
+    .any(|b| name.eq_ignore_ascii_case(b))
+}
+
 /// HTTP-redirect fetch, steps 4-13, for a `Location` already parsed into
 /// `location` (with its origin): checks the redirect may be followed and
 /// updates the request.
@@ -85,6 +98,10 @@ pub(crate) fn follow(
                 "data" | "javascript" | "file" => Reason::RedirectFailed,
                 _ => Reason::CorsDisabledScheme,
             },
+            // WebKit: the redirect is refused, in every mode; the console
+            // line quotes the target (`ftp:` has a line of its own, see
+            // `explain::webkit`).
+            NonHttpRedirect::Webkit => Reason::CorsDisabledScheme,
             _ => Reason::NetworkError,
         });
     }
@@ -119,25 +136,22 @@ pub(crate) fn follow(
         *hop.tainted = true;
     }
     // Step 12: 301/302 with POST, or 303 with anything but GET/HEAD, become
-    // GET without a body and without the request-body headers.
+    // GET without a body and without the request-body headers. The GTK
+    // port also turns a `DELETE` sent to another origin into a `GET`
+    // (`RedirectQuirks::delete_becomes_get_cross_origin`).
+    let cross_origin = !from.current_origin.is_same_origin(location_origin);
     if ((from.status == 301 || from.status == 302) && hop.method == "POST")
         || (from.status == 303 && hop.method != "GET" && hop.method != "HEAD")
+        || (quirks.redirect.delete_becomes_get_cross_origin
+            && cross_origin
+            && hop.method == "DELETE")
     {
         *hop.method = Cow::Borrowed("GET");
         *hop.has_body = false;
-        hop.headers.retain(|(n, _)| {
-            ![
-                "content-encoding",
-                "content-language",
-                "content-location",
-                "content-type",
-            ]
-            .iter()
-            .any(|b| n.eq_ignore_ascii_case(b))
-        });
+        hop.headers.retain(|(n, _)| !is_request_body_header(n));
     }
     // Step 13: a cross-origin hop removes `Authorization`.
-    if !from.current_origin.is_same_origin(location_origin) {
+    if cross_origin {
         hop.headers
             .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
     }

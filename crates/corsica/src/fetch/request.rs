@@ -496,6 +496,34 @@ pub(crate) fn header_map_order<'a>(headers: &[Hdr<'a>]) -> Vec<Option<&'a str>> 
         .collect()
 }
 
+/// WebCore's `HTTPHeaderMap` order of a request's headers (WebKit, so
+/// Safari too): the names WebCore knows first, then the others, each group
+/// in the order set, each name once in its first spelling. WebCore's
+/// `validateCrossOriginHeaders` walks the headers in this order.
+pub(crate) fn webkit_map_order<'a>(headers: &[Hdr<'a>]) -> Vec<Option<&'a str>> {
+    let combined = combine(headers);
+    let known = combined
+        .iter()
+        .filter(|(n, _)| super::header_names::webcore(n).is_some());
+    let other = combined
+        .iter()
+        .filter(|(n, _)| super::header_names::webcore(n).is_none());
+    known.chain(other).map(|(n, _)| Some(*n)).collect()
+}
+
+/// How WebKit's header map holds the header `lowercase` of `headers`:
+/// WebCore's spelling for a name it knows (`accept` → `Accept`), the
+/// script's first spelling otherwise.
+pub(crate) fn webkit_held_name(headers: &[Hdr<'_>], lowercase: &str) -> String {
+    if let Some(known) = super::header_names::webcore(lowercase) {
+        return known.to_owned();
+    }
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(lowercase))
+        .map_or_else(|| lowercase.to_owned(), |(n, _)| (*n).to_owned())
+}
+
 /// `unsafe_names` in the order `map_order` gives: the order in which the
 /// network service's `PreflightResult::EnsureAllowedCrossOriginHeaders`
 /// walks them and reports the first one the preflight did not allow

@@ -20,6 +20,22 @@ use crate::headers;
 /// the value's bytes.
 pub(crate) type WireHeader = (Cow<'static, str>, Bytes);
 
+/// WebKit: where `Origin` sits among `Origin`, `Referer` and `Accept` on
+/// the request, which depends on how the request got its `Origin`
+/// (observed in WebKitGTK 2.50, `conformance/webkit-findings.md` §2.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum OriginSlot {
+    /// `Origin`, `Referer`, `Accept`: a CORS request from the start (WebCore
+    /// sets `Origin` when it makes the request).
+    First,
+    /// `Referer`, `Accept`, `Origin`: a same-origin or `no-cors` request
+    /// (the network process adds `Origin` last).
+    Last,
+    /// `Accept`, `Origin`, `Referer`: after a redirect hop that changed the
+    /// `Origin` (`RedirectQuirks::restores_first_headers`).
+    AfterAccept,
+}
+
 /// What the wire needs besides the request's own headers.
 #[derive(Clone, Debug)]
 pub(crate) struct HopContext<'a> {
@@ -52,6 +68,8 @@ pub(crate) struct HopContext<'a> {
     /// Chromium: the order of the script's headers and `User-Agent`, fixed
     /// when the request was made (see `request::header_map_order`).
     pub(crate) map_order: Option<&'a [Option<&'a str>]>,
+    /// WebKit: where `Origin` goes.
+    pub(crate) origin_slot: OriginSlot,
 }
 
 /// <https://fetch.spec.whatwg.org/#http-network-or-cache-fetch>, the
@@ -77,6 +95,18 @@ pub(crate) fn is_conditional(headers: &[Hdr<'_>]) -> bool {
 fn conditional_early(quirks: &Quirks, ctx: &HopContext<'_>) -> Option<WireHeader> {
     (ctx.conditional && quirks.wire.conditional == ConditionalRequest::MaxAgeZero)
         .then(|| fixed("Cache-Control", "max-age=0"))
+}
+
+/// WebKit: the same two after `User-Agent` (request only).
+fn conditional_after_user_agent(quirks: &Quirks, ctx: &HopContext<'_>) -> [Option<WireHeader>; 2] {
+    if ctx.conditional && quirks.wire.conditional == ConditionalRequest::NoCacheAfterUserAgent {
+        [
+            Some(fixed("Pragma", "no-cache")),
+            Some(fixed("Cache-Control", "no-cache")),
+        ]
+    } else {
+        [None, None]
+    }
 }
 
 fn conditional_late(quirks: &Quirks, ctx: &HopContext<'_>) -> [Option<WireHeader>; 2] {
@@ -179,6 +209,19 @@ pub(crate) fn request_headers(
     });
     let zero_length = (ctx.body_len.is_none() && matches!(ctx.method, "POST" | "PUT"))
         .then(|| fixed("Content-Length", "0"));
+    if quirks.wire.order == WireOrder::Webkit {
+        out.clear();
+        webkit_request(
+            script,
+            origin,
+            body_length,
+            zero_length,
+            quirks,
+            ctx,
+            &mut out,
+        );
+        return out;
+    }
     match quirks.wire.order {
         WireOrder::Chromium => {
             out.push(fixed("Connection", "keep-alive"));
@@ -322,9 +365,109 @@ pub(crate) fn request_headers(
             // without a body comes last.
             out.extend(zero_length);
         }
+        WireOrder::Webkit => {}
     }
     out.extend(conditional_late(quirks, ctx).into_iter().flatten());
     out
+}
+
+/// WebKit's request on the wire, as WebKitGTK 2.50 sends it (libsoup 3.2):
+/// WebCore's header map goes to libsoup in map order, and libsoup writes
+/// the names it knows (in its own spelling) before the others. So: the
+/// script's headers libsoup knows (WebCore-known names first, each group
+/// in the order set) with the body's `Content-Type` among them; `Origin`,
+/// `Referer` and `Accept: */*` in the order `ctx.origin_slot` says;
+/// `User-Agent`; the conditional `Pragma` and `Cache-Control`; `Accept-
+/// Encoding: identity` before the body length when there is a `Range`;
+/// `Content-Length`; libsoup's `Accept-Encoding`, `Accept-Language`,
+/// `Connection: Keep-Alive`, `Host`; the `Content-Length: 0` of a bodyless
+/// `POST` or `PUT`; the cookie jar's `Cookie`; then the script's other
+/// headers in the order set, as spelled.
+fn webkit_request(
+    script: Vec<Hdr<'_>>,
+    origin: Option<&Bytes>,
+    body_length: Option<WireHeader>,
+    zero_length: Option<WireHeader>,
+    quirks: &Quirks,
+    ctx: &HopContext<'_>,
+    out: &mut Vec<WireHeader>,
+) {
+    use super::header_names::{libsoup, webcore};
+    let has = |name: &str| script.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    let (has_accept, has_range) = (has("accept"), has("range"));
+    let (has_user_agent, has_accept_language) = (has("user-agent"), has("accept-language"));
+    // WebCore's map: the names it knows first; libsoup's: the names it
+    // knows first, in its spelling.
+    let mut known: Vec<(&'static str, &Cow<'_, str>)> = Vec::with_capacity(script.len());
+    for pass in [true, false] {
+        for (n, v) in &script {
+            if webcore(n).is_some() == pass
+                && let Some(spelled) = libsoup(n)
+            {
+                known.push((spelled, v));
+            }
+        }
+    }
+    out.extend(known.into_iter().map(|(n, v)| dynamic(n, v)));
+    let accept = (!has_accept).then(|| fixed("Accept", "*/*"));
+    let origin = origin.map(|o| (Cow::Borrowed("Origin"), o.clone()));
+    let referrer = ctx.referrer.map(|r| (Cow::Borrowed("Referer"), r.clone()));
+    match ctx.origin_slot {
+        OriginSlot::First => {
+            out.extend(origin);
+            out.extend(referrer);
+            out.extend(accept);
+        }
+        OriginSlot::Last => {
+            out.extend(referrer);
+            out.extend(accept);
+            out.extend(origin);
+        }
+        OriginSlot::AfterAccept => {
+            out.extend(accept);
+            out.extend(origin);
+            out.extend(referrer);
+        }
+    }
+    if !has_user_agent {
+        out.push((Cow::Borrowed("User-Agent"), ctx.user_agent.clone()));
+    }
+    out.extend(
+        conditional_after_user_agent(quirks, ctx)
+            .into_iter()
+            .flatten(),
+    );
+    let encoding = if ctx.secure {
+        quirks.wire.accept_encoding_https
+    } else {
+        quirks.wire.accept_encoding_http
+    };
+    if has_range {
+        // WebKit asks for the bytes as stored before libsoup sets the body.
+        out.push(fixed("Accept-Encoding", "identity"));
+        out.extend(body_length);
+    } else {
+        out.extend(body_length);
+        out.push(fixed("Accept-Encoding", encoding));
+    }
+    if !has_accept_language {
+        out.push((
+            Cow::Borrowed("Accept-Language"),
+            ctx.accept_language.clone(),
+        ));
+    }
+    out.push(fixed("Connection", "Keep-Alive"));
+    out.push((Cow::Borrowed("Host"), ctx.host.clone()));
+    out.extend(zero_length);
+    if let Some(cookie) = &ctx.cookie {
+        out.push((Cow::Borrowed("Cookie"), cookie.clone()));
+    }
+    out.extend(
+        script
+            .iter()
+            .filter(|(n, _)| libsoup(n).is_none())
+            .map(|(n, v)| owned(webcore(n).unwrap_or(n), v)),
+    );
 }
 
 /// <https://fetch.spec.whatwg.org/#cors-preflight-fetch-0>, steps 1-4: the
@@ -355,6 +498,29 @@ pub(crate) fn preflight_headers(
         )
     });
     match quirks.wire.order {
+        WireOrder::Webkit => {
+            // WebCore `createAccessControlPreflightRequest`: `Origin`,
+            // `Access-Control-Request-Method`, `Referer`,
+            // `Access-Control-Request-Headers`; then the network process's
+            // `User-Agent` (the request's) and `Accept`, and libsoup's own.
+            out.clear();
+            out.push((Cow::Borrowed("Origin"), origin.clone()));
+            out.push(dynamic("Access-Control-Request-Method", method));
+            if let Some(referrer) = ctx.referrer {
+                out.push((Cow::Borrowed("Referer"), referrer.clone()));
+            }
+            out.extend(acrh);
+            out.push((Cow::Borrowed("User-Agent"), ctx.user_agent.clone()));
+            out.push(fixed("Accept", "*/*"));
+            out.push(fixed("Accept-Encoding", accept_encoding));
+            out.push((
+                Cow::Borrowed("Accept-Language"),
+                ctx.accept_language.clone(),
+            ));
+            out.push(fixed("Connection", "Keep-Alive"));
+            out.push((Cow::Borrowed("Host"), ctx.host.clone()));
+            return out;
+        }
         WireOrder::Chromium => {
             out.push(fixed("Connection", "keep-alive"));
             out.extend(conditional_early(quirks, ctx));
@@ -487,6 +653,7 @@ mod tests {
             conditional: false,
             cors: true,
             map_order: None,
+            origin_slot: OriginSlot::First,
         }
     }
 

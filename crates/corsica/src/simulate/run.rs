@@ -234,11 +234,19 @@ fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
     static FIREFOX_UA: Bytes = Bytes::from_static(
         b"Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0",
     );
+    // The runner's WebKitGTK browser: the GTK port's user agent, and the
+    // one preferred language it sets (`en-US`).
+    static WEBKIT_UA: Bytes = Bytes::from_static(
+        b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/605.1.15 (KHTML, like Gecko) \
+          Version/60.5 Safari/605.1.15",
+    );
     static ACCEPT_LANGUAGE: Bytes = Bytes::from_static(RIG_ACCEPT_LANGUAGE.as_bytes());
+    static WEBKIT_ACCEPT_LANGUAGE: Bytes = Bytes::from_static(b"en-US");
     let mut state = BrowserState::new(browser);
-    let rig_ua = match browser {
-        Browser::Firefox => &FIREFOX_UA,
-        _ => &CHROME_UA,
+    let (rig_ua, rig_al) = match browser {
+        Browser::Firefox => (&FIREFOX_UA, &ACCEPT_LANGUAGE),
+        Browser::Webkit => (&WEBKIT_UA, &WEBKIT_ACCEPT_LANGUAGE),
+        _ => (&CHROME_UA, &ACCEPT_LANGUAGE),
     };
     match &pc.identity {
         Some((ua, al)) => {
@@ -247,9 +255,14 @@ fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
             } else {
                 rig_ua
             };
+            let al = if pc.case.accept_language.is_some() {
+                al
+            } else {
+                rig_al
+            };
             state.set_identity(ua.clone(), al.clone());
         }
-        None => state.set_identity(rig_ua.clone(), ACCEPT_LANGUAGE.clone()),
+        None => state.set_identity(rig_ua.clone(), rig_al.clone()),
     }
     state
 }
