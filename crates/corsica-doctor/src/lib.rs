@@ -31,6 +31,8 @@
 #![warn(missing_docs, unreachable_pub)]
 
 #[cfg(feature = "net")]
+pub mod audit;
+#[cfg(feature = "net")]
 pub mod check;
 pub mod export;
 pub mod har;
