@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Shrinks a run.mjs --debug-out file to what explains each answer line:
 // the promise's rejection text, every console line of the fetch (with its
-// level), Chromium's loadingFailed records (net error, CorsError and its
+// level; WebKit: source and level), Chromium's loadingFailed records (net error, CorsError and its
 // failedParameter), and how the servers routed each wire request.
 //
 //   node conformance/runner/digest.mjs DEBUG.jsonl > BROWSER.console.jsonl
@@ -24,9 +24,12 @@ for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
     index: d.index,
     browser: d.browser,
     rejected: d.result.settled === 'rejected' ? `${d.result.errorName}: ${d.result.errorMessage}` : null,
-    console: d.diag.consoleLines.map((l) => [l.level, l.text]),
+    // WebKit: the record's whole prefix ("SECURITY ERROR", "JS ERROR"): the
+    // source tells WebCore's reason line from the fetch's own JS line.
+    console: d.diag.consoleLines.map((l) => [d.browser === 'webkit' ? [l.source, l.level].filter(Boolean).join(' ') : l.level, l.text]),
     routed: d.wire.filter((w) => !w.reserved).map((w) => `${w.method} ${w.url} -> ${w.routed}`),
   };
+  if (d.diag.strayLines && d.diag.strayLines.length) out.stray = d.diag.strayLines.map((l) => [[l.source, l.level].filter(Boolean).join(' '), l.text]);
   const fails = (d.events ?? []).filter((e) => e.kind === 'loadingFailed');
   if (fails.length) {
     out.loadingFailed = fails.map((e) => ({

@@ -4,8 +4,13 @@
 // request. Truth comes from the browser only: this file never looks at the
 // corsica engine.
 //
-//   node conformance/runner/run.mjs --browser chrome|firefox [--out FILE]
-//        [--debug-out FILE] [--only ID-SUBSTRING]... [--verbose] CASES.jsonl...
+//   node conformance/runner/run.mjs --browser chrome|firefox|webkit [--out FILE]
+//        [--debug-out FILE] [--manifest FILE] [--only ID-SUBSTRING]...
+//        [--every N] [--sessions N] [--verbose] CASES.jsonl...
+//
+// WebKit (WebKitGTK through WebKitWebDriver, see webkit.mjs) runs in a
+// network and mount namespace of its own: run.mjs re-executes itself under
+// `unshare -n -m` (root needed).
 //
 // Exit status: 0 when every request of every case was played and recorded
 // (blocked requests included), 1 when some request could not be observed
@@ -18,12 +23,14 @@ import path from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { CaseServers, PAGE_PATH } from './server.mjs';
 import { isFirefoxCorsLine, reasonKeyOfFirefoxMessage } from './firefox-reasons.mjs';
+import { reasonKeyOfWebKitMessage } from './webkit-reasons.mjs';
+import { WebKitDriver, inWebKitNamespace, reexecInNamespace } from './webkit.mjs';
 
 const USAGE =
-  'usage: node conformance/runner/run.mjs --browser chrome|firefox [--out FILE] [--debug-out FILE] [--manifest FILE] [--only ID-SUBSTRING]... [--verbose] CASES.jsonl...';
+  'usage: node conformance/runner/run.mjs --browser chrome|firefox|webkit [--out FILE] [--debug-out FILE] [--manifest FILE] [--only ID-SUBSTRING]... [--every N] [--sessions N] [--verbose] CASES.jsonl...';
 
 function parseArgs(argv) {
-  const opts = { browser: null, out: null, debugOut: null, manifest: null, only: null, verbose: false, files: [] };
+  const opts = { browser: null, out: null, debugOut: null, manifest: null, only: null, every: 1, sessions: 3, verbose: false, files: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -35,6 +42,8 @@ function parseArgs(argv) {
     else if (a === '--debug-out') opts.debugOut = next();
     else if (a === '--manifest') opts.manifest = next();
     else if (a === '--only') (opts.only ??= []).push(next());
+    else if (a === '--sessions') opts.sessions = Number(next());
+    else if (a === '--every') opts.every = Number(next());
     else if (a === '--verbose') opts.verbose = true;
     else if (a === '-h' || a === '--help') {
       process.stdout.write(`${USAGE}\n`);
@@ -42,7 +51,10 @@ function parseArgs(argv) {
     } else if (a.startsWith('--')) usage(`unknown option ${a}`);
     else opts.files.push(a);
   }
-  if (opts.browser !== 'chrome' && opts.browser !== 'firefox') usage('--browser must be chrome or firefox');
+  if (opts.browser === 'safari') opts.browser = 'webkit';
+  if (!['chrome', 'firefox', 'webkit'].includes(opts.browser)) usage('--browser must be chrome, firefox or webkit');
+  if (!Number.isInteger(opts.every) || opts.every < 1) usage('--every must be a positive integer');
+  if (!Number.isInteger(opts.sessions) || opts.sessions < 1 || opts.sessions > 8) usage('--sessions must be an integer from 1 to 8');
   if (opts.files.length === 0) usage('give at least one CASES.jsonl file');
   return opts;
 }
@@ -359,6 +371,11 @@ async function playCase(driver, servers, c, sessionPromise, opts, emit, debug, c
       const wireAll = servers.log.slice(logStart);
       const wire = wireAll.filter((e) => !e.reserved && e.caseId === c.id);
       const diag = driver.diagnose(session);
+      // WebKit: console lines printed before this fetch's begin marker
+      // (after the previous fetch's end marker) would be mis-attributed.
+      for (const l of diag.strayLines ?? []) {
+        process.stderr.write(`run.mjs: WARNING ${c.id}#${index}: console line outside any fetch: ${l.text}\n`);
+      }
       // A wire request of another case (or between cases) inside this
       // fetch's window would mean state leaking across cases: report it.
       const foreign = wireAll.filter((e) => !e.reserved && e.caseId !== c.id);
@@ -428,9 +445,18 @@ async function playCase(driver, servers, c, sessionPromise, opts, emit, debug, c
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   opts.fetchTimeoutMs = 10000;
-  const { cases, problems } = readCases(opts.files, opts.only);
+  const read = readCases(opts.files, opts.only);
+  const { problems } = read;
+  // --every N: a deterministic sample, the 1st, (N+1)th, (2N+1)th... case.
+  const cases = read.cases.filter((_, i) => i % opts.every === 0);
   for (const p of problems) process.stderr.write(`run.mjs: skipped malformed case line ${p}\n`);
   const { hosts, ports } = hostsAndPorts(cases);
+  if (opts.browser === 'webkit' && !inWebKitNamespace()) {
+    // WebKit resolves host names through the system resolver: play in a
+    // namespace of our own whose /etc/hosts maps the cases' names.
+    process.exitCode = await reexecInNamespace(hosts, process.argv.slice(1));
+    return;
+  }
   const out = opts.out ? fs.createWriteStream(opts.out) : process.stdout;
   const dbg = opts.debugOut ? fs.createWriteStream(opts.debugOut) : null;
   let emitted = 0;
@@ -442,7 +468,12 @@ async function main() {
 
   const servers = new CaseServers();
   await servers.listen(ports);
-  const driver = opts.browser === 'chrome' ? new ChromeDriver() : new FirefoxDriver(hosts);
+  const driver =
+    opts.browser === 'chrome'
+      ? new ChromeDriver()
+      : opts.browser === 'firefox'
+        ? new FirefoxDriver(hosts)
+        : new WebKitDriver({ sessions: opts.sessions, pageFetchSource: pageFetch.toString(), reasonKey: reasonKeyOfWebKitMessage });
   const t0 = Date.now();
   await driver.launch();
   process.stderr.write(`run.mjs: ${driver.name} ${driver.version}; ${cases.length} cases; ports ${ports.join(',')}\n`);
@@ -451,17 +482,19 @@ async function main() {
   // The next case's context and page are opened while the current case
   // plays (they only load the runner's reserved page, which any case's
   // servers answer), hiding most of the cost of a fresh renderer per case.
+  // WebKit opens several next cases (a new browser process each).
   const closing = [];
   const open = (i) => {
-    if (i >= cases.length) return null;
     const p = openWithRetry(driver, cases[i].origin);
     p.catch(() => {});
     return p;
   };
-  let next = open(0);
+  const depth = driver.prefetch ?? 1;
+  const pending = [];
+  let opened = 0;
   for (const [i, c] of cases.entries()) {
-    const sessionPromise = next;
-    next = open(i + 1);
+    while (opened < cases.length && opened <= i + depth) pending.push(open(opened++));
+    const sessionPromise = pending.shift();
     let unobserved;
     try {
       unobserved = await playCase(driver, servers, c, sessionPromise, opts, emit, debug, closing);
@@ -476,7 +509,7 @@ async function main() {
     done++;
     if (!opts.verbose && done % 25 === 0) process.stderr.write(`run.mjs: ${done}/${cases.length} cases (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
   }
-  if (next) await next.then((sess) => sess.close()).catch(() => {});
+  for (const p of pending) await p.then((sess) => sess.close()).catch(() => {});
   await Promise.all(closing);
   await driver.close();
   await servers.close();
@@ -499,6 +532,7 @@ async function main() {
       answers: emitted,
       problems: failures,
       only: opts.only,
+      every: opts.every,
       files,
     };
     fs.writeFileSync(opts.manifest, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -12,7 +12,7 @@
 //   - `sent` holds only Accept, Origin, Access-Control-Request-* and the
 //     script's own header names.
 //
-//   node conformance/runner/selftest/check.mjs chrome|firefox
+//   node conformance/runner/selftest/check.mjs chrome|firefox|webkit
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,8 +21,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const browser = process.argv[2];
-if (browser !== 'chrome' && browser !== 'firefox') {
-  process.stderr.write('usage: node conformance/runner/selftest/check.mjs chrome|firefox\n');
+if (!['chrome', 'firefox', 'webkit'].includes(browser)) {
+  process.stderr.write('usage: node conformance/runner/selftest/check.mjs chrome|firefox|webkit\n');
   process.exit(2);
 }
 const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'corsica-selftest-')), `${browser}.jsonl`);

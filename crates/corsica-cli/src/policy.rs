@@ -20,7 +20,8 @@ use owo_colors::OwoColorize;
 use corsica::headers;
 
 use crate::output::{self, Ctx};
-use corsica::policy::{Decision, Policy, PolicyError, PolicyErrors, PolicyWarning};
+use corsica::policy::{Decision, POLICY_KEYS, Policy, PolicyError, PolicyErrors, PolicyWarning};
+use corsica::shorten::shorten;
 
 /// Exit status: the policy is invalid, or the request was rejected.
 const EXIT_NO: u8 = 1;
@@ -31,7 +32,8 @@ pub(crate) enum PolicyCommand {
     /// Check a policy file: print every problem with its fix.
     ///
     /// Exits 0 when the policy is valid (warnings are printed), 1 when it
-    /// is invalid, 2 when the file cannot be read.
+    /// is invalid, 2 when the file cannot be read. `corsica policy keys`
+    /// lists the keys a policy file can set.
     Check(CheckArgs),
     /// Explain what a server running this policy answers to a request.
     ///
@@ -42,6 +44,17 @@ pub(crate) enum PolicyCommand {
     /// the preflight. Exits 0 when every step is allowed, 1 when one is
     /// rejected or the policy is invalid, 2 on a usage or read error.
     Explain(ExplainArgs),
+    /// List every key a policy file can set: its type, default, meaning
+    /// and an example.
+    Keys(KeysArgs),
+}
+
+/// Arguments of `corsica policy keys`.
+#[derive(Debug, Args)]
+pub(crate) struct KeysArgs {
+    /// Print the list as a Markdown table (the one in the README).
+    #[arg(long)]
+    markdown: bool,
 }
 
 /// Arguments of `corsica policy check`.
@@ -87,7 +100,73 @@ pub(crate) fn run(cmd: PolicyCommand, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     match cmd {
         PolicyCommand::Check(args) => check(&args, ctx),
         PolicyCommand::Explain(args) => explain(args, ctx),
+        PolicyCommand::Keys(args) => keys(&args, ctx),
     }
+}
+
+/// `corsica policy keys`: the engine's table of keys, as text or Markdown.
+fn keys(args: &KeysArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
+    let mut out = ctx.stdout();
+    if args.markdown {
+        out.write_all(keys_markdown().as_bytes())?;
+    } else {
+        for (i, k) in POLICY_KEYS.iter().enumerate() {
+            if i > 0 {
+                writeln!(out)?;
+            }
+            let default = match k.default {
+                "required" => "required".to_owned(),
+                d => format!("default {d}"),
+            };
+            writeln!(out, "{}: {}, {default}", k.name.bold(), k.ty.name())?;
+            for line in wrap(k.meaning, 74) {
+                writeln!(out, "    {line}")?;
+            }
+            writeln!(out, "    {} {}", "example:".dimmed(), k.example)?;
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The README's policy reference table, from the engine's table of keys.
+pub(crate) fn keys_markdown() -> String {
+    let mut md = String::from(
+        "| key | type, default | what it does | example |\n|-----|---------------|--------------|---------|\n",
+    );
+    for k in POLICY_KEYS {
+        let default = match k.default {
+            "required" => "**required**",
+            d => d,
+        };
+        md.push_str(&format!(
+            "| `{}` | {}, {default} | {} | `{}` |\n",
+            k.name,
+            k.ty.name(),
+            k.meaning,
+            k.example
+        ));
+    }
+    md
+}
+
+/// Splits `text` into lines of at most `width` characters, at spaces.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Reads the policy file (or stdin for `-`), with an error that names the
@@ -108,7 +187,10 @@ fn read_policy(path: &Path) -> anyhow::Result<String> {
             io::ErrorKind::IsADirectory => "pass a policy file, not a directory",
             _ => "pass another path",
         };
-        anyhow::anyhow!("cannot read {}: {err} ({hint})", path.display())
+        anyhow::anyhow!(
+            "cannot read {}: {err} ({hint})",
+            shorten(&path.display().to_string())
+        )
     })
 }
 
@@ -186,6 +268,7 @@ struct CheckJson<'a> {
 /// One error or warning in `check --json`.
 #[derive(serde::Serialize)]
 struct ProblemJson<'a> {
+    severity: &'static str,
     code: &'a str,
     field: &'a str,
     message: &'a str,
@@ -194,6 +277,10 @@ struct ProblemJson<'a> {
 impl<'a> From<&&'a Problem> for ProblemJson<'a> {
     fn from(p: &&'a Problem) -> Self {
         ProblemJson {
+            severity: match p.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
             code: p.code,
             field: p.field,
             message: &p.message,
@@ -229,6 +316,7 @@ fn report(
         serde_json::to_writer(&mut *out, &value)?;
         return writeln!(out);
     }
+    let mut keys_hinted = false;
     for p in problems {
         match p.severity {
             Severity::Error => write!(out, "{}", format_args!("error[{}]", p.code).red().bold())?,
@@ -245,6 +333,14 @@ fn report(
             writeln!(out, "  {} {name}", "-->".blue().bold())?;
         } else {
             writeln!(out, "  {} {name}: {}", "-->".blue().bold(), p.field)?;
+        }
+        if !keys_hinted && matches!(p.code, "unknown-key" | "wrong-type") {
+            keys_hinted = true;
+            writeln!(
+                out,
+                "  {} `corsica policy keys` lists every key, its type and an example",
+                "= help:".blue().bold()
+            )?;
         }
     }
     if !problems.is_empty() {
@@ -308,13 +404,13 @@ impl ScriptRequest {
             bail!(
                 "--method {}: browsers refuse to send this method from a script \
                  (fetch() throws a TypeError); pick another method",
-                args.method
+                shorten(&args.method)
             );
         }
         let method = Method::from_bytes(method.as_bytes()).with_context(|| {
             format!(
-                "--method {:?} is not an HTTP method (a method is a token such as PUT or PATCH)",
-                args.method
+                "--method `{}` is not an HTTP method (a method is a token such as PUT or PATCH)",
+                shorten(&args.method)
             )
         })?;
 
@@ -327,20 +423,26 @@ impl ScriptRequest {
             let name = HeaderName::from_bytes(name.to_ascii_lowercase().as_bytes()).with_context(
                 || {
                     format!(
-                        "--header {raw:?}: {name:?} is not a header name \
-                         (write NAME or \"NAME: VALUE\", e.g. \"content-type: application/json\")"
+                        "--header `{}`: `{}` is not a header name \
+                         (write NAME or \"NAME: VALUE\", e.g. \"content-type: application/json\")",
+                        shorten(raw),
+                        shorten(name)
                     )
                 },
             )?;
             let value = HeaderValue::from_str(value).with_context(|| {
-                format!("--header {raw:?}: the value has characters a header cannot carry")
+                format!(
+                    "--header `{}`: the value has characters a header cannot carry",
+                    shorten(raw)
+                )
             })?;
             // Fetch: a forbidden request-header is silently dropped by the
             // Headers object; say so rather than explaining a request no
             // browser can send.
             if headers::is_forbidden_request_header(name.as_str(), value.as_bytes()) {
                 output::error(format_args!(
-                    "note: browsers do not let a script set {name:?}; left out of the request"
+                    "note: browsers do not let a script set `{}`; left out of the request",
+                    shorten(name.as_str())
                 ));
                 continue;
             }
@@ -405,8 +507,12 @@ fn unsafe_header_names(headers: &[(HeaderName, HeaderValue)]) -> Vec<String> {
 fn canonical_origin(raw: &str) -> anyhow::Result<HeaderValue> {
     let origin = corsica::Origin::parse(raw).map_err(|err| anyhow::anyhow!("--origin: {err}"))?;
     let serialized = origin.serialize();
-    HeaderValue::from_str(&serialized)
-        .with_context(|| format!("--origin {raw:?} cannot be sent as a header value"))
+    HeaderValue::from_str(&serialized).with_context(|| {
+        format!(
+            "--origin `{}` cannot be sent as a header value",
+            shorten(raw)
+        )
+    })
 }
 
 /// One request explained: what was sent and what the policy answered.

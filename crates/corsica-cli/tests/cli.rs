@@ -184,6 +184,11 @@ const INVALID: &[(&str, &str, &str)] = &[
         "",
     ),
     ("origins = [\"https://a.com\"\n", "invalid-toml", ""),
+    (
+        "origins = [\"https://a.com\"]\ncredentials = \"yes\"\n",
+        "wrong-type",
+        "credentials",
+    ),
 ];
 
 #[test]
@@ -217,7 +222,10 @@ fn check_each_invalid_policy_exits_1_and_names_the_error() {
         assert_eq!(lines.len(), 1, "{policy}");
         let v = &lines[0];
         assert_eq!(keys(v), ["errors", "valid", "warnings"]);
-        assert!(stdout(&out).starts_with("{\"valid\":false,\"errors\":[{\"code\":"));
+        assert!(
+            stdout(&out)
+                .starts_with("{\"valid\":false,\"errors\":[{\"severity\":\"error\",\"code\":")
+        );
         assert_eq!(v["valid"], false);
         assert!(v["warnings"].is_array());
         let errors = v["errors"].as_array().unwrap();
@@ -225,7 +233,8 @@ fn check_each_invalid_policy_exits_1_and_names_the_error() {
             .iter()
             .find(|e| e["code"] == *want_code)
             .unwrap_or_else(|| panic!("{want_code} not in {v}"));
-        assert_eq!(keys(e), ["code", "field", "message"]);
+        assert_eq!(keys(e), ["code", "field", "message", "severity"]);
+        assert_eq!(e["severity"], "error");
         assert_eq!(e["field"], *want_field);
         let message = e["message"].as_str().unwrap();
         assert!(!message.is_empty() && !message.ends_with('.'), "{message}");
@@ -689,7 +698,7 @@ fn explain_leaves_out_forbidden_headers() {
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert!(
-        stderr(&out).contains("browsers do not let a script set \"cookie\""),
+        stderr(&out).contains("browsers do not let a script set `cookie`"),
         "{}",
         stderr(&out)
     );
@@ -927,7 +936,7 @@ fn simulate_reports_a_malformed_line_and_answers_the_others() {
     let out = corsica(&dir.0, &["simulate", "cases.jsonl"]);
     assert_eq!(code(&out), 1);
     assert!(
-        stderr(&out).starts_with("corsica: line 2: "),
+        stderr(&out).starts_with("corsica: line 2, column 2: not JSON"),
         "{}",
         stderr(&out)
     );
@@ -945,4 +954,447 @@ fn simulate_reports_a_malformed_line_and_answers_the_others() {
     let out = corsica(&dir.0, &["simulate", "missing.jsonl"]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).starts_with("corsica: cannot read cases from missing.jsonl"));
+}
+
+#[test]
+fn simulate_reads_a_policy_file_relative_to_the_case_file() {
+    let dir = TempDir::new("simulate-policy");
+    fs::create_dir_all(dir.0.join("cases/policies")).unwrap();
+    dir.write(
+        "cases/policies/api.toml",
+        "origins = [\"http://app.test:8001\"]\nmethods = [\"PUT\"]\nrequest_headers = [\"content-type\"]\n",
+    );
+    dir.write(
+        "cases/policies/broken.toml",
+        "origins = [\"http://app.test:8001/\"]\n",
+    );
+    let case = |id: &str, policy: &str, origin: &str| {
+        format!(
+            r#"{{"id":"{id}","origin":"{origin}","server":{{"http://api.test:8002/data":{{"policy":"{policy}"}}}},"requests":[{{"url":"http://api.test:8002/data","method":"PUT","headers":[["Content-Type","application/json"]]}}]}}"#
+        )
+    };
+    dir.write(
+        "cases/policy.jsonl",
+        &[
+            case("allowed", "policies/api.toml", "http://app.test:8001"),
+            case("refused", "policies/api.toml", "http://evil.test:8001"),
+            case("broken", "policies/broken.toml", "http://app.test:8001"),
+        ]
+        .join("\n"),
+    );
+    // Run from elsewhere: the path is the case file's, not the shell's.
+    let out = corsica(&dir.0, &["simulate", "cases/policy.jsonl"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let answers = json_lines(&out);
+    assert_eq!(answers.len(), 2, "the broken policy's case is not answered");
+    assert_eq!(answers[0]["outcome"], "ok");
+    assert_eq!(answers[0]["sent"][0]["method"], "OPTIONS");
+    assert_eq!(answers[1]["outcome"], "blocked");
+    assert_eq!(answers[1]["error"], "PreflightMissingAllowOriginHeader");
+    let err = stderr(&out);
+    assert!(
+        err.contains("line 3") && err.contains("broken.toml"),
+        "{err}"
+    );
+    assert!(
+        err.contains("path"),
+        "the policy's own error is named: {err}"
+    );
+}
+
+// ---------------------------------------------------------------- issue 6
+// The first hour of a new user: https://github.com/corsica-rs/corsica/issues/6
+
+/// `count` copies of the example cases, as JSON Lines.
+fn many_cases(count: usize) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let cases = fs::read_to_string(root.join("examples/cases/put-json.jsonl")).unwrap();
+    let mut text = String::new();
+    for i in 0..count {
+        for line in cases.lines().filter(|l| !l.trim().is_empty()) {
+            let mut case: Value = serde_json::from_str(line).unwrap();
+            case["id"] = Value::from(format!("{}-{i}", case["id"].as_str().unwrap()));
+            text.push_str(&case.to_string());
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// Issue 6: `corsica simulate big.jsonl | head -1` printed "cannot write
+/// answers: Broken pipe" and exited 2. The reader goes away after one
+/// line; corsica must end quietly with 0.
+#[test]
+fn issue6_simulate_into_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let dir = TempDir::new("issue6-pipe");
+    // About 1 MB of answers: far more than the pipe and corsica's buffer.
+    dir.write("big.jsonl", &many_cases(1000));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_corsica"))
+        .args(["simulate", "big.jsonl"])
+        .current_dir(&dir.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    // The BufReader (and with it the pipe's read end) is dropped here.
+    assert!(
+        first.starts_with("{\"id\":\"put-json-missing-acao-0\""),
+        "{first}"
+    );
+    let out = child.wait_with_output().unwrap();
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    assert_eq!(code(&out), 0);
+}
+
+/// The issue's policy: an unknown key beside four mistakes.
+const ISSUE6_POLICY: &str = r#"allowed_origins = ["https://app.com"]
+origins = ["*", "https://app.com/", "http://app.com", "https://*.github.io"]
+credentials = true
+"#;
+
+/// Issue 6: an unknown key hid every other error.
+#[test]
+fn issue6_check_reports_the_unknown_key_and_every_other_error() {
+    let dir = TempDir::new("issue6-unknown");
+    dir.write("p.toml", ISSUE6_POLICY);
+    let out = corsica(&dir.0, &["policy", "check", "p.toml"]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    for want in [
+        "error[unknown-key]: line 1, column 1: unknown key `allowed_origins`; did you mean `origins`?\n  --> p.toml\n",
+        "= help: `corsica policy keys` lists every key",
+        "error[credentialed-wildcard-origin]: ",
+        "error[origin-with-path]: origin `https://app.com/`",
+        "error[insecure-credentialed-origin]: origin `http://app.com`",
+        "error[public-suffix-wildcard]: origin pattern `https://*.github.io`",
+        "warning[redundant-origins]: ",
+        "p.toml: invalid: 5 errors, 1 warning\n",
+    ] {
+        assert!(text.contains(want), "{want}\n---\n{text}");
+    }
+
+    let out = corsica(&dir.0, &["policy", "check", "--json", "p.toml"]);
+    assert_eq!(code(&out), 1);
+    let v = &json_lines(&out)[0];
+    let errors = v["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 5, "{v}");
+    assert!(errors.iter().all(|e| e["severity"] == "error"), "{v}");
+    assert_eq!(errors[0]["code"], "unknown-key");
+    assert_eq!(v["warnings"][0]["severity"], "warning");
+    assert_eq!(v["warnings"][0]["code"], "redundant-origins");
+}
+
+/// Issue 6: a 1 MB origin produced a 1 MB error line. Every line corsica
+/// prints about user input stays short.
+#[test]
+fn issue6_huge_input_gives_short_lines() {
+    fn assert_short(what: &str, text: &str) {
+        for line in text.lines() {
+            assert!(
+                line.len() < 500,
+                "{what}: a line of {} bytes: {}…",
+                line.len(),
+                &line[..200]
+            );
+        }
+    }
+    let dir = TempDir::new("issue6-huge");
+    let huge = format!("https://{}.com/", "a".repeat(1 << 20));
+    dir.write(
+        "p.toml",
+        &format!(
+            "origins = [{huge:?}, \"https://ok.com\"]\nmethods = [{:?}]\n{} = 1\n",
+            "m".repeat(1 << 20),
+            "k".repeat(1 << 20)
+        ),
+    );
+    let out = corsica(&dir.0, &["policy", "check", "p.toml"]);
+    assert_eq!(code(&out), 1);
+    assert_short("check", &stdout(&out));
+    assert!(stdout(&out).contains("characters)"), "{}", stdout(&out));
+    let out = corsica(&dir.0, &["policy", "check", "--json", "p.toml"]);
+    assert_short("check --json messages", &{
+        let v = &json_lines(&out)[0];
+        let messages: Vec<String> = v["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .chain(v["warnings"].as_array().unwrap())
+            .map(|e| e["message"].as_str().unwrap().to_owned())
+            .collect();
+        messages.join("\n")
+    });
+    let out = corsica(
+        &dir.0,
+        &["policy", "explain", "p.toml", "--origin", "https://ok.com"],
+    );
+    assert_eq!(code(&out), 1);
+    assert_short("explain with an invalid policy", &stderr(&out));
+
+    // Flags: one argument may be at most 128 KiB on Linux.
+    let big = "x".repeat(100_000);
+    let valid = dir.write("ok.toml", "origins = [\"https://ok.com\"]\n");
+    let valid = valid.to_str().unwrap();
+    for args in [
+        vec!["policy", "explain", valid, "--origin", &huge[..100_000]],
+        vec!["policy", "check", &big],
+        vec!["simulate", "--browser", &big],
+        vec!["policy", &big],
+        vec![&big],
+    ] {
+        let out = corsica(&dir.0, &args);
+        assert_ne!(
+            code(&out),
+            0,
+            "{:?}",
+            &args[..args.len().min(2)]
+                .iter()
+                .map(|a| &a[..a.len().min(20)])
+                .collect::<Vec<_>>()
+        );
+        assert_short(
+            &format!(
+                "{:?}",
+                &args[..args.len().min(2)]
+                    .iter()
+                    .map(|a| &a[..a.len().min(20)])
+                    .collect::<Vec<_>>()
+            ),
+            &stderr(&out),
+        );
+        assert!(!stderr(&out).is_empty());
+    }
+
+    // A huge method is a request to explain (a huge header name is refused
+    // as a usage error: over 64 KiB): the request is shown as sent, the
+    // reason it is refused is short.
+    for flag in ["-X", "-H"] {
+        let args = [
+            "policy",
+            "explain",
+            valid,
+            "--origin",
+            "https://ok.com",
+            flag,
+            &big,
+        ];
+        let out = corsica(&dir.0, &args);
+        assert_ne!(code(&out), 0, "{flag}");
+        assert_short(flag, &stderr(&out));
+        let text = stdout(&out);
+        let rejected = text.lines().filter(|l| l.starts_with("rejected: "));
+        assert_eq!(
+            rejected.clone().count() + stderr(&out).lines().count(),
+            1,
+            "{flag}"
+        );
+        rejected.for_each(|l| assert_short(flag, l));
+    }
+
+    // A case with a huge field.
+    dir.write(
+        "cases.jsonl",
+        &format!(
+            r#"{{"id":"a","origin":"http://app.test:8001","requests":[{{"url":"http://api.test:8002/","mode":"{}"}}]}}"#,
+            "m".repeat(1 << 20)
+        ),
+    );
+    let out = corsica(&dir.0, &["simulate", "cases.jsonl"]);
+    assert_eq!(code(&out), 1);
+    assert_short("simulate", &stderr(&out));
+}
+
+/// Issue 6: `methods = ["patch"]` was accepted silently; duplicates too.
+/// Warnings never change the exit code.
+#[test]
+fn issue6_lowercase_and_duplicate_methods_are_warned_about() {
+    let dir = TempDir::new("issue6-patch");
+    dir.write(
+        "p.toml",
+        "origins = [\"https://a.com\", \"https://a.com\"]\nmethods = [\"GET\", \"patch\", \"GET\"]\n",
+    );
+    let out = corsica(&dir.0, &["policy", "check", "p.toml"]);
+    assert_eq!(code(&out), 0, "{}", stdout(&out));
+    let text = stdout(&out);
+    assert!(
+        text.contains("warning[lowercase-method]: method `patch`"),
+        "{text}"
+    );
+    assert!(text.contains("write `PATCH`"), "{text}");
+    assert!(text.contains("warning[duplicate-origin]: "), "{text}");
+    assert!(text.contains("warning[duplicate-method]: "), "{text}");
+    assert!(text.contains("p.toml: valid, 3 warnings"), "{text}");
+    let out = corsica(&dir.0, &["policy", "check", "--json", "p.toml"]);
+    assert_eq!(code(&out), 0);
+    let v = &json_lines(&out)[0];
+    assert_eq!(v["valid"], true);
+    let codes: Vec<&str> = v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| {
+            assert_eq!(w["severity"], "warning");
+            w["code"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        codes,
+        ["duplicate-origin", "duplicate-method", "lowercase-method"]
+    );
+}
+
+/// Issue 6: a pretty-printed case gave six cryptic errors pointing to a
+/// `case-format.md` users do not have.
+#[test]
+fn issue6_simulate_reads_pretty_printed_cases_and_arrays() {
+    let dir = TempDir::new("issue6-pretty");
+    let lines = many_cases(1);
+    let cases: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let pretty: Vec<String> = cases
+        .iter()
+        .map(|c| serde_json::to_string_pretty(c).unwrap())
+        .collect();
+    let want = corsica(
+        &dir.0,
+        &["simulate", dir.write("c.jsonl", &lines).to_str().unwrap()],
+    );
+    assert_eq!(code(&want), 0);
+    for (name, text) in [
+        ("pretty.json", pretty.join("\n")),
+        ("array.json", serde_json::to_string(&cases).unwrap()),
+        (
+            "pretty-array.json",
+            serde_json::to_string_pretty(&cases).unwrap(),
+        ),
+    ] {
+        dir.write(name, &text);
+        let out = corsica(&dir.0, &["simulate", name]);
+        assert_eq!(code(&out), 0, "{name}: {}", stderr(&out));
+        assert_eq!(stdout(&out), stdout(&want), "{name}");
+    }
+    // A mistake is one error that says where the format is described.
+    let bad = pretty[0].replace("\"cors\"", "\"bogus\"");
+    assert_ne!(bad, pretty[0]);
+    dir.write("bad.json", &format!("{bad}\n{}", pretty[1]));
+    let out = corsica(&dir.0, &["simulate", "bad.json"]);
+    assert_eq!(code(&out), 1);
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 2, "{err}");
+    assert!(err.contains("unknown variant `bogus`"), "{err}");
+    assert!(err.contains("conformance/FORMAT.md"), "{err}");
+    assert!(err.contains("corsica simulate --help"), "{err}");
+    assert!(!err.contains("case-format.md"), "{err}");
+    assert_eq!(json_lines(&out).len(), 1);
+}
+
+/// Issue 6: the binary describes itself: `policy keys` lists every key,
+/// `simulate --help` the case and answer formats.
+#[test]
+fn issue6_the_binary_describes_its_formats() {
+    let dir = TempDir::new("issue6-help");
+    let out = corsica(&dir.0, &["policy", "keys"]);
+    assert_eq!(code(&out), 0);
+    let text = stdout(&out);
+    for key in [
+        "origins",
+        "credentials",
+        "methods",
+        "request_headers",
+        "expose_headers",
+        "max_age",
+        "preflight_status",
+        "rejected_preflight_status",
+        "preflight_passthrough",
+        "private_network",
+        "dangerously_allow_insecure_origins",
+        "dangerously_allow_public_suffix_subdomains",
+    ] {
+        assert!(
+            text.contains(&format!("\n{key}: ")) || text.starts_with(&format!("{key}: ")),
+            "{key}\n{text}"
+        );
+        assert!(
+            text.contains(&format!("example: {key} = ")),
+            "{key}\n{text}"
+        );
+    }
+    let out = corsica(&dir.0, &["policy", "--help"]);
+    assert!(
+        stdout(&out).contains("corsica policy keys"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = corsica(&dir.0, &["simulate", "--help"]);
+    assert_eq!(code(&out), 0);
+    let help = stdout(&out);
+    // The names that start a line of the field lists: `  id, index   the case…`.
+    let described: Vec<&str> = help
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.trim_start().starts_with(['{', '"', '[']))
+        .filter_map(|l| l.trim_start().split("  ").next())
+        .flat_map(|names| names.split(", "))
+        .collect();
+    for field in [
+        "id",
+        "origin",
+        "server",
+        "preflight",
+        "response",
+        "requests",
+        "url",
+        "method",
+        "headers",
+        "mode",
+        "credentials",
+        "body",
+        "delay_ms",
+        "index",
+        "browser",
+        "outcome",
+        "status",
+        "exposed",
+        "error",
+        "message",
+        "sent",
+    ] {
+        assert!(
+            described.contains(&field),
+            "{field} not in {described:?}\n{help}"
+        );
+    }
+    assert!(help.contains("conformance/FORMAT.md"), "{help}");
+}
+
+/// Issue 6: the README's policy reference is the binary's list of keys
+/// (`corsica policy keys --markdown`), so the two cannot drift apart.
+#[test]
+fn issue6_readme_policy_reference_is_policy_keys() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let readme = fs::read_to_string(root.join("README.md")).unwrap();
+    let start = "<!-- corsica policy keys --markdown -->\n";
+    let end = "<!-- end of corsica policy keys --markdown -->\n";
+    let from = readme
+        .find(start)
+        .expect("README has no policy keys table marker")
+        + start.len();
+    let to = readme[from..]
+        .find(end)
+        .expect("README's policy keys table is not closed")
+        + from;
+    let out = corsica(&root, &["policy", "keys", "--markdown"]);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        &readme[from..to],
+        stdout(&out),
+        "README.md's policy reference differs from `corsica policy keys --markdown`: paste the latter"
+    );
 }

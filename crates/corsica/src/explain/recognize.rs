@@ -571,9 +571,11 @@ impl Recognized {
             browser: self.browser(),
             url: self.url.clone(),
             initial_url: self.initial_url().to_owned(),
-            page_origin: origin.clone(),
-            page_url,
-            request_origin: origin,
+            page_origin: origin.into(),
+            page_url: page_url.into(),
+            // A console line does not say whether a redirect tainted the
+            // origin; the page's origin is what it quotes.
+            tainted: false,
             method,
             request_headers,
             credentials: facts.credentials.unwrap_or(false) || self.implies_credentials(),

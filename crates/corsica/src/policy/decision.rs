@@ -4,6 +4,8 @@
 use std::fmt;
 
 use http::StatusCode;
+
+use crate::shorten::shorten;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 /// `Access-Control-Allow-Private-Network` (legacy Private Network Access).
@@ -20,6 +22,12 @@ static ACAH: HeaderName = header::ACCESS_CONTROL_ALLOW_HEADERS;
 static ACMA: HeaderName = header::ACCESS_CONTROL_MAX_AGE;
 static ACEH: HeaderName = header::ACCESS_CONTROL_EXPOSE_HEADERS;
 static VARY: HeaderName = header::VARY;
+
+/// `Corsica-Rejection`: a debugging header a middleware may add to the
+/// response of a rejected request, holding
+/// [`Rejection::header_value`]. Not a CORS header: browsers ignore it, and
+/// the developer reads it in the network panel next to the console error.
+pub static REJECTION_HEADER: HeaderName = HeaderName::from_static("corsica-rejection");
 
 /// Why a CORS request is not allowed. For logs, metrics and debugging:
 /// browsers are told nothing more than the missing headers.
@@ -87,6 +95,26 @@ impl Rejection<'_> {
     }
 }
 
+impl Rejection<'_> {
+    /// The value of [`REJECTION_HEADER`]: the [`code`](Self::code), `: `,
+    /// then the message (`origin-not-allowed: the origin is not in the
+    /// policy's origins; add it if it should be allowed`). Allocates; meant
+    /// for a debug switch, not every rejection.
+    ///
+    /// ```
+    /// use corsica::policy::Rejection;
+    /// let v = Rejection::MethodNotAllowed { method: "PATCH" }.header_value();
+    /// assert!(v.to_str().unwrap().starts_with("method-not-allowed: method `PATCH`"));
+    /// ```
+    pub fn header_value(&self) -> HeaderValue {
+        // The message is ASCII text plus names from the request that were
+        // checked as tokens, so it is a valid value; the code alone is the
+        // (unreachable) fallback.
+        HeaderValue::try_from(format!("{}: {self}", self.code()))
+            .unwrap_or_else(|_| HeaderValue::from_static(self.code()))
+    }
+}
+
 impl fmt::Display for Rejection<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -102,11 +130,13 @@ impl fmt::Display for Rejection<'_> {
             }
             Rejection::MethodNotAllowed { method } => write!(
                 f,
-                "method `{method}` is not in the policy's methods (compared case-sensitively); add it if it should be allowed"
+                "method `{}` is not in the policy's methods (compared case-sensitively); add it if it should be allowed",
+                shorten(method)
             ),
             Rejection::HeaderNotAllowed { name } => write!(
                 f,
-                "request header `{name}` is not in the policy's request_headers; add it if it should be allowed"
+                "request header `{}` is not in the policy's request_headers; add it if it should be allowed",
+                shorten(name)
             ),
             Rejection::AuthorizationNotAllowed => f.write_str(
                 "request header `authorization` is not in the policy's request_headers (`*` never covers it); list it by name",
@@ -148,26 +178,41 @@ pub struct ResponseHeaders<'a> {
     pub(crate) vary: Option<&'a HeaderValue>,
 }
 
+/// The header names of [`ResponseHeaders`] slots, in their stable order.
+static NAMES: [&HeaderName; 8] = [
+    &ACAO,
+    &ACAC,
+    &ACAM,
+    &ACAH,
+    &ACMA,
+    &ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
+    &ACEH,
+    &VARY,
+];
+
 impl<'a> ResponseHeaders<'a> {
+    /// The values in the order of [`NAMES`].
+    fn slots(&self) -> [Option<&'a HeaderValue>; 8] {
+        [
+            self.allow_origin,
+            self.allow_credentials,
+            self.allow_methods,
+            self.allow_headers,
+            self.max_age,
+            self.allow_private_network,
+            self.expose_headers,
+            self.vary,
+        ]
+    }
+
     /// The headers, in a stable order: `Access-Control-Allow-Origin`,
     /// `-Allow-Credentials`, `-Allow-Methods`, `-Allow-Headers`, `-Max-Age`,
     /// `-Allow-Private-Network`, `-Expose-Headers`, `Vary`.
     pub fn iter(&self) -> impl Iterator<Item = (&'static HeaderName, &'a HeaderValue)> + '_ {
-        [
-            (&ACAO, self.allow_origin),
-            (&ACAC, self.allow_credentials),
-            (&ACAM, self.allow_methods),
-            (&ACAH, self.allow_headers),
-            (&ACMA, self.max_age),
-            (
-                &ACCESS_CONTROL_ALLOW_PRIVATE_NETWORK,
-                self.allow_private_network,
-            ),
-            (&ACEH, self.expose_headers),
-            (&VARY, self.vary),
-        ]
-        .into_iter()
-        .filter_map(|(n, v)| v.map(|v| (n, v)))
+        NAMES
+            .into_iter()
+            .zip(self.slots())
+            .filter_map(|(n, v)| v.map(|v| (n, v)))
     }
 
     /// Whether there is nothing to add.
@@ -186,59 +231,140 @@ impl<'a> ResponseHeaders<'a> {
     pub fn apply_to(&self, headers: &mut HeaderMap) {
         for (name, value) in self.iter() {
             if name == VARY {
-                merge_vary(headers, value);
+                merge_vary(headers, value.clone());
             } else {
                 headers.insert(name.clone(), value.clone());
             }
         }
     }
+
+    /// The same headers, owned: for a middleware that must keep them while
+    /// the application answers (the [`Policy`] and the request are gone by
+    /// then). Cloning a [`HeaderValue`] copies no bytes: the values are
+    /// shared with the policy and the request.
+    ///
+    /// ```
+    /// use corsica::policy::Policy;
+    /// use http::{HeaderMap, HeaderValue, Method};
+    ///
+    /// let policy = Policy::from_toml_str(r#"origins = ["https://a.com"]"#).unwrap();
+    /// let mut request = HeaderMap::new();
+    /// request.insert("origin", HeaderValue::from_static("https://a.com"));
+    /// let owned = policy.decide(&Method::GET, &request).headers().into_owned();
+    /// drop((policy, request));
+    ///
+    /// let mut response = HeaderMap::new();
+    /// owned.apply_to(&mut response);
+    /// assert_eq!(response["access-control-allow-origin"], "https://a.com");
+    /// assert_eq!(response["vary"], "Origin");
+    /// ```
+    ///
+    /// [`Policy`]: super::Policy
+    pub fn into_owned(self) -> OwnedResponseHeaders {
+        OwnedResponseHeaders {
+            values: self.slots().map(|v| v.cloned()),
+        }
+    }
 }
 
-/// Merges our `Vary` names into the response's `Vary` lines.
-fn merge_vary(headers: &mut HeaderMap, ours: &HeaderValue) {
-    let existing: Vec<&[u8]> = headers
+/// [`ResponseHeaders`] that own their values (see
+/// [`ResponseHeaders::into_owned`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[must_use]
+pub struct OwnedResponseHeaders {
+    values: [Option<HeaderValue>; 8],
+}
+
+impl OwnedResponseHeaders {
+    /// The headers, in the order of [`ResponseHeaders::iter`].
+    pub fn iter(&self) -> impl Iterator<Item = (&'static HeaderName, &HeaderValue)> + '_ {
+        NAMES
+            .into_iter()
+            .zip(&self.values)
+            .filter_map(|(n, v)| v.as_ref().map(|v| (n, v)))
+    }
+
+    /// Whether there is nothing to add.
+    pub fn is_empty(&self) -> bool {
+        self.values.iter().all(Option::is_none)
+    }
+
+    /// Sets these headers on a response, as [`ResponseHeaders::apply_to`]
+    /// does, moving the values in.
+    pub fn apply_to(self, headers: &mut HeaderMap) {
+        for (name, value) in NAMES.into_iter().zip(self.values) {
+            let Some(value) = value else { continue };
+            if name == VARY {
+                merge_vary(headers, value);
+            } else {
+                headers.insert(name.clone(), value);
+            }
+        }
+    }
+}
+
+/// The names of every `Vary` line, trimmed, empty elements skipped.
+fn vary_names(headers: &HeaderMap) -> impl Iterator<Item = &[u8]> {
+    headers
         .get_all(&VARY)
         .iter()
         .flat_map(|v| v.as_bytes().split(|&b| b == b','))
-        .map(trim)
+        .map(<[u8]>::trim_ascii)
         .filter(|t| !t.is_empty())
-        .collect();
-    if existing.is_empty() {
-        headers.insert(VARY.clone(), ours.clone());
+}
+
+/// Merges our `Vary` names into the response's `Vary` lines (RFC 9110,
+/// section 12.5.5: a list of field names, or `*`).
+///
+/// - no `Vary` yet: ours is inserted as is (no allocation);
+/// - a `*` anywhere: the response already varies on everything; left alone;
+/// - every name of ours already there, on one line (a stacked layer, an
+///   application that set `Vary: Origin`): left alone (no allocation);
+/// - otherwise one line: the existing names, then ours that are missing,
+///   each once, compared case-insensitively (one allocation).
+fn merge_vary(headers: &mut HeaderMap, ours: HeaderValue) {
+    let mut lines = headers.get_all(&VARY).iter();
+    let (Some(_), one_line) = (lines.next(), lines.next().is_none()) else {
+        headers.insert(VARY.clone(), ours);
+        return;
+    };
+    if vary_names(headers).any(|t| t == b"*") {
         return;
     }
-    if existing.iter().any(|t| *t == b"*") {
-        return;
-    }
-    let missing: Vec<&[u8]> = ours
+    let has = |name: &[u8]| vary_names(headers).any(|e| e.eq_ignore_ascii_case(name));
+    let mut our_names = ours
         .as_bytes()
         .split(|&b| b == b',')
-        .map(trim)
-        .filter(|t| !t.is_empty() && !existing.iter().any(|e| e.eq_ignore_ascii_case(t)))
-        .collect();
-    if missing.is_empty() && headers.get_all(&VARY).iter().count() == 1 {
+        .map(<[u8]>::trim_ascii)
+        .filter(|t| !t.is_empty());
+    if one_line && our_names.all(has) {
         return;
     }
-    let mut merged: Vec<u8> = Vec::new();
-    let mut seen: Vec<&[u8]> = Vec::new();
-    for t in existing.iter().chain(missing.iter()) {
-        if seen.iter().any(|s| s.eq_ignore_ascii_case(t)) {
+    let existing: usize = headers.get_all(&VARY).iter().map(|v| v.len() + 2).sum();
+    let mut merged: Vec<u8> = Vec::with_capacity(existing + ours.len());
+    let theirs = vary_names(headers);
+    let ours_all = ours
+        .as_bytes()
+        .split(|&b| b == b',')
+        .map(<[u8]>::trim_ascii)
+        .filter(|t| !t.is_empty());
+    for name in theirs.chain(ours_all) {
+        let seen = merged
+            .split(|&b| b == b',')
+            .map(<[u8]>::trim_ascii)
+            .any(|s| s.eq_ignore_ascii_case(name));
+        if seen {
             continue;
         }
         if !merged.is_empty() {
             merged.extend_from_slice(b", ");
         }
-        merged.extend_from_slice(t);
-        seen.push(t);
+        merged.extend_from_slice(name);
     }
     // Every byte came from a valid header value, joined by ", ".
-    if let Ok(value) = HeaderValue::from_bytes(&merged) {
+    if let Ok(value) = HeaderValue::try_from(merged) {
         headers.insert(VARY.clone(), value);
     }
-}
-
-fn trim(s: &[u8]) -> &[u8] {
-    s.trim_ascii()
 }
 
 /// What to do with one request, decided by
@@ -415,6 +541,101 @@ mod tests {
         h.insert(VARY.clone(), HeaderValue::from_static("*"));
         rh.apply_to(&mut h);
         assert_eq!(vary(&h), ["*"]);
+    }
+
+    #[test]
+    fn merge_vary_edge_cases() {
+        let ours = HeaderValue::from_static("Origin, Access-Control-Request-Method");
+        let rh = ResponseHeaders {
+            vary: Some(&ours),
+            ..Default::default()
+        };
+        let run = |lines: &[&'static str]| {
+            let mut h = HeaderMap::new();
+            for l in lines {
+                h.append(VARY.clone(), HeaderValue::from_static(l));
+            }
+            rh.apply_to(&mut h);
+            vary(&h).iter().map(|s| s.to_string()).collect::<Vec<_>>()
+        };
+        // `*` on any line, in any position, wins.
+        assert_eq!(run(&["Accept", "*"]), ["Accept", "*"]);
+        assert_eq!(run(&["accept, *"]), ["accept, *"]);
+        // Every name present, on one line, in another case: untouched.
+        assert_eq!(
+            run(&["access-control-request-method, ORIGIN"]),
+            ["access-control-request-method, ORIGIN"]
+        );
+        // Every name present, over two lines: joined into one.
+        assert_eq!(
+            run(&["Origin", "Access-Control-Request-Method"]),
+            ["Origin, Access-Control-Request-Method"]
+        );
+        // Duplicates among the existing lines are folded once we rewrite.
+        assert_eq!(
+            run(&["Accept, accept", "Origin"]),
+            ["Accept, Origin, Access-Control-Request-Method"]
+        );
+        // Empty elements and spaces are dropped.
+        assert_eq!(
+            run(&[" , Accept ,, "]),
+            ["Accept, Origin, Access-Control-Request-Method"]
+        );
+        // An empty Vary line counts as a line with no names.
+        assert_eq!(run(&[""]), ["Origin, Access-Control-Request-Method"]);
+    }
+
+    #[test]
+    fn owned_headers_apply_like_borrowed_ones() {
+        let ours = HeaderValue::from_static("Origin");
+        let origin = HeaderValue::from_static("https://a.com");
+        let cred = HeaderValue::from_static("true");
+        let rh = ResponseHeaders {
+            allow_origin: Some(&origin),
+            allow_credentials: Some(&cred),
+            vary: Some(&ours),
+            ..Default::default()
+        };
+        let owned = rh.into_owned();
+        assert_eq!(
+            owned.iter().collect::<Vec<_>>(),
+            rh.iter().collect::<Vec<_>>()
+        );
+        assert!(!owned.is_empty());
+        assert!(ResponseHeaders::default().into_owned().is_empty());
+        for start in [
+            &[][..],
+            &["accept-encoding"][..],
+            &["*"][..],
+            &["Origin"][..],
+        ] {
+            let mut a = HeaderMap::new();
+            for l in start {
+                a.append(VARY.clone(), HeaderValue::from_static(l));
+            }
+            a.insert(ACAO.clone(), HeaderValue::from_static("https://b.com"));
+            let mut b = a.clone();
+            rh.apply_to(&mut a);
+            owned.clone().apply_to(&mut b);
+            assert_eq!(a, b, "{start:?}");
+        }
+    }
+
+    #[test]
+    fn rejection_header_value_is_code_then_message() {
+        let cases = [
+            Rejection::OriginNotAllowed,
+            Rejection::NullOrigin,
+            Rejection::HeaderNotAllowed { name: "x-foo" },
+            Rejection::MethodNotAllowed { method: "PATCH" },
+            Rejection::RequestHeadersTooLong,
+            Rejection::TooManyRequestHeaderLines,
+        ];
+        for r in cases {
+            let v = r.header_value();
+            assert_eq!(v.to_str().unwrap(), format!("{}: {r}", r.code()));
+        }
+        assert_eq!(REJECTION_HEADER.as_str(), "corsica-rejection");
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //! match `https://*.example.com` (the bugs of GHSA-vhxv-fg4m-p2w8, rs/cors'
 //! `*`, and unanchored regexes elsewhere).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::origin::OriginRef;
@@ -20,6 +20,10 @@ use crate::origin::OriginRef;
 /// Longest host the matcher considers (the DNS limit of 253 plus a little
 /// for IPv6 brackets); longer hosts never match, at no cost.
 const MAX_HOST_LEN: usize = 255;
+
+/// Longest serialized exact pattern worth hashing: a scheme, `://`, the
+/// longest host and a port.
+const MAX_SERIALIZED_LEN: usize = 64 + 3 + MAX_HOST_LEN + 6;
 
 /// Which ports an [`OriginPattern`](super::OriginPattern) allows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -110,12 +114,23 @@ struct Entry {
 }
 
 type Map = HashMap<Box<str>, Vec<Entry>, BuildHasherDefault<FxHasher>>;
+type Set = HashSet<Box<[u8]>, BuildHasherDefault<FxHasher>>;
 
 /// The compiled set of origin patterns (never `*`, which the policy handles
 /// without a matcher).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct OriginMatcher {
     exact: Map,
+    /// The exact patterns (no wildcard), serialized as browsers send them
+    /// (`https://app.example.com`, `http://localhost:8080`): a request
+    /// whose `Origin` is byte-identical to one is allowed without being
+    /// split (patterns are validated canonical, so such bytes always parse
+    /// and match `exact`).
+    serialized: Set,
+    /// Some exact pattern has a port wildcard (`http://localhost:*`), so
+    /// `exact` must be searched even after [`is_listed`](Self::is_listed)
+    /// said no.
+    exact_port_wildcard: bool,
     subdomains: Map,
     /// Shortest and longest suffix in `subdomains`, to skip boundaries that
     /// cannot match.
@@ -139,6 +154,21 @@ impl OriginMatcher {
                 m.min_suffix = m.min_suffix.min(p.host.len());
                 m.max_suffix = m.max_suffix.max(p.host.len());
             }
+            match p.port {
+                PortRule::Any => m.exact_port_wildcard |= !p.subdomains,
+                _ if p.subdomains => {}
+                PortRule::Default => {
+                    m.serialized
+                        .insert(format!("{}://{}", p.scheme, p.host).into_bytes().into());
+                }
+                PortRule::Exact(port) => {
+                    m.serialized.insert(
+                        format!("{}://{}:{port}", p.scheme, p.host)
+                            .into_bytes()
+                            .into(),
+                    );
+                }
+            }
             map.entry(p.host).or_default().push(Entry {
                 scheme: p.scheme,
                 port: p.port.key(),
@@ -153,13 +183,39 @@ impl OriginMatcher {
         m
     }
 
-    /// Whether the request's origin matches a pattern.
+    /// Whether the `Origin` value is byte for byte an exact pattern: the
+    /// fast path for listed origins (one hash of the value, no split). A
+    /// `false` says nothing: split the value and call
+    /// [`matches`](Self::matches).
+    #[inline]
+    pub(crate) fn is_listed(&self, value: &[u8]) -> bool {
+        !self.serialized.is_empty()
+            && value.len() <= MAX_SERIALIZED_LEN
+            && self.serialized.contains(value)
+    }
+
+    /// Whether the request's origin matches a pattern (the whole search;
+    /// `decide` uses [`is_listed`](Self::is_listed) then
+    /// [`matches_unlisted`](Self::matches_unlisted)).
+    #[cfg(test)]
     pub(crate) fn matches(&self, origin: &OriginRef<'_>) -> bool {
+        self.matches_after(origin, false)
+    }
+
+    /// [`matches`](Self::matches) for an origin whose value
+    /// [`is_listed`](Self::is_listed) already rejected: the exact map is
+    /// searched only when port wildcards make it hold more than the set.
+    pub(crate) fn matches_unlisted(&self, origin: &OriginRef<'_>) -> bool {
+        self.matches_after(origin, !self.exact_port_wildcard)
+    }
+
+    fn matches_after(&self, origin: &OriginRef<'_>, skip_exact: bool) -> bool {
         let host = origin.host;
         if host.len() > MAX_HOST_LEN {
             return false;
         }
-        if let Some(entries) = self.exact.get(host)
+        if !skip_exact
+            && let Some(entries) = self.exact.get(host)
             && allows(entries, origin)
         {
             return true;
@@ -235,11 +291,22 @@ impl FxHasher {
 impl Hasher for FxHasher {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
+        // Two independent lanes over 16-byte blocks, then 8-byte words: the
+        // multiplies of the lanes overlap, so a 261-byte origin costs about
+        // half the latency of one chain.
+        let word = |c: &[u8]| u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let mut blocks = bytes.chunks_exact(16);
+        let mut other = FxHasher {
+            hash: self.hash ^ SEED,
+        };
+        for b in &mut blocks {
+            self.add(word(&b[..8]));
+            other.add(word(&b[8..]));
+        }
+        self.add(other.hash);
+        let mut chunks = blocks.remainder().chunks_exact(8);
         for c in &mut chunks {
-            self.add(u64::from_le_bytes([
-                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
-            ]));
+            self.add(word(c));
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
@@ -358,6 +425,61 @@ mod tests {
     }
 
     #[test]
+    fn listed_origins_are_found_byte_for_byte() {
+        let m = OriginMatcher::new([
+            pat("https", "foo.com", false, PortRule::Default),
+            pat("http", "localhost", false, PortRule::Exact(8080)),
+            pat("http", "127.0.0.1", false, PortRule::Any),
+            pat("https", "example.com", true, PortRule::Default),
+        ]);
+        assert!(m.is_listed(b"https://foo.com"));
+        assert!(m.is_listed(b"http://localhost:8080"));
+        // Not exact patterns, or not this form: the slow path decides.
+        for v in [
+            &b"http://127.0.0.1"[..],
+            b"http://127.0.0.1:*",
+            b"https://example.com",
+            b"https://a.example.com",
+            b"https://*.example.com",
+            b"https://foo.com/",
+            b"https://FOO.com",
+            b"https://foo.com:443",
+            b"http://localhost",
+            b"https://barfoo.com",
+            b"",
+        ] {
+            assert!(!m.is_listed(v), "{}", String::from_utf8_lossy(v));
+        }
+        // The fast path never allows what the slow path would not.
+        for v in [&b"https://foo.com"[..], b"http://localhost:8080"] {
+            let o = OriginRef::parse(v).unwrap();
+            assert!(m.matches(&o));
+        }
+        let long = vec![b'a'; 1 << 20];
+        assert!(!m.is_listed(&long));
+        assert!(!OriginMatcher::new([]).is_listed(b"https://foo.com"));
+    }
+
+    #[test]
+    fn unlisted_origins_still_match_port_and_subdomain_wildcards() {
+        let m = OriginMatcher::new([
+            pat("https", "foo.com", false, PortRule::Default),
+            pat("http", "localhost", false, PortRule::Any),
+            pat("https", "example.com", true, PortRule::Default),
+        ]);
+        assert!(m.matches_unlisted(&o("http", "localhost", Some(3000))));
+        assert!(m.matches_unlisted(&o("https", "a.example.com", None)));
+        assert!(!m.matches_unlisted(&o("https", "bar.com", None)));
+        // Without port wildcards the exact map is skipped: only a value
+        // that is_listed rejected reaches here, so nothing is lost.
+        let m = OriginMatcher::new([pat("https", "foo.com", false, PortRule::Default)]);
+        assert!(!m.exact_port_wildcard);
+        assert!(m.matches(&o("https", "foo.com", None)));
+        assert!(m.is_listed(b"https://foo.com"));
+        assert!(!m.matches_unlisted(&o("https", "bar.com", None)));
+    }
+
+    #[test]
     fn fx_hash_differs_on_tails() {
         let h = |s: &str| {
             let mut f = FxHasher::default();
@@ -366,5 +488,12 @@ mod tests {
         };
         assert_ne!(h("001.example.com"), h("002.example.com"));
         assert_ne!(h("abcdefgh1"), h("abcdefgh2"));
+        // Either lane of a 16-byte block, and blocks swapped.
+        assert_ne!(h("aaaaaaaaaaaaaaaa"), h("aaaaaaaaaaaaaaab"));
+        assert_ne!(h("baaaaaaaaaaaaaaa"), h("aaaaaaaaaaaaaaaa"));
+        assert_ne!(
+            h("0123456789abcdefFEDCBA9876543210"),
+            h("FEDCBA98765432100123456789abcdef")
+        );
     }
 }

@@ -1,0 +1,207 @@
+//! [`Cors`]: the service. It asks [`Policy::decide`] and does what the
+//! decision says; it decides nothing itself.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::task::{Context, Poll};
+
+use corsica::policy::{Decision, REJECTION_HEADER};
+use http::{Request, Response};
+use tower_service::Service;
+
+use crate::PolicyHandle;
+use crate::future::ResponseFuture;
+use crate::handle::Shared;
+
+/// The service made by [`CorsLayer`](crate::CorsLayer). Per request:
+///
+/// 1. [`Policy::decide`] on the request's method and headers;
+/// 2. a preflight the decision answers here (allowed or rejected) gets its
+///    status and headers with an empty body, and the inner service never
+///    sees it: a router that would answer `OPTIONS` with 405 or 404 does not
+///    break preflights;
+/// 3. anything else (non-CORS requests, actual CORS requests, `OPTIONS`
+///    without `Access-Control-Request-Method`, preflights when the policy
+///    sets `preflight_passthrough`) goes to the inner service, and the
+///    decision's headers are added to whatever response comes back, 4xx
+///    and 5xx included, with `Vary` merged into the application's own;
+/// 4. a rejection is reported through `tracing` (target `corsica_tower`,
+///    level INFO, fields `code`, `reason`, `origin`, `method`, `preflight`),
+///    and with debugging on, the response carries `corsica-rejection`.
+///
+/// A panic in the inner service unwinds through this service; to turn it
+/// into a 500 that still carries the CORS headers, put tower-http's
+/// `CatchPanicLayer` *inside* this layer (see the crate documentation).
+///
+/// ```
+/// use axum::{Router, body::Body, routing::get};
+/// use http::{Request, StatusCode};
+/// use tower::ServiceExt;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let cors = corsica_tower::CorsLayer::from_toml_str(r#"
+///     origins = ["https://app.example.com"]
+///     methods = ["GET", "PUT"]
+/// "#).unwrap();
+/// // The router has no OPTIONS route: it would answer 405.
+/// let app = Router::new().route("/items", get(|| async { "[]" })).layer(cors);
+///
+/// let preflight = Request::options("/items")
+///     .header("origin", "https://app.example.com")
+///     .header("access-control-request-method", "PUT")
+///     .body(Body::empty())
+///     .unwrap();
+/// let response = app.oneshot(preflight).await.unwrap();
+/// assert_eq!(response.status(), StatusCode::NO_CONTENT);
+/// assert_eq!(response.headers()["access-control-allow-origin"], "https://app.example.com");
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Cors<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S> Cors<S> {
+    pub(crate) fn from_shared(inner: S, shared: Arc<Shared>) -> Cors<S> {
+        Cors { inner, shared }
+    }
+
+    /// A handle to replace the policy or switch debugging while serving
+    /// (the same as the layer's).
+    ///
+    /// ```
+    /// use tower_layer::Layer;
+    /// let layer = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?;
+    /// let service = layer.layer(tower::service_fn(|_: http::Request<()>| async {
+    ///     Ok::<_, std::convert::Infallible>(http::Response::new(()))
+    /// }));
+    /// service.handle().set_debug(true);
+    /// assert!(layer.handle().debug());
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
+    pub fn handle(&self) -> PolicyHandle {
+        PolicyHandle {
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// The wrapped service.
+    ///
+    /// ```
+    /// use tower_layer::Layer;
+    /// let layer = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?;
+    /// let service = layer.layer(42);
+    /// assert_eq!(*service.get_ref(), 42);
+    /// assert_eq!(service.into_inner(), 42);
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
+    pub fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The wrapped service, mutably.
+    ///
+    /// ```
+    /// use tower_layer::Layer;
+    /// let layer = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?;
+    /// let mut service = layer.layer(41);
+    /// *service.get_mut() += 1;
+    /// assert_eq!(*service.get_ref(), 42);
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
+    pub fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Unwraps the inner service.
+    ///
+    /// ```
+    /// use tower_layer::Layer;
+    /// let layer = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?;
+    /// assert_eq!(layer.layer("inner").into_inner(), "inner");
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Cors<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>>,
+    ResBody: Default,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future, ResBody>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let policy = self.shared.policy.load();
+        let decision = policy.decide(request.method(), request.headers());
+        let explanation = self.report(&decision, &request);
+        match decision.status() {
+            Some(status) => {
+                // Answered here: the response is made now, from the
+                // borrowed decision.
+                let mut response = Response::new(ResBody::default());
+                *response.status_mut() = status;
+                let map = response.headers_mut();
+                decision.headers().apply_to(map);
+                if let Some(explanation) = explanation {
+                    map.insert(REJECTION_HEADER.clone(), explanation);
+                }
+                ResponseFuture::answered(response)
+            }
+            None => {
+                let headers = decision.headers().into_owned();
+                drop(policy);
+                ResponseFuture::inner(self.inner.call(request), headers, explanation)
+            }
+        }
+    }
+}
+
+impl<S> Cors<S> {
+    /// Reports the decision through `tracing`; returns the debug header's
+    /// value when debugging is on and the request is rejected.
+    fn report<B>(
+        &self,
+        decision: &Decision<'_>,
+        request: &Request<B>,
+    ) -> Option<http::HeaderValue> {
+        match decision.rejection() {
+            Some(rejection) => {
+                tracing::info!(
+                    target: "corsica_tower",
+                    code = rejection.code(),
+                    reason = %rejection,
+                    origin = ?request.headers().get(http::header::ORIGIN),
+                    method = %request.method(),
+                    preflight = decision.is_preflight(),
+                    "CORS request rejected"
+                );
+                self.shared
+                    .debug
+                    .load(Ordering::Relaxed)
+                    .then(|| rejection.header_value())
+            }
+            None => {
+                if decision.is_cors() && self.shared.trace_allowed.load(Ordering::Relaxed) {
+                    tracing::info!(
+                        target: "corsica_tower",
+                        origin = ?request.headers().get(http::header::ORIGIN),
+                        method = %request.method(),
+                        preflight = decision.is_preflight(),
+                        "CORS request allowed"
+                    );
+                }
+                None
+            }
+        }
+    }
+}
