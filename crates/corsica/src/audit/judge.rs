@@ -23,7 +23,8 @@ pub struct Found {
     pub credentials: bool,
     /// What the answer said, in a line.
     pub detail: String,
-    /// Other probes whose answers show the same class.
+    /// For an origin class, the probes of the other origins let in (each
+    /// origin once); empty for the other classes.
     pub also: Vec<usize>,
 }
 
@@ -246,9 +247,19 @@ impl Plan {
             // Most severe first; among equals, the plan's order.
             of.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.probe.cmp(&b.probe)));
             let first = of[0];
-            let mut also: Vec<usize> = of[1..].iter().map(|c| c.probe).collect();
-            also.dedup();
-            also.retain(|&p| p != first.probe);
+            // For an origin class, the other origins let in; the other
+            // classes are one answer's, which the rest only repeat.
+            let mut also: Vec<usize> = Vec::new();
+            if class.is_origin_class() {
+                for c in &of[1..] {
+                    let origin = &self.probes[c.probe].origin;
+                    if *origin != self.probes[first.probe].origin
+                        && !also.iter().any(|&p| self.probes[p].origin == *origin)
+                    {
+                        also.push(c.probe);
+                    }
+                }
+            }
             out.push(Found {
                 class,
                 severity: first.severity,
