@@ -175,3 +175,29 @@ fn the_rate_limit_paces_one_host() {
     );
     assert!(reports[0].findings.is_empty());
 }
+
+#[test]
+fn a_har_gives_its_cross_origin_endpoints_and_the_page_origin() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/har/failing-page.har");
+    let file = corsica_doctor::har::read(std::fs::File::open(path).unwrap());
+    let (urls, origins) = corsica_doctor::audit::har_targets(&file);
+    assert_eq!(origins, [Origin::parse("http://app.test:8001").unwrap()]);
+    // Every API endpoint once, none of the page's own requests.
+    assert!(
+        urls.iter().all(|u| u.starts_with("http://api.test:8002/")),
+        "{urls:?}"
+    );
+    let unique: BTreeSet<&String> = urls.iter().collect();
+    assert_eq!(unique.len(), urls.len());
+    for path in [
+        "/credentials-ok",
+        "/no-acao",
+        "/put-json",
+        "/star-credentials",
+    ] {
+        assert!(
+            urls.contains(&format!("http://api.test:8002{path}")),
+            "{path}: {urls:?}"
+        );
+    }
+}
