@@ -352,6 +352,13 @@ fn stack_fix(out: &mut impl Write, report: &Report, stack: Option<Stack>) -> io:
                     for line in policy.lines() {
                         writeln!(out, "    {}", line.cyan())?;
                     }
+                    if !fix.widened.is_empty() {
+                        writeln!(
+                            out,
+                            "  ({stack} cannot say the exact fix, so this policy is wider: {})",
+                            fix.widened.join("; ")
+                        )?;
+                    }
                     writeln!(out)?;
                     for line in config.lines() {
                         writeln!(out, "    {line}")?;

@@ -6,6 +6,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -185,6 +186,194 @@ fn check_that_cannot_connect_exits_2() {
     );
 }
 
+/// A server with a self-signed certificate for `localhost`, answering
+/// every request with `head` over TLS.
+fn serve_tls(head: &'static str) -> SocketAddr {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let key = rustls::pki_types::PrivateKeyDer::try_from(cert.signing_key.serialize_der()).unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert.cert.der().clone()], key)
+        .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let config = config.clone();
+            thread::spawn(move || {
+                stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+                let Ok(conn) = rustls::ServerConnection::new(config) else {
+                    return;
+                };
+                let mut tls = rustls::StreamOwned::new(conn, stream);
+                let mut buf = Vec::new();
+                let mut chunk = [0; 4096];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tls.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                let _ = tls.write_all(
+                    format!("{head}\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
+                        .as_bytes(),
+                );
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    addr
+}
+
+#[test]
+fn check_over_tls_refuses_a_self_signed_certificate_unless_insecure() {
+    let addr = serve_tls("HTTP/1.1 200 OK\r\nAccess-Control-Allow-Origin: *");
+    let url = format!("https://localhost:{}/items", addr.port());
+    let out = corsica(&["check", &url, "--origin", "https://app.example"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let t = text(&out.stdout);
+    assert!(
+        t.contains("could not check: TLS with localhost failed"),
+        "{t}"
+    );
+    assert!(t.contains("--insecure"), "{t}");
+
+    let out = corsica(&[
+        "check",
+        &url,
+        "--origin",
+        "https://app.example",
+        "--insecure",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("allowed: the script reads status 200"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn check_that_gets_no_answer_in_time_exits_2() {
+    // Accepted, never answered.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    thread::spawn(move || {
+        let mut held = Vec::new();
+        for s in listener.incoming().flatten() {
+            held.push(s);
+        }
+    });
+    let url = format!("http://{addr}/");
+    let out = corsica(&[
+        "check",
+        &url,
+        "--origin",
+        "https://app.example",
+        "--timeout",
+        "0.5",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["verdict"]["outcome"], "blocked", "{v}");
+    assert_eq!(
+        v["verdict"]["unreachable"],
+        format!("no answer from {addr} within 0.5 s (raise --timeout, or check the server)")
+    );
+
+    for bad in ["0", "soon", "4000"] {
+        let out = corsica(&[
+            "check",
+            &url,
+            "--origin",
+            "https://app.example",
+            "--timeout",
+            bad,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "--timeout {bad}");
+        assert!(
+            text(&out.stderr).contains("is not a number of seconds"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+}
+
+/// `--stack` says the fix in each of the eight stacks: the allowing
+/// policy as `corsica export` writes it, or why the stack cannot say it.
+#[test]
+fn check_says_the_fix_in_every_stack() {
+    let addr = serve("HTTP/1.1 200 OK");
+    let url = format!("http://{addr}/items");
+    for stack in [
+        "express", "nginx", "django", "axum", "caddy", "spring", "flask", "fastapi",
+    ] {
+        let out = corsica(&[
+            "check",
+            &url,
+            "--origin",
+            "https://app.example",
+            "--credentials",
+            "--no-probes",
+            "--stack",
+            stack,
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{stack}: {}", text(&out.stderr));
+        let t = text(&out.stdout);
+        assert!(
+            t.contains(&format!(
+                "in {stack}: a policy that lets this request through, as `corsica export --to {stack}` writes it:"
+            )),
+            "{stack}:\n{t}"
+        );
+        assert!(
+            t.contains(&format!("Generated by `corsica export --to {stack}`")),
+            "{stack}:\n{t}"
+        );
+        let out = corsica(&[
+            "check",
+            &url,
+            "--origin",
+            "https://app.example",
+            "--credentials",
+            "--no-probes",
+            "--stack",
+            stack,
+            "--json",
+        ]);
+        let v = json(&out);
+        assert_eq!(v["stack"]["name"], stack, "{v}");
+        assert!(
+            v["stack"]["config"]
+                .as_str()
+                .is_some_and(|c| c.contains(&format!("corsica export --to {stack}"))),
+            "{stack}: {v}"
+        );
+    }
+    let out = corsica(&[
+        "check",
+        &url,
+        "--origin",
+        "https://app.example",
+        "--stack",
+        "rails",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("unknown stack `rails`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
 const CHROME: &str = "Access to fetch at 'https://api.example/x' from origin 'https://app.example' \
                       has been blocked by CORS policy: Response to preflight request doesn't pass \
                       access control check: It does not have HTTP ok status.";
@@ -289,4 +478,35 @@ fn har_lists_every_blocked_request_then_a_summary() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// An export as Playwright writes it (no preflight entries, failed
+/// requests with status -1 and no headers): every blocked request is
+/// still listed, said to lack what the export does not hold, and the
+/// exit status is 1.
+#[test]
+fn har_reads_a_playwright_export() {
+    let mut har: Value = serde_json::from_slice(&std::fs::read(fixture()).unwrap()).unwrap();
+    har["log"]["creator"] = serde_json::json!({"name": "Playwright", "version": "1.50"});
+    let entries = har["log"]["entries"].as_array_mut().unwrap();
+    entries.retain(|e| e["_resourceType"] != "preflight");
+    for e in entries.iter_mut() {
+        let o = e.as_object_mut().unwrap();
+        o.remove("_resourceType");
+        o.remove("_initiator");
+        if o["response"]["_error"].is_string() {
+            let r = o["response"].as_object_mut().unwrap();
+            r.insert("status".into(), (-1).into());
+            r.insert("headers".into(), Value::Array(Vec::new()));
+            let error = r.remove("_error").unwrap();
+            r.insert("_failureText".into(), error);
+        }
+    }
+    let out = corsica_stdin(&["har", "-", "--json"], &har.to_string());
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["summary"]["blocked"], 8, "{v}");
+    let out = corsica_stdin(&["har", "-"], &har.to_string());
+    let t = text(&out.stdout);
+    assert!(t.contains("not in the export"), "{t}");
 }

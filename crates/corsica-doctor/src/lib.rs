@@ -1,16 +1,32 @@
 //! corsica's tools for real servers and the stacks people run.
 //!
-//! Today: [`export`], which writes a validated corsica [`Policy`] as working
-//! configuration for nginx, Caddy, Express, Django, Flask, FastAPI, axum or
-//! Spring, correct where the usual snippets are wrong, and refuses a policy a
-//! stack cannot express exactly instead of approximating it.
+//! - [`check`] (feature `net`, on by default): send a live endpoint exactly
+//!   what Chrome or Firefox would (the preflight when one is due, then the
+//!   request, redirects followed as Fetch does) over tokio, hyper and
+//!   rustls, feed every answer to the engine's browser model, and report
+//!   the timeline, the verdict with the browser's console message, the
+//!   cause, the fix (in a corsica policy and, through [`export`], in a
+//!   stack), and findings (an error without CORS headers, no `OPTIONS`
+//!   handler, a per-origin answer without `Vary: Origin`, unexposed
+//!   headers, origins let in that should not be).
+//! - [`audit`] (feature `net`): probe live endpoints for CORS
+//!   misconfigurations (every class of `corsica::audit`, with GET and
+//!   preflights, a random probe label per run), many at once under a
+//!   bound on requests in flight and a per-host rate limit; findings with
+//!   severity, evidence and fix, as JSON Lines or SARIF.
+//! - [`why`]: a console line pasted from Chrome, Edge or Firefox read back
+//!   into its failure, and the request it describes, to check it for real.
+//! - [`har`]: a DevTools export read as a stream and replayed through the
+//!   browser model: every cross-origin request the browser blocked, why,
+//!   and the fix.
+//! - [`export`]: a validated corsica [`Policy`] as working configuration
+//!   for nginx, Caddy, Express, Django, Flask, FastAPI, axum or Spring,
+//!   correct where the usual snippets are wrong; a policy a stack cannot
+//!   express exactly is refused, not approximated.
 //!
-//! The other doctor tools will sit beside it as sibling modules: `check`
-//! (probe a live endpoint exactly as a browser would), `why` (read a pasted
-//! console message back into its reason), `har` (replay a DevTools export)
-//! and `audit` (probe an endpoint for misconfigurations). None of them
-//! decides anything about CORS: the engine (`corsica`) does, and the doctor
-//! only translates and does I/O.
+//! None of them decides anything about CORS: the engine (`corsica`) does,
+//! and the doctor only translates and does I/O. `examples/check.rs` runs a
+//! check, reads its console line back, and says the fix in Express.
 //!
 //! ```
 //! use corsica::Policy;

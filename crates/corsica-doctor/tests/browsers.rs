@@ -3,8 +3,8 @@
 //! why` reads every message they print back, and `--check` with what it
 //! holds reaches the same verdict.
 //!
-//! The servers are the export tests' (`support`): nginx, Express and
-//! Django running an exported policy, and the broken configurations people
+//! The servers are the export tests' (`support`): nginx, Caddy, Express,
+//! Django, Flask and FastAPI running an exported policy, and the broken configurations people
 //! copy (the seed's nginx snippet, Express `origin: true` with
 //! credentials, an unanchored django-cors-headers regex, `cors()` with `*`
 //! and one method). The pages are
@@ -28,7 +28,7 @@ use std::thread;
 use corsica::Policy;
 use corsica::fetch::Browser;
 use corsica_doctor::check::CheckRequest;
-use corsica_doctor::export::Stack;
+use corsica_doctor::export::{self, Stack};
 use corsica_doctor::why::{self, Given};
 use serde_json::{Value, json};
 
@@ -138,8 +138,14 @@ fn check_and_why_report_what_the_browsers_report() {
 
     // The servers.
     let nginx = support::start(Stack::Nginx, &policy).unwrap();
+    let caddy = support::start(Stack::Caddy, &policy).unwrap();
     let express = support::start(Stack::Express, &policy).unwrap();
     let django = support::start(Stack::Django, &policy).unwrap();
+    let flask = support::start(Stack::Flask, &policy).unwrap();
+    // Starlette cannot say this policy exactly: the smallest widening it
+    // can, as `corsica check --stack fastapi` offers it.
+    let (wider, _) = export::widen(policy.config(), Stack::Fastapi).unwrap();
+    let fastapi = support::start(Stack::Fastapi, &Policy::new(&wider).unwrap()).unwrap();
     let upstream = support::http::Upstream::start();
     let url = upstream.url();
     let seed = servers::nginx(|port| {
@@ -171,10 +177,13 @@ fn check_and_why_report_what_the_browsers_report() {
     let star = servers::express(
         "module.exports = require('cors')({ origin: '*', methods: ['GET'], allowedHeaders: ['Content-Type'] });\n",
     );
-    let targets: [(&str, SocketAddr); 7] = [
+    let targets: [(&str, SocketAddr); 10] = [
         ("nginx", nginx.server.addr),
+        ("caddy", caddy.server.addr),
         ("express", express.server.addr),
         ("django", django.server.addr),
+        ("flask", flask.server.addr),
+        ("fastapi", fastapi.server.addr),
         ("nginx-seed-snippet", seed.addr),
         ("express-origin-true", reflect.addr),
         ("django-unanchored-regex", regex.addr),

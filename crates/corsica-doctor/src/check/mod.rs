@@ -36,7 +36,7 @@ use corsica::policy::{Policy, PolicyConfig};
 use corsica::simulate::CaseOutcome;
 use serde_json::{Value, json};
 
-use crate::export::{ExportOptions, Stack, export};
+use crate::export::{self, ExportError, ExportOptions, Stack, export};
 
 pub use transport::{HttpTransport, Transport, TransportError};
 
@@ -518,6 +518,10 @@ pub struct StackFix {
     pub policy: Result<String, String>,
     /// The stack's configuration, or why it cannot be written.
     pub config: Result<String, String>,
+    /// When the stack cannot say `policy` exactly: how the policy was
+    /// widened so it can ([`export::widen`]); `policy` is then the widened
+    /// one. Empty otherwise.
+    pub widened: Vec<String>,
 }
 
 impl Report {
@@ -584,18 +588,38 @@ impl Report {
     /// The fix said in `stack`: the allowing policy, exported.
     pub fn stack_fix(&self, stack: Stack) -> StackFix {
         let config = self.allowing_policy();
-        let policy = config.as_ref().map(policy_toml).map_err(Clone::clone);
-        let exported = match &config {
-            Ok(c) => match Policy::new(c) {
-                Ok(p) => export(&p, stack, &ExportOptions::default()).map_err(|e| e.to_string()),
-                Err(e) => Err(e.to_string()),
+        let exported = |c: &PolicyConfig| match Policy::new(c) {
+            Ok(p) => export(&p, stack, &ExportOptions::default()),
+            Err(e) => Err(ExportError::Internal {
+                detail: e.to_string(),
+            }),
+        };
+        let mut widened = Vec::new();
+        let (policy, config) = match config {
+            Ok(c) => match exported(&c) {
+                Ok(out) => (Ok(policy_toml(&c)), Ok(out)),
+                Err(refused @ ExportError::Refused { .. }) => {
+                    // The stack cannot say the exact fix: the smallest
+                    // widening it can say, named, or the refusal.
+                    match export::widen(&c, stack).and_then(|(wider, changes)| {
+                        exported(&wider).ok().map(|out| (wider, changes, out))
+                    }) {
+                        Some((wider, changes, out)) => {
+                            widened = changes;
+                            (Ok(policy_toml(&wider)), Ok(out))
+                        }
+                        None => (Ok(policy_toml(&c)), Err(refused.to_string())),
+                    }
+                }
+                Err(e) => (Ok(policy_toml(&c)), Err(e.to_string())),
             },
-            Err(e) => Err(e.clone()),
+            Err(e) => (Err(e.clone()), Err(e)),
         };
         StackFix {
             stack,
             policy,
-            config: exported,
+            config,
+            widened,
         }
     }
 
@@ -662,6 +686,7 @@ impl Report {
                 "policy": fix.policy.as_ref().ok(),
                 "config": fix.config.as_ref().ok(),
                 "error": fix.config.as_ref().err(),
+                "widened": fix.widened,
             });
         }
         out
@@ -729,6 +754,9 @@ pub fn policy_toml(config: &PolicyConfig) -> String {
             "expose_headers = {}\n",
             list(&config.expose_headers)
         ));
+    }
+    if let Some(max_age) = config.max_age {
+        out.push_str(&format!("max_age = {max_age}\n"));
     }
     out
 }

@@ -90,6 +90,43 @@ pub(super) fn refusals(f: &Facts<'_>) -> Vec<Refusal> {
     r
 }
 
+/// Starlette's `max_age` when none is given.
+const STARLETTE_MAX_AGE: i64 = 600;
+
+/// Widens `config` to what `CORSMiddleware` can say (see
+/// [`super::widen`]): Starlette's default `max_age` when there is none,
+/// and the headers it always allows. Returns what changed.
+pub(super) fn widen(config: &mut corsica::policy::PolicyConfig) -> Vec<String> {
+    let mut changes = Vec::new();
+    if config.max_age.is_none() {
+        config.max_age = Some(STARLETTE_MAX_AGE);
+        changes.push(format!(
+            "max_age = {STARLETTE_MAX_AGE} (Starlette always sends Access-Control-Max-Age; this is its default)"
+        ));
+    }
+    if !config.request_headers.iter().any(|h| h == "*") {
+        let missing: Vec<&str> = ALWAYS_ALLOWED
+            .into_iter()
+            .filter(|h| {
+                !config
+                    .request_headers
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(h))
+            })
+            .collect();
+        if !missing.is_empty() {
+            config
+                .request_headers
+                .extend(missing.iter().map(|h| (*h).to_owned()));
+            changes.push(format!(
+                "request_headers gains {} (Starlette always allows them)",
+                missing.join(", ")
+            ));
+        }
+    }
+    changes
+}
+
 pub(super) fn render(f: &Facts<'_>) -> String {
     let mut out = banner("#", Stack::Fastapi, f);
     out.push_str(

@@ -17,7 +17,7 @@
 //!
 //! Nothing here decides anything about CORS. What the policy answers (the
 //! header values, the statuses, what `*` covers) comes from the engine:
-//! [`Facts`] asks [`Policy::decide`] about probe requests and reads the
+//! `Facts` asks [`Policy::decide`] about probe requests and reads the
 //! answers back; each stack's module only knows its stack.
 //!
 //! ```
@@ -308,6 +308,42 @@ pub fn export(
         Stack::Axum => axum::render(&facts),
         Stack::Spring => spring::render(&facts),
     })
+}
+
+/// The smallest widening of `config` that `stack` can express, for a
+/// policy [`export`] refuses: what `corsica check --stack` offers when the
+/// exact fix cannot be said in the stack.
+///
+/// Only what is safe to widen is widened, and each change is named: for
+/// FastAPI, `max_age` set to Starlette's own default (600 seconds) when the
+/// policy has none, and the four request headers Starlette always allows
+/// added to `request_headers`. Nothing else is ever widened (no origin, no
+/// credentials); `None` when no such widening applies, and the caller
+/// reports the refusal instead.
+///
+/// ```
+/// use corsica::policy::PolicyConfig;
+/// use corsica_doctor::export::{widen, Stack};
+///
+/// let config = PolicyConfig {
+///     origins: vec!["https://app.example".into()],
+///     ..PolicyConfig::default()
+/// };
+/// let (wider, changes) = widen(&config, Stack::Fastapi).unwrap();
+/// assert_eq!(wider.max_age, Some(600));
+/// assert_eq!(changes.len(), 2);
+/// assert!(widen(&config, Stack::Nginx).is_none());
+/// ```
+pub fn widen(
+    config: &corsica::policy::PolicyConfig,
+    stack: Stack,
+) -> Option<(corsica::policy::PolicyConfig, Vec<String>)> {
+    let mut wider = config.clone();
+    let changes = match stack {
+        Stack::Fastapi => fastapi::widen(&mut wider),
+        _ => Vec::new(),
+    };
+    (!changes.is_empty()).then_some((wider, changes))
 }
 
 /// A list the policy allows: `*` and/or names, as the engine writes them
