@@ -407,3 +407,63 @@ fn names_and_severities_round_trip() {
     assert!("severe".parse::<Severity>().is_err());
     assert!(Severity::Critical > Severity::High && Severity::Low > Severity::Info);
 }
+
+mod hostile {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("Access-Control-Allow-Origin".to_owned()),
+            Just("access-control-allow-origin".to_owned()),
+            Just("Access-Control-Allow-Credentials".to_owned()),
+            Just("Access-Control-Allow-Methods".to_owned()),
+            Just("Access-Control-Allow-Headers".to_owned()),
+            Just("Access-Control-Max-Age".to_owned()),
+            Just("Vary".to_owned()),
+            Just("X-Corsica-qzxkvwpt".to_owned()),
+            "[A-Za-z-]{1,12}",
+        ]
+    }
+
+    proptest! {
+        // Each case judges a whole plan: fewer cases keep the debug run short.
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        /// Whatever the server answers, judging never panics, names only
+        /// probes of the plan, and finds a class at most once.
+        #[test]
+        fn any_answers_are_judged(
+            answers in prop::collection::vec(
+                prop::option::of((
+                    100u16..600,
+                    prop::collection::vec((name(), "\\PC{0,40}"), 0..6),
+                )),
+                0..80,
+            ),
+        ) {
+            let plan = plan();
+            let heads: Vec<Option<ResponseHead<'static>>> = answers
+                .into_iter()
+                .map(|a| {
+                    a.map(|(status, lines)| {
+                        let mut h = ResponseHead::new(status);
+                        for (n, v) in lines {
+                            h.push(n, v);
+                        }
+                        h
+                    })
+                })
+                .collect();
+            let found = plan.judge(&heads);
+            let mut seen = BTreeSet::new();
+            for f in &found {
+                prop_assert!(f.probe < plan.probes().len());
+                prop_assert!(heads.get(f.probe).is_some_and(Option::is_some));
+                prop_assert!(f.also.iter().all(|&p| p < plan.probes().len()));
+                prop_assert!(seen.insert(f.class));
+            }
+        }
+    }
+}
