@@ -20,6 +20,7 @@ use corsica_doctor::export::{ExportError, Stack};
 use owo_colors::OwoColorize;
 
 use crate::output::Ctx;
+use crate::verdict;
 
 /// Arguments of `corsica check`.
 #[derive(Debug, Args)]
@@ -33,7 +34,7 @@ pub(crate) struct CheckArgs {
     #[command(flatten)]
     request: RequestFlags,
     /// Which browser to behave as: chrome, edge (Chromium) or firefox.
-    #[arg(long, default_value = "chrome", value_name = "BROWSER", value_parser = parse_browser)]
+    #[arg(long, default_value = "chrome", value_name = "BROWSER", value_parser = crate::parse_browser)]
     browser: Browser,
     /// Also say the fix in this stack (the configuration `corsica export`
     /// writes): express, nginx, django, axum, caddy, spring, flask,
@@ -71,16 +72,6 @@ pub(crate) struct RequestFlags {
     /// The body the script sends (text).
     #[arg(long, value_name = "TEXT")]
     pub(crate) body: Option<String>,
-}
-
-pub(crate) fn parse_browser(s: &str) -> Result<Browser, String> {
-    match s {
-        "chrome" | "chromium" | "edge" => Ok(Browser::Chrome),
-        "firefox" => Ok(Browser::Firefox),
-        other => Err(format!(
-            "unknown browser {other:?}; use chrome, edge or firefox"
-        )),
-    }
 }
 
 fn parse_stack(s: &str) -> Result<Stack, String> {
@@ -303,28 +294,7 @@ fn verdict(out: &mut impl Write, report: &Report) -> io::Result<()> {
                 )?,
             }
         }
-        Verdict::Blocked(b) => {
-            let code = b.error_code().unwrap_or("TypeError");
-            writeln!(out, "{} {code}", "blocked:".red().bold())?;
-            if let Some(m) = b.console_message() {
-                writeln!(out, "{} {m}", "console:".bold())?;
-            }
-            writeln!(out, "{} {}", "cause:".bold(), b.cause())?;
-            let fix = b.fix();
-            writeln!(out, "{} {}", "fix:".bold(), fix.summary)?;
-            if let Some((name, value)) = &fix.header {
-                writeln!(out, "  send: {name}: {value}")?;
-            }
-            for (name, value) in &fix.also {
-                writeln!(out, "  and:  {name}: {value}")?;
-            }
-            if let Some(p) = &fix.policy {
-                writeln!(out, "  corsica policy:")?;
-                for line in p.lines() {
-                    writeln!(out, "    {}", line.cyan())?;
-                }
-            }
-        }
+        Verdict::Blocked(b) => verdict::write_blocked(out, b, None, "")?,
     }
     Ok(())
 }

@@ -19,8 +19,9 @@ use corsica_doctor::har::{
 };
 use owo_colors::OwoColorize;
 
-use crate::check::parse_browser;
 use crate::output::{self, Ctx};
+use crate::parse_browser;
+use crate::verdict;
 
 /// Arguments of `corsica har`.
 #[derive(Debug, Args)]
@@ -216,26 +217,7 @@ fn request(out: &mut impl Write, r: &Replayed) -> io::Result<()> {
                 a.exposed.join(", ")
             }
         )?,
-        Replay::Blocked(b) => {
-            writeln!(
-                out,
-                "   {} {}",
-                "blocked:".red().bold(),
-                b.error_code().unwrap_or("(a network error)")
-            )?;
-            if let Some(m) = b.console_message() {
-                writeln!(out, "   {} {m}", "console:".bold())?;
-            }
-            writeln!(out, "   {} {}", "cause:".bold(), b.cause())?;
-            let fix = b.fix();
-            writeln!(out, "   {} {}", "fix:".bold(), fix.summary)?;
-            if let Some((n, v)) = &fix.header {
-                writeln!(out, "     send: {n}: {v}")?;
-            }
-            if let Some(p) = &fix.policy {
-                writeln!(out, "     corsica policy: {}", p.replace('\n', "; ").cyan())?;
-            }
-        }
+        Replay::Blocked(b) => verdict::write_blocked(out, b, None, "   ")?,
         Replay::Unknown { missing, error } => {
             let what = match missing.kind {
                 corsica::fetch::TransmitKind::Preflight => "its preflight",

@@ -16,7 +16,7 @@
 //! starts a value at most as indented as the bad one (for JSON Lines, the
 //! next line), so one broken case costs one error, not one per line.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use anyhow::Context as _;
 use serde::de::IgnoredAny;
@@ -58,6 +58,11 @@ enum Next {
     Invalid(serde_json::Error),
 }
 
+/// The most text one value may take, in bytes: a case with a few
+/// megabyte-long headers fits; a line without end is not held in memory
+/// whole, it is reported and skipped.
+pub(crate) const MAX_VALUE_BYTES: usize = 64 << 20;
+
 /// Reads `input` to its end, calling `on_value(start, text)` for every JSON
 /// value (the elements of a top-level array one by one) and
 /// `on_error(line, column, problem)` for every piece of text that is not
@@ -65,6 +70,18 @@ enum Next {
 /// returned, as is a read error.
 pub(crate) fn for_each_value(
     input: impl BufRead,
+    on_value: impl FnMut(Start, &str) -> anyhow::Result<()>,
+    on_error: impl FnMut(usize, Option<usize>, &str),
+) -> anyhow::Result<()> {
+    for_each_value_within(input, MAX_VALUE_BYTES, on_value, on_error)
+}
+
+/// [`for_each_value`], with values of at most `max` bytes: a longer line,
+/// or a value that grows past it over several lines, is one error and
+/// reading resumes after it.
+fn for_each_value_within(
+    input: impl BufRead,
+    max: usize,
     mut on_value: impl FnMut(Start, &str) -> anyhow::Result<()>,
     mut on_error: impl FnMut(usize, Option<usize>, &str),
 ) -> anyhow::Result<()> {
@@ -81,13 +98,32 @@ pub(crate) fn for_each_value(
     let mut line_no = 0usize;
     loop {
         raw.clear();
-        let n = input
+        let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+        let n = (&mut input)
+            .take(limit)
             .read_until(b'\n', &mut raw)
             .context("cannot read cases")?;
         if n == 0 {
             break;
         }
         line_no += 1;
+        if raw.len() > max {
+            let newline = raw.last() == Some(&b'\n');
+            if !newline {
+                skip_line(&mut input)?;
+            }
+            on_error(
+                line_no,
+                None,
+                &format!(
+                    "the line is longer than {} bytes, more than a case may hold; \
+                     write each case on its own line",
+                    max
+                ),
+            );
+            reader.reset(line_no + 1);
+            continue;
+        }
         let Ok(text) = std::str::from_utf8(&raw) else {
             let e = std::str::from_utf8(&raw).unwrap_err();
             on_error(
@@ -107,6 +143,20 @@ pub(crate) fn for_each_value(
             reader.reset(line_no);
         }
         reader.push_line(text, line_no);
+        if reader.rest().len() > max {
+            // A value spread over lines that never ends: drop it, resume at
+            // the next line that starts one.
+            on_error(
+                reader.line,
+                None,
+                &format!(
+                    "a value that starts here grows past {max} bytes, more than a case may hold"
+                ),
+            );
+            reader.reset(line_no + 1);
+            reader.skip_deeper_than = Some(usize::MAX);
+            continue;
+        }
         reader.drain(false, &mut on_value, &mut on_error)?;
     }
     reader.drain(true, &mut on_value, &mut on_error)?;
@@ -118,6 +168,26 @@ pub(crate) fn for_each_value(
         );
     }
     Ok(())
+}
+
+/// Reads and drops the rest of the current line, a buffer at a time.
+fn skip_line(input: &mut impl BufRead) -> anyhow::Result<()> {
+    loop {
+        let buf = input.fill_buf().context("cannot read cases")?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                input.consume(i + 1);
+                return Ok(());
+            }
+            None => {
+                let n = buf.len();
+                input.consume(n);
+            }
+        }
+    }
 }
 
 /// Whether `line` starts (after spaces) with `{`, `[` (or, in an array,
@@ -396,6 +466,41 @@ mod tests {
         let (_, errors) = split("[{\"a\":1},\n");
         assert_eq!(errors.len(), 1);
         assert!(errors[0].2.contains("`]` is missing"), "{errors:?}");
+    }
+
+    #[test]
+    fn overlong_lines_and_values_are_one_error_each() {
+        let input = format!(
+            "{{\"a\":1}}\n{{\"long\":\"{}\"}}\n{{\"b\":2}}\n{{\n\"c\": \"{y}\",\n\"d\": \"{y}\"\n}}\n{{\"e\":3}}\n",
+            "x".repeat(500),
+            y = "y".repeat(60),
+        );
+        let mut values = Vec::new();
+        let mut errors = Vec::new();
+        for_each_value_within(
+            // A small buffer: the long line is skipped over several reads.
+            std::io::BufReader::with_capacity(16, input.as_bytes()),
+            120,
+            |s, t| {
+                values.push((s.line, t.to_owned()));
+                Ok(())
+            },
+            |l, _, p| errors.push((l, p.to_owned())),
+        )
+        .unwrap();
+        assert_eq!(
+            values,
+            [
+                (1, "{\"a\":1}".to_owned()),
+                (3, "{\"b\":2}".to_owned()),
+                (8, "{\"e\":3}".to_owned())
+            ]
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert_eq!(errors[0].0, 2);
+        assert!(errors[0].1.contains("longer than 120 bytes"), "{errors:?}");
+        assert_eq!(errors[1].0, 4);
+        assert!(errors[1].1.contains("grows past 120 bytes"), "{errors:?}");
     }
 
     #[test]

@@ -29,12 +29,14 @@
 
 mod audit;
 mod check;
+mod explain;
 mod export;
 mod har;
 mod json_values;
 mod output;
 mod policy;
 mod simulate;
+mod verdict;
 mod why;
 
 use std::io;
@@ -88,6 +90,15 @@ enum Command {
         /// The case file, or - (the default) for standard input.
         #[arg(value_name = "FILE")]
         file: Option<PathBuf>,
+        /// Write JSON Lines, the answer format (the default when standard
+        /// output is not a terminal).
+        #[arg(long, conflicts_with = "text")]
+        json: bool,
+        /// Write text for reading: each request's outcome, the requests
+        /// sent, and for a blocked one the console line, cause and fix
+        /// (the default on a terminal).
+        #[arg(long)]
+        text: bool,
     },
     /// Write the policy as configuration for nginx, caddy, express, django,
     /// flask, fastapi, axum or spring.
@@ -221,7 +232,7 @@ The format is specified in conformance/FORMAT.md in the corsica repository
 
 /// `--browser`: the engine's names, with an error that quotes the input
 /// shortened.
-fn parse_browser(s: &str) -> Result<corsica::fetch::Browser, String> {
+pub(crate) fn parse_browser(s: &str) -> Result<corsica::fetch::Browser, String> {
     s.parse().map_err(|_| {
         format!(
             "unknown browser `{}`; use chrome, firefox or spec",
@@ -256,7 +267,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let ctx = Ctx::new(cli.color);
     match cli.command {
         Command::Policy(cmd) => policy::run(cmd, &ctx),
-        Command::Simulate { browser, file } => simulate::run(file, browser),
+        Command::Simulate {
+            browser,
+            file,
+            json,
+            text,
+        } => {
+            let format = match (json, text) {
+                (true, _) => Some(simulate::Format::Json),
+                (_, true) => Some(simulate::Format::Text),
+                _ => None,
+            };
+            simulate::run(file, browser, format, &ctx)
+        }
         Command::Export(args) => export::run(&args, &ctx),
         Command::Check(args) => check::run(&args, &ctx),
         Command::Why(args) => why::run(&args, &ctx),

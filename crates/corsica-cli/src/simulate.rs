@@ -16,7 +16,9 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
+
+use owo_colors::OwoColorize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -25,10 +27,11 @@ use anyhow::Context as _;
 use corsica::fetch::Browser;
 use corsica::policy::Policy;
 use corsica::shorten::{shorten, shorten_quoted};
-use corsica::simulate::{Case, PreparedCase, simulate_prepared};
+use corsica::simulate::{Answer, Case, CaseOutcome, PreparedCase, simulate_prepared};
 
 use crate::json_values::{self, Start};
-use crate::output;
+use crate::output::{self, Ctx};
+use crate::verdict::{self, readable_value};
 
 /// Where the case format is described, for messages.
 pub(crate) const FORMAT_HINT: &str = "each case is one JSON object on one line (JSON Lines; a JSON \
@@ -40,7 +43,19 @@ pub(crate) const FORMAT_HINT: &str = "each case is one JSON object on one line (
 /// Returns exit code 0 when every case was read, 1 when one was
 /// malformed; an error when the input cannot be read or the output cannot
 /// be written.
-pub fn run(input: Option<PathBuf>, browser: Browser) -> anyhow::Result<ExitCode> {
+pub fn run(
+    input: Option<PathBuf>,
+    browser: Browser,
+    format: Option<Format>,
+    ctx: &Ctx,
+) -> anyhow::Result<ExitCode> {
+    // JSON Lines through a pipe (the format other tools read), text on a
+    // terminal; --json or --text decides otherwise.
+    let format = format.unwrap_or(if io::stdout().is_terminal() {
+        Format::Text
+    } else {
+        Format::Json
+    });
     let stdin = io::stdin();
     // Policy files named by a case are read relative to the case file
     // (conformance/FORMAT.md); from standard input, to the current directory.
@@ -62,19 +77,18 @@ pub fn run(input: Option<PathBuf>, browser: Browser) -> anyhow::Result<ExitCode>
         }
         _ => Box::new(stdin.lock()),
     };
-    let stdout = io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
-    let malformed =
-        simulate_stream(
-            reader,
-            &mut out,
-            browser,
-            &base,
-            |line, column, what| match column {
-                Some(c) => output::error(format_args!("line {line}, column {c}: {what}")),
-                None => output::error(format_args!("line {line}: {what}")),
-            },
-        )?;
+    let mut out = BufWriter::with_capacity(1 << 16, ctx.stdout());
+    let malformed = simulate_stream(
+        reader,
+        &mut out,
+        browser,
+        format,
+        &base,
+        |line, column, what| match column {
+            Some(c) => output::error(format_args!("line {line}, column {c}: {what}")),
+            None => output::error(format_args!("line {line}: {what}")),
+        },
+    )?;
     out.flush().context("cannot write answers")?;
     if malformed {
         output::error(format_args!("{FORMAT_HINT}"));
@@ -91,6 +105,7 @@ pub fn simulate_stream(
     input: impl BufRead,
     out: &mut impl Write,
     browser: Browser,
+    format: Format,
     base: &Path,
     report: impl FnMut(usize, Option<usize>, &str),
 ) -> anyhow::Result<bool> {
@@ -129,19 +144,74 @@ pub fn simulate_stream(
                 }
             };
             for answer in simulate_prepared(&prepared, browser) {
-                // serde_json wraps a write error in its own type, whose
-                // source is not the io::Error: unwrap it, so a closed
-                // pipe is seen as one.
-                serde_json::to_writer(&mut *out, &answer)
-                    .map_err(io::Error::from)
-                    .context("cannot write answers")?;
-                out.write_all(b"\n").context("cannot write answers")?;
+                match format {
+                    // serde_json wraps a write error in its own type, whose
+                    // source is not the io::Error: unwrap it, so a closed
+                    // pipe is seen as one.
+                    Format::Json => serde_json::to_writer(&mut *out, &answer)
+                        .map_err(io::Error::from)
+                        .and_then(|()| out.write_all(b"\n")),
+                    Format::Text => write_text(&mut *out, &answer),
+                }
+                .context("cannot write answers")?;
             }
             Ok(())
         },
         problem,
     )?;
     Ok(malformed.get())
+}
+
+/// How answers are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// One JSON object per line: the answer format.
+    Json,
+    /// For reading: each request's outcome, what went on the wire, and why
+    /// a blocked one was blocked, with the fix.
+    Text,
+}
+
+/// One answer as text: `id[index] browser: outcome`, the requests sent,
+/// then for a blocked one its console line, cause and fix.
+fn write_text(out: &mut impl Write, a: &Answer) -> io::Result<()> {
+    let head = format!("{}[{}]", readable_value(&a.id), a.index);
+    match a.outcome {
+        CaseOutcome::Ok => {
+            let exposed = if a.exposed.is_empty() {
+                "none".to_owned()
+            } else {
+                a.exposed.join(", ")
+            };
+            writeln!(
+                out,
+                "{} {} status {}, readable headers: {exposed}",
+                head.bold(),
+                "ok:".green().bold(),
+                a.status.unwrap_or_default()
+            )?;
+        }
+        CaseOutcome::Opaque => writeln!(
+            out,
+            "{} {} the script gets an opaque response (status 0, nothing readable)",
+            head.bold(),
+            "opaque:".yellow().bold()
+        )?,
+        CaseOutcome::Blocked => writeln!(out, "{}", head.bold())?,
+    }
+    for sent in &a.sent {
+        writeln!(
+            out,
+            "  {} {} {}",
+            ">".dimmed(),
+            sent.method.as_str(),
+            readable_value(&sent.url)
+        )?;
+    }
+    if let Some(blocked) = &a.blocked {
+        verdict::write_blocked(out, blocked, None, "  ")?;
+    }
+    Ok(())
 }
 
 /// Reads and compiles a policy file a case names, every error in one
@@ -183,6 +253,7 @@ mod tests {
             input.as_bytes(),
             &mut out,
             Browser::Chrome,
+            Format::Json,
             Path::new(""),
             |l, c, w| problems.push((l, c, w.to_owned())),
         )

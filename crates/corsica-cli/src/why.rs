@@ -21,8 +21,10 @@ use corsica_doctor::why::{self, Given};
 use owo_colors::OwoColorize;
 use serde_json::{Value, json};
 
-use crate::check::{RequestFlags, parse_browser, parse_header};
+use crate::check::{RequestFlags, parse_header};
 use crate::output::Ctx;
+use crate::parse_browser;
+use crate::verdict;
 
 /// Arguments of `corsica why`.
 #[derive(Debug, Args)]
@@ -294,20 +296,7 @@ fn render(out: &mut impl Write, seen: &Recognized, facts: &RequestFacts<'_>) -> 
                     .dimmed()
             )?;
         }
-        let fix = blocked.fix();
-        writeln!(out, "{} {}", "fix:".bold(), fix.summary)?;
-        if let Some((name, value)) = &fix.header {
-            writeln!(out, "  send: {name}: {value}")?;
-        }
-        for (name, value) in &fix.also {
-            writeln!(out, "  and:  {name}: {value}")?;
-        }
-        if let Some(p) = &fix.policy {
-            writeln!(out, "  corsica policy:")?;
-            for line in p.lines() {
-                writeln!(out, "    {}", line.cyan())?;
-            }
-        }
+        verdict::write_fix(out, &blocked.fix(), "")?;
     }
     Ok(())
 }

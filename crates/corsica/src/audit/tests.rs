@@ -312,7 +312,7 @@ fn labels_and_targets_are_checked() {
         Err(PlanError::InvalidUrl(_))
     ));
     assert_eq!(
-        Plan::new("http://x.example/", &[Origin::Opaque], &l).unwrap_err(),
+        Plan::new("http://x.example/", &[Origin::new_opaque()], &l).unwrap_err(),
         PlanError::OpaqueTrusted
     );
     // An IP target: no subdomain or dot probes, still a plan.

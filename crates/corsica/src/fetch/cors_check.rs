@@ -39,7 +39,9 @@ fn chromium(headers: &ResponseHead<'_>, origin: &str, include: bool) -> Result<(
         // Step 3: the serialized origin must equal the value byte for byte.
         Some(v) if v != origin => {
             let value = v.to_owned();
-            if v.as_bytes().iter().any(|&b| b == b' ' || b == b',') {
+            // Two memchr scans, not one byte loop: a 200 KiB value costs
+            // microseconds, not a tenth of a millisecond.
+            if v.as_bytes().contains(&b' ') || v.as_bytes().contains(&b',') {
                 return Err(Reason::MultipleAllowOriginValues { value });
             }
             if v == "null" {

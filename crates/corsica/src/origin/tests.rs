@@ -1,5 +1,6 @@
 use super::*;
 use proptest::prelude::*;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 fn ser(input: &str) -> String {
     match Origin::parse(input) {
@@ -81,7 +82,7 @@ fn parsed_parts() {
         Origin::parse("HTTPS://EXAMPLE.COM:443").unwrap(),
         tuple("https", Host::Domain("example.com".into()), None)
     );
-    assert_eq!(Origin::parse("null").unwrap(), Origin::Opaque);
+    assert!(Origin::parse("null").unwrap().is_opaque());
     let o = Origin::parse("http://example.com:8080").unwrap();
     assert_eq!(o.scheme(), Some("http"));
     assert_eq!(o.host(), Some(&Host::Domain("example.com".into())));
@@ -91,8 +92,8 @@ fn parsed_parts() {
     assert_eq!((o.port(), o.effective_port()), (None, Some(443)));
     let o = Origin::parse("tauri://localhost").unwrap();
     assert_eq!((o.port(), o.effective_port()), (None, None));
-    assert_eq!(Origin::Opaque.scheme(), None);
-    assert!(Origin::Opaque.is_opaque());
+    assert_eq!(Origin::new_opaque().scheme(), None);
+    assert!(Origin::new_opaque().is_opaque());
     assert_eq!(
         "https://a.com".parse::<Origin>().unwrap().to_string(),
         "https://a.com"
@@ -374,10 +375,16 @@ fn same_origin() {
     assert!(!p("https://a.com").is_same_origin(&p("https://a.com:8443")));
     assert!(!p("https://a.com").is_same_origin(&p("https://b.a.com")));
     assert!(p("http://[::1]").is_same_origin(&p("http://[0::1]:80")));
-    // Opaque origins are never same-origin, not even with each other.
-    assert!(!Origin::Opaque.is_same_origin(&Origin::Opaque));
-    assert!(!Origin::Opaque.is_same_origin(&p("https://a.com")));
-    assert!(!p("https://a.com").is_same_origin(&Origin::Opaque));
+    // HTML: an opaque origin is same origin only with itself: a copy is,
+    // another opaque origin (another `null`) is not.
+    let sandboxed = Origin::new_opaque();
+    assert!(sandboxed.is_same_origin(&sandboxed.clone()));
+    assert_eq!(sandboxed, sandboxed.clone());
+    assert!(!sandboxed.is_same_origin(&Origin::new_opaque()));
+    assert_ne!(sandboxed, Origin::new_opaque());
+    assert_ne!(p("null"), p("null"), "two null headers, two opaque origins");
+    assert!(!sandboxed.is_same_origin(&p("https://a.com")));
+    assert!(!p("https://a.com").is_same_origin(&sandboxed));
     // A hand-built explicit default port is still the same origin.
     let explicit = tuple("https", Host::Domain("a.com".into()), Some(443));
     assert!(explicit.is_same_origin(&p("https://a.com")));
@@ -417,7 +424,9 @@ fn same_site() {
     ));
     assert!(same("tauri://localhost", "tauri://localhost:1"));
     assert!(!same("tauri://a.example.com", "tauri://b.example.com"));
-    assert!(!Origin::Opaque.is_same_site(&Origin::Opaque));
+    let sandboxed = Origin::new_opaque();
+    assert!(sandboxed.is_same_site(&sandboxed.clone()));
+    assert!(!sandboxed.is_same_site(&Origin::new_opaque()));
 }
 
 #[test]
@@ -456,7 +465,7 @@ fn registrable_domains() {
     assert_eq!(rd("https://.com"), None);
     assert_eq!(rd("https://a.com.."), None);
     assert_eq!(rd("https://."), None);
-    assert_eq!(Origin::Opaque.registrable_domain(), None);
+    assert_eq!(Origin::new_opaque().registrable_domain(), None);
 }
 
 #[test]
@@ -487,7 +496,7 @@ fn potentially_trustworthy() {
     ] {
         assert!(!t(no), "{no}");
     }
-    assert!(!Origin::Opaque.is_potentially_trustworthy());
+    assert!(!Origin::new_opaque().is_potentially_trustworthy());
 }
 
 #[test]
@@ -496,7 +505,10 @@ fn serde_as_string() {
     let json = serde_json::to_string(&o).unwrap();
     assert_eq!(json, r#""https://xn--bcher-kva.example:8443""#);
     assert_eq!(serde_json::from_str::<Origin>(&json).unwrap(), o);
-    assert_eq!(serde_json::to_string(&Origin::Opaque).unwrap(), r#""null""#);
+    assert_eq!(
+        serde_json::to_string(&Origin::new_opaque()).unwrap(),
+        r#""null""#
+    );
     let err = serde_json::from_str::<Origin>(r#""https://a.com/""#).unwrap_err();
     assert!(err.to_string().contains("drop the trailing slash"), "{err}");
     // An escaped string (no borrow possible) works too.
@@ -619,7 +631,7 @@ fn check_agreement(s: &str) -> Result<(), TestCaseError> {
             prop_assert_eq!(r.host, o.host().unwrap().to_string());
             prop_assert_eq!(r.port, o.port());
         }
-        (None, Ok(Origin::Opaque)) | (None, Err(_)) => {}
+        (None, Ok(Origin::Opaque(_))) | (None, Err(_)) => {}
         // `xn--` labels are the documented exception.
         (Some(_), Err(OriginError::InvalidHost { .. })) if s.contains("xn--") => {}
         _ => prop_assert!(false, "{s:?}: fast {fast:?} vs full {full:?}"),

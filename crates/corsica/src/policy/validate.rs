@@ -1,7 +1,7 @@
 //! Validation: a [`PolicyConfig`] checked key by key, every error collected,
 //! into the normalized pieces a [`Policy`](super::Policy) is built from.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use http::StatusCode;
 
@@ -119,6 +119,7 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
     let mut methods: Vec<String> = Vec::new();
     // The entry each normalized method was first written as.
     let mut written: Vec<&str> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for value in &c.methods {
         if value == "*" {
             if !any_method && c.credentials {
@@ -137,12 +138,13 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
             // Browsers normalize `delete` to `DELETE` before sending it
             // (Fetch: method normalize), so the list holds the sent form.
             let m = headers::normalize_method(value).into_owned();
-            match methods.iter().position(|x| *x == m) {
-                Some(j) => warnings.push(PolicyWarning::DuplicateMethod {
+            match seen.get(&m) {
+                Some(&j) => warnings.push(PolicyWarning::DuplicateMethod {
                     value: value.clone(),
                     first: written[j].to_owned(),
                 }),
                 None => {
+                    seen.insert(m.clone(), methods.len());
                     methods.push(m);
                     written.push(value);
                 }
@@ -155,7 +157,7 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
     // uppercase; listing both says the lowercase one is meant.
     for (m, value) in methods.iter().zip(&written) {
         let upper = m.to_ascii_uppercase();
-        if *m != upper && !methods.contains(&upper) {
+        if *m != upper && !seen.contains_key(&upper) {
             warnings.push(PolicyWarning::LowercaseMethod {
                 value: (*value).to_owned(),
                 suggestion: upper,
@@ -167,6 +169,9 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
     let mut any_request_header = false;
     let mut request_headers: Vec<String> = Vec::new();
     let mut written: Vec<&str> = Vec::new();
+    // Where each name was first listed: duplicates found in one pass,
+    // however long the list.
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for value in &c.request_headers {
         if value == "*" {
             if !any_request_header && c.credentials {
@@ -193,13 +198,14 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
                 value: value.clone(),
                 why: "it is a CORS header that only servers or browsers send",
             });
-        } else if let Some(j) = request_headers.iter().position(|x| *x == name) {
+        } else if let Some(&j) = seen.get(&name) {
             warnings.push(PolicyWarning::DuplicateHeader {
                 field: "request_headers",
                 value: value.clone(),
                 first: written[j].to_owned(),
             });
         } else {
+            seen.insert(name.clone(), request_headers.len());
             request_headers.push(name);
             written.push(value);
         }
@@ -209,6 +215,7 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
     let mut any_expose_header = false;
     let mut expose_headers: Vec<String> = Vec::new();
     let mut written: Vec<&str> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for value in &c.expose_headers {
         if value == "*" {
             if !any_expose_header && c.credentials {
@@ -237,13 +244,14 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
                 value: value.clone(),
                 why,
             });
-        } else if let Some(j) = expose_headers.iter().position(|x| *x == name) {
+        } else if let Some(&j) = seen.get(&name) {
             warnings.push(PolicyWarning::DuplicateHeader {
                 field: "expose_headers",
                 value: value.clone(),
                 first: written[j].to_owned(),
             });
         } else {
+            seen.insert(name.clone(), expose_headers.len());
             expose_headers.push(name);
             written.push(value);
         }

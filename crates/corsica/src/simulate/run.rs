@@ -12,8 +12,7 @@ use super::answer::{Answer, CaseOutcome, Sent};
 use super::case::{Case, CaseRequest, Endpoint, PolicySpec, ServerAnswer};
 use super::policy_server::answer_with_policy;
 use crate::fetch::{
-    Body, Browser, BrowserState, Fetch, Outcome, Page, Request, ResponseHead, ResponseType,
-    Transmit,
+    Body, Browser, BrowserState, Fetch, Outcome, Page, Request, ResponseHead, Transmit,
 };
 use crate::origin::Origin;
 use crate::policy::Policy;
@@ -313,21 +312,11 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
                     .collect(),
             });
         }
-        let (outcome, status, exposed, error, message, blocked) = match fetch.finish() {
-            Outcome::Readable(r) => {
-                let opaque = matches!(
-                    r.response_type,
-                    ResponseType::Opaque | ResponseType::OpaqueRedirect
-                );
-                let outcome = if opaque {
-                    CaseOutcome::Opaque
-                } else {
-                    CaseOutcome::Ok
-                };
-                (outcome, Some(r.status), r.exposed, None, None, None)
-            }
+        let finished = fetch.finish();
+        let outcome = CaseOutcome::of(&finished);
+        let (status, exposed, error, message, blocked) = match finished {
+            Outcome::Readable(r) => (Some(r.status), r.exposed, None, None, None),
             Outcome::Blocked(b) => (
-                CaseOutcome::Blocked,
                 None,
                 Vec::new(),
                 b.error_code(),
