@@ -79,7 +79,7 @@ fn parse_stack(s: &str) -> Result<Stack, String> {
     s.parse().map_err(|e: ExportError| e.to_string())
 }
 
-fn parse_timeout(s: &str) -> Result<Duration, String> {
+pub(crate) fn parse_timeout(s: &str) -> Result<Duration, String> {
     match s.parse::<f64>() {
         Ok(secs) if secs > 0.0 && secs <= 3600.0 => Ok(Duration::from_secs_f64(secs)),
         _ => Err(format!(

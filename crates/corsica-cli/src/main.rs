@@ -14,6 +14,10 @@
 //! | 1    | the policy is invalid (`check`, `explain`); a step was rejected (`explain`) |
 //! | 2    | usage error (bad flag or value), or a file could not be read |
 //!
+//! `corsica check`, `why`, `har` and `audit` say their own in `--help`
+//! (`audit`: 0 nothing at or above `--fail-on`, 1 something is, 2 a URL
+//! could not be audited).
+//!
 //! A broken pipe (`corsica … | head`) ends the program quietly with 0.
 //!
 //! # Adding a subcommand
@@ -23,6 +27,7 @@
 //! variant to [`Command`] and one arm to the `match` in [`run`], as
 //! `simulate` shows.
 
+mod audit;
 mod check;
 mod explain;
 mod export;
@@ -140,6 +145,20 @@ enum Command {
     /// route in front of any HTTP API. With no arguments, the demo (an
     /// echo API behind the gateway, and the playground page).
     Serve(serve::ServeArgs),
+    /// Probe live endpoints for CORS misconfigurations: every class, with
+    /// evidence, severity and the fix.
+    ///
+    /// Asks each URL, with GET and with a preflight, from origins a
+    /// misconfigured server lets in: a made-up one, null, lookalikes of the
+    /// trusted origins (--origin) and of the URL's host (prefix, suffix,
+    /// substring, unescaped dot, special characters, subdomains, http),
+    /// shared-hosting and private-network origins, CR/LF smuggling; with a
+    /// random label per run. Reports every finding (class, severity from
+    /// credentials x origin class x Vary, the request and response as
+    /// evidence, the fix) as text, --json (JSON Lines) or --sarif. Exits 0
+    /// when nothing is at least --fail-on (default low), 1 when something
+    /// is, 2 when a URL could not be audited or on a usage error.
+    Audit(audit::AuditArgs),
 }
 
 /// `corsica simulate --help`: the case and answer formats, in short.
@@ -277,6 +296,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Why(args) => why::run(&args, &ctx),
         Command::Har(args) => har::run(&args, &ctx),
         Command::Serve(args) => serve::run(&args, &ctx),
+        Command::Audit(args) => audit::run(&args, &ctx),
     }
 }
 

@@ -9,6 +9,11 @@
 //!   stack), and findings (an error without CORS headers, no `OPTIONS`
 //!   handler, a per-origin answer without `Vary: Origin`, unexposed
 //!   headers, origins let in that should not be).
+//! - [`audit`] (feature `net`): probe live endpoints for CORS
+//!   misconfigurations (every class of `corsica::audit`, with GET and
+//!   preflights, a random probe label per run), many at once under a
+//!   bound on requests in flight and a per-host rate limit; findings with
+//!   severity, evidence and fix, as JSON Lines or SARIF.
 //! - [`why`]: a console line pasted from Chrome, Edge or Firefox read back
 //!   into its failure, and the request it describes, to check it for real.
 //! - [`har`]: a DevTools export read as a stream and replayed through the
@@ -41,6 +46,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+#[cfg(feature = "net")]
+pub mod audit;
 #[cfg(feature = "net")]
 pub mod check;
 pub mod export;

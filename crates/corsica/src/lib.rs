@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod audit;
 pub mod explain;
 pub mod fetch;
 mod fx_hash;
@@ -23,5 +24,5 @@ pub mod policy;
 pub mod shorten;
 pub mod simulate;
 
-pub use origin::{Host, Origin, OriginError, OriginRef};
+pub use origin::{AddressSpace, Host, Origin, OriginError, OriginRef};
 pub use policy::{Decision, Policy, PolicyConfig};

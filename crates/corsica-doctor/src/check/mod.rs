@@ -21,7 +21,7 @@
 //! # Ok::<(), corsica_doctor::check::CheckError>(())
 //! ```
 
-mod transport;
+pub(crate) mod transport;
 
 use std::time::{Duration, Instant};
 

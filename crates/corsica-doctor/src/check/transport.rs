@@ -300,7 +300,7 @@ where
 
 /// rustls with the system's trusted roots, or (`insecure`) accepting any
 /// certificate; HTTP/1.1 offered by ALPN.
-fn tls_config(insecure: bool) -> Result<rustls::ClientConfig, String> {
+pub(crate) fn tls_config(insecure: bool) -> Result<rustls::ClientConfig, String> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()

@@ -61,9 +61,11 @@ mod transmit;
 mod wire;
 
 pub use browser::{Browser, UnknownBrowser};
+pub(crate) use cors_check::cors_check;
 pub use driver::Fetch;
 pub use failure::{Failure, Reason, TypeError};
 pub use outcome::{Blocked, Outcome, Readable, ResponseType};
+pub(crate) use preflight::{PreflightFor, PreflightResponse, check as preflight_check};
 pub(crate) use request::script_facts;
 pub use request::{Body, Credentials, Mode, RedirectMode, Request};
 pub use response::ResponseHead;

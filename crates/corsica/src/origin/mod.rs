@@ -49,7 +49,7 @@ mod origin_ref;
 mod parse;
 
 pub use error::OriginError;
-pub use host::Host;
+pub use host::{AddressSpace, Host};
 pub use origin_ref::OriginRef;
 use parse::{Split, build, check_len, split, too_long};
 

@@ -781,3 +781,42 @@ proptest! {
         let _ = OriginRef::parse(&b);
     }
 }
+
+#[test]
+fn address_spaces_follow_private_network_access() {
+    let space = |o: &str| Origin::parse(o).unwrap().host().unwrap().address_space();
+    for o in [
+        "http://localhost",
+        "http://app.localhost:3000",
+        "http://127.0.0.1",
+        "http://127.9.9.9",
+        "http://[::1]",
+    ] {
+        assert_eq!(space(o), AddressSpace::Loopback, "{o}");
+    }
+    for o in [
+        "http://10.1.2.3",
+        "http://172.16.0.1",
+        "http://172.31.255.255",
+        "http://192.168.0.10",
+        "http://169.254.1.1",
+        "http://100.64.0.1",
+        "http://100.127.255.255",
+        "http://[fd00::1]",
+        "http://[fe80::1]",
+        "http://[::ffff:10.0.0.1]",
+    ] {
+        assert_eq!(space(o), AddressSpace::Private, "{o}");
+    }
+    for o in [
+        "https://example.com",
+        "http://172.32.0.1",
+        "http://100.128.0.1",
+        "http://8.8.8.8",
+        "http://[2001:db8::1]",
+        "http://localhost.example.com",
+        "http://192.168.example",
+    ] {
+        assert_eq!(space(o), AddressSpace::Public, "{o}");
+    }
+}
