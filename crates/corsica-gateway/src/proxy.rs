@@ -56,6 +56,9 @@ pub(crate) struct Oversize {
 #[derive(Clone, Debug)]
 pub(crate) struct Proxy {
     inner: Arc<ProxyInner>,
+    /// The client's IP address, set on the per-request clone by the
+    /// connection's service (for `X-Forwarded-For`).
+    peer: Option<HeaderValue>,
 }
 
 #[derive(Debug)]
@@ -95,7 +98,13 @@ impl Proxy {
                 metrics,
                 extra: None,
             }),
+            peer: None,
         }
+    }
+
+    /// The address of the client whose request this clone forwards.
+    pub(crate) fn set_peer(&mut self, peer: Option<HeaderValue>) {
+        self.peer = peer;
     }
 
     /// The same proxy, adding `name: value` to every forwarded request.
@@ -113,6 +122,7 @@ impl Proxy {
                 metrics: inner.metrics.clone(),
                 extra: Some((name, value)),
             }),
+            peer: self.peer.clone(),
         }
     }
 }
@@ -128,7 +138,8 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
 
     fn call(&mut self, request: Request<Incoming>) -> Self::Future {
         let inner = self.inner.clone();
-        Box::pin(async move { Ok(inner.forward(request).await) })
+        let peer = self.peer.take();
+        Box::pin(async move { Ok(inner.forward(request, peer).await) })
     }
 }
 
@@ -163,8 +174,44 @@ fn strip_hop_by_hop(headers: &mut HeaderMap) {
     }
 }
 
+static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
+/// Tells the upstream what the client asked for: `X-Forwarded-Host` (the
+/// `Host` the client sent), `X-Forwarded-Proto`, and the client's address
+/// appended to `X-Forwarded-For`. Added here, to forwarded requests only:
+/// a preflight the layer answers never pays for them.
+fn forwarded_headers(headers: &mut HeaderMap, peer: Option<HeaderValue>) {
+    // One growth of the map for the three, not one per insert.
+    headers.reserve(3);
+    if let Some(host) = headers.get(header::HOST).cloned() {
+        headers.insert(X_FORWARDED_HOST.clone(), host);
+    }
+    headers.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static("http"));
+    if let Some(peer) = peer {
+        match headers.get(&X_FORWARDED_FOR) {
+            Some(prior) => {
+                let mut v = prior.as_bytes().to_vec();
+                v.extend_from_slice(b", ");
+                v.extend_from_slice(peer.as_bytes());
+                if let Ok(v) = HeaderValue::from_bytes(&v) {
+                    headers.insert(X_FORWARDED_FOR.clone(), v);
+                }
+            }
+            None => {
+                headers.insert(X_FORWARDED_FOR.clone(), peer);
+            }
+        }
+    }
+}
+
 impl ProxyInner {
-    async fn forward(&self, request: Request<Incoming>) -> Response<Body> {
+    async fn forward(
+        &self,
+        request: Request<Incoming>,
+        peer: Option<HeaderValue>,
+    ) -> Response<Body> {
         if let Some(o) = request.extensions().get::<Oversize>().copied() {
             return plain(
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -190,6 +237,7 @@ impl ProxyInner {
             Version::HTTP_11
         };
         strip_hop_by_hop(&mut parts.headers);
+        forwarded_headers(&mut parts.headers, peer);
         // The client writes `Host` from the upstream URI.
         parts.headers.remove(header::HOST);
         if let Some((name, value)) = &self.extra {
