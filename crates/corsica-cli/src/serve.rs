@@ -71,16 +71,10 @@ const EXIT_CANNOT_START: u8 = 2;
 
 pub(crate) fn run(args: &ServeArgs, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
     init_logging(args.log_json);
-    let runtime = if std::env::var_os("CORSICA_RT_CURRENT").is_some() {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-    }
-    .context("cannot start the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
     runtime.block_on(serve(args))
 }
 
