@@ -21,6 +21,7 @@
 //!     source: ConfigSource::File(path),
 //!     watch_files: true, // reload when the file or a policy file changes
 //!     signals: true,     // SIGHUP reloads, SIGTERM drains and stops
+//!     ..GatewayOptions::default()
 //! };
 //! let gateway = Gateway::bind(config, options).await?;
 //! gateway.run().await;

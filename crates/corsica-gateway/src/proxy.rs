@@ -56,6 +56,9 @@ pub(crate) struct Oversize {
 #[derive(Clone, Debug)]
 pub(crate) struct Proxy {
     inner: Arc<ProxyInner>,
+    /// The client's IP address, set on the per-request clone by the
+    /// connection's service (for `X-Forwarded-For`).
+    peer: Option<HeaderValue>,
 }
 
 #[derive(Debug)]
@@ -70,6 +73,24 @@ struct ProxyInner {
     metrics: Arc<RouteMetrics>,
     /// A header added to every forwarded request (the demo's preset).
     extra: Option<(HeaderName, HeaderValue)>,
+    /// The `Host` of the requests sent to an HTTP/1.1 upstream, made once
+    /// (the client would otherwise format it for each request).
+    host: Option<HeaderValue>,
+}
+
+/// The `Host` an HTTP/1.1 client sends to `upstream`: its host, and its
+/// port unless it is 80 (what hyper-util's client writes).
+fn upstream_host(upstream: &Upstream) -> Option<HeaderValue> {
+    if upstream.http2 {
+        // HTTP/2 names the authority in `:authority`, from the URI.
+        return None;
+    }
+    let authority = &upstream.authority;
+    let text = match authority.port_u16() {
+        Some(port) if port != 80 => format!("{}:{port}", authority.host()),
+        _ => authority.host().to_owned(),
+    };
+    HeaderValue::try_from(text).ok()
 }
 
 impl Proxy {
@@ -94,8 +115,15 @@ impl Proxy {
                 },
                 metrics,
                 extra: None,
+                host: upstream_host(&route.upstream),
             }),
+            peer: None,
         }
+    }
+
+    /// The address of the client whose request this clone forwards.
+    pub(crate) fn set_peer(&mut self, peer: Option<HeaderValue>) {
+        self.peer = peer;
     }
 
     /// The same proxy, adding `name: value` to every forwarded request.
@@ -112,7 +140,9 @@ impl Proxy {
                 timeout_key: inner.timeout_key,
                 metrics: inner.metrics.clone(),
                 extra: Some((name, value)),
+                host: inner.host.clone(),
             }),
+            peer: self.peer.clone(),
         }
     }
 }
@@ -128,43 +158,124 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
 
     fn call(&mut self, request: Request<Incoming>) -> Self::Future {
         let inner = self.inner.clone();
-        Box::pin(async move { Ok(inner.forward(request).await) })
+        let peer = self.peer.take();
+        Box::pin(async move { Ok(inner.forward(request, peer).await) })
     }
 }
 
-/// Hop-by-hop headers (RFC 9110, section 7.6.1): they describe one
+/// The hop-by-hop headers (RFC 9110, section 7.6.1): they describe one
 /// connection and are not forwarded.
-static HOP_BY_HOP: [HeaderName; 8] = [
-    header::CONNECTION,
-    HeaderName::from_static("keep-alive"),
-    HeaderName::from_static("proxy-connection"),
-    header::PROXY_AUTHENTICATE,
-    header::TE,
-    header::TRAILER,
-    header::TRANSFER_ENCODING,
-    header::UPGRADE,
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-connection",
+    "proxy-authenticate",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
 ];
 
-/// Removes the hop-by-hop headers, and those the `Connection` header names.
+/// Whether a header is hop-by-hop. Compared as strings (a length switch,
+/// then the bytes): cheaper than comparing `HeaderName`s.
+fn is_hop_by_hop(name: &HeaderName) -> bool {
+    matches!(
+        name.as_str(),
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "te"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+    )
+}
+
+/// The names the `Connection` lines list (any case, spaces trimmed).
+fn connection_tokens<'a>(
+    connection: &header::GetAll<'a, HeaderValue>,
+) -> impl Iterator<Item = &'a [u8]> {
+    connection
+        .iter()
+        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
+        .map(<[u8]>::trim_ascii)
+        .filter(|t| !t.is_empty())
+}
+
+/// Removes the hop-by-hop headers, and those the `Connection` header names
+/// (every `Connection` line). One pass over the names finds them; the map
+/// is only changed when there is something to remove (most requests carry
+/// none, or only `Connection`): removing eight names one by one, each
+/// hashed, cost more than the rest of the forwarding code.
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    if let Some(connection) = headers.get(header::CONNECTION) {
-        let named: Vec<HeaderName> = connection
-            .to_str()
-            .unwrap_or("")
-            .split(',')
-            .filter_map(|n| HeaderName::from_bytes(n.trim().as_bytes()).ok())
-            .collect();
-        for n in named {
-            headers.remove(n);
-        }
+    if !headers.keys().any(is_hop_by_hop) {
+        // No `Connection` either, so no name it lists.
+        return;
     }
-    for name in &HOP_BY_HOP {
+    // Looked up once, not once per name. The usual `Connection:
+    // keep-alive` (or `close`, `upgrade`) lists no other header: then the
+    // names need not be compared with it.
+    let connection = headers.get_all(header::CONNECTION);
+    let lists_others = connection_tokens(&connection).any(|t| {
+        !t.eq_ignore_ascii_case(b"close")
+            && !HOP_BY_HOP
+                .iter()
+                .any(|h| t.eq_ignore_ascii_case(h.as_bytes()))
+    });
+    let doomed: Vec<HeaderName> = headers
+        .keys()
+        .filter(|n| {
+            is_hop_by_hop(n)
+                || (lists_others
+                    && connection_tokens(&connection)
+                        .any(|t| t.eq_ignore_ascii_case(n.as_str().as_bytes())))
+        })
+        .cloned()
+        .collect();
+    for name in doomed {
         headers.remove(name);
     }
 }
 
+static X_FORWARDED_FOR: HeaderName = HeaderName::from_static("x-forwarded-for");
+static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host");
+static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
+
+/// Tells the upstream what the client asked for: `X-Forwarded-Host` (the
+/// `Host` the client sent), `X-Forwarded-Proto`, and the client's address
+/// appended to `X-Forwarded-For`. Added here, to forwarded requests only:
+/// a preflight the layer answers never pays for them.
+fn forwarded_headers(headers: &mut HeaderMap, peer: Option<HeaderValue>) {
+    // One growth of the map for the three, not one per insert.
+    headers.reserve(3);
+    if let Some(host) = headers.get(header::HOST).cloned() {
+        headers.insert(X_FORWARDED_HOST.clone(), host);
+    }
+    headers.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static("http"));
+    if let Some(peer) = peer {
+        match headers.get(&X_FORWARDED_FOR) {
+            Some(prior) => {
+                let mut v = prior.as_bytes().to_vec();
+                v.extend_from_slice(b", ");
+                v.extend_from_slice(peer.as_bytes());
+                if let Ok(v) = HeaderValue::from_bytes(&v) {
+                    headers.insert(X_FORWARDED_FOR.clone(), v);
+                }
+            }
+            None => {
+                headers.insert(X_FORWARDED_FOR.clone(), peer);
+            }
+        }
+    }
+}
+
 impl ProxyInner {
-    async fn forward(&self, request: Request<Incoming>) -> Response<Body> {
+    async fn forward(
+        &self,
+        request: Request<Incoming>,
+        peer: Option<HeaderValue>,
+    ) -> Response<Body> {
         if let Some(o) = request.extensions().get::<Oversize>().copied() {
             return plain(
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -190,8 +301,17 @@ impl ProxyInner {
             Version::HTTP_11
         };
         strip_hop_by_hop(&mut parts.headers);
-        // The client writes `Host` from the upstream URI.
-        parts.headers.remove(header::HOST);
+        forwarded_headers(&mut parts.headers, peer);
+        // `Host` names the upstream: made once for HTTP/1.1; for HTTP/2
+        // the client writes `:authority` from the URI.
+        match &self.host {
+            Some(host) => {
+                parts.headers.insert(header::HOST, host.clone());
+            }
+            None => {
+                parts.headers.remove(header::HOST);
+            }
+        }
         if let Some((name, value)) = &self.extra {
             parts.headers.insert(name.clone(), value.clone());
         }
@@ -361,6 +481,57 @@ mod tests {
         strip_hop_by_hop(&mut h);
         let names: Vec<&str> = h.keys().map(|n| n.as_str()).collect();
         assert_eq!(names, ["origin"]);
+
+        // Two `Connection` lines: the names of both go.
+        let mut h = HeaderMap::new();
+        h.append("connection", HeaderValue::from_static("x-one"));
+        h.append("connection", HeaderValue::from_static("X-Two, keep-alive"));
+        h.insert("x-one", HeaderValue::from_static("1"));
+        h.insert("x-two", HeaderValue::from_static("2"));
+        h.insert("te", HeaderValue::from_static("trailers"));
+        h.insert("accept", HeaderValue::from_static("*/*"));
+        strip_hop_by_hop(&mut h);
+        let names: Vec<&str> = h.keys().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["accept"]);
+
+        // None: nothing changes.
+        let mut h = HeaderMap::new();
+        h.insert("accept", HeaderValue::from_static("*/*"));
+        h.insert("x-keep", HeaderValue::from_static("1"));
+        strip_hop_by_hop(&mut h);
+        assert_eq!(h.len(), 2);
+    }
+
+    #[test]
+    fn the_upstream_host_is_written_as_the_client_would() {
+        let upstream = |url: &str, http2: bool| {
+            let uri: Uri = url.parse().unwrap();
+            Upstream {
+                url: url.to_owned(),
+                scheme: uri.scheme().unwrap().clone(),
+                authority: uri.authority().unwrap().clone(),
+                base_path: String::new(),
+                http2,
+            }
+        };
+        let host = |u: &Upstream| upstream_host(u).map(|h| h.to_str().unwrap().to_owned());
+        assert_eq!(
+            host(&upstream("http://127.0.0.1:3000", false)).as_deref(),
+            Some("127.0.0.1:3000")
+        );
+        assert_eq!(
+            host(&upstream("http://api.internal", false)).as_deref(),
+            Some("api.internal")
+        );
+        assert_eq!(
+            host(&upstream("http://api.internal:80", false)).as_deref(),
+            Some("api.internal")
+        );
+        assert_eq!(
+            host(&upstream("http://[::1]:8080", false)).as_deref(),
+            Some("[::1]:8080")
+        );
+        assert_eq!(host(&upstream("http://127.0.0.1:3000", true)), None);
     }
 
     #[test]

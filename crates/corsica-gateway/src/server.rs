@@ -773,10 +773,6 @@ fn head_size<B>(request: &Request<B>) -> usize {
         .fold(line, |n, (k, v)| n + k.as_str().len() + v.len() + 4)
 }
 
-static X_FORWARDED_FOR: header::HeaderName = header::HeaderName::from_static("x-forwarded-for");
-static X_FORWARDED_HOST: header::HeaderName = header::HeaderName::from_static("x-forwarded-host");
-static X_FORWARDED_PROTO: header::HeaderName = header::HeaderName::from_static("x-forwarded-proto");
-
 impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Response = Response<Body>;
     type Error = Infallible;
@@ -828,29 +824,12 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                 .extensions_mut()
                 .insert(Oversize { bytes: size, limit });
         }
-        let headers = request.headers_mut();
-        if let Some(host) = headers.get(header::HOST).cloned() {
-            headers.insert(X_FORWARDED_HOST.clone(), host);
-        }
-        headers.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static("http"));
-        if let Some(peer) = &self.peer {
-            match headers.get(&X_FORWARDED_FOR) {
-                Some(prior) => {
-                    let mut v = prior.as_bytes().to_vec();
-                    v.extend_from_slice(b", ");
-                    v.extend_from_slice(peer.as_bytes());
-                    if let Ok(v) = HeaderValue::from_bytes(&v) {
-                        headers.insert(X_FORWARDED_FOR.clone(), v);
-                    }
-                }
-                None => {
-                    headers.insert(X_FORWARDED_FOR.clone(), peer.clone());
-                }
-            }
-        }
         let route = &state.routes[index];
         let metrics = route.metrics.clone();
         let mut service = route.service.clone();
+        // The client's address, for the X-Forwarded-For of a request the
+        // proxy forwards (a preflight answered by the layer needs none).
+        service.get_mut().set_peer(self.peer.clone());
         // `Cors<Proxy>` is always ready (the proxy's readiness is constant).
         let future = service.call(request);
         Box::pin(async move {
