@@ -290,3 +290,45 @@ fn with_no_arguments_the_demo_starts_and_prints_its_urls() {
     serve.signal("TERM");
     assert_eq!(serve.wait_exit(), 0);
 }
+
+/// Issue 11: `corsica audit` against the demo's API, trusting the
+/// playground's origin, finds nothing above informational (the demo's
+/// policy is correct), and so exits 0 with `--fail-on low`.
+#[test]
+fn audit_of_the_demo_finds_nothing_above_info() {
+    let serve = Serve::start(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--playground",
+        "127.0.0.1:0",
+        "--admin",
+        "off",
+    ]);
+    let url = |line: &str| {
+        line.split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap()
+            .trim_end_matches('/')
+            .to_owned()
+    };
+    let page = url(&Serve::wait_line(&serve.stdout, "playground"));
+    let api = url(&Serve::wait_line(&serve.stdout, "API"));
+    let targets: Vec<String> = ["/", "/items", "/items/1", "/echo", "/status/500"]
+        .iter()
+        .map(|p| format!("{api}{p}"))
+        .collect();
+    let mut args = vec!["audit", "--json", "-q", "--fail-on", "low", "--origin", &page];
+    args.extend(targets.iter().map(String::as_str));
+    let out = corsica().args(&args).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    for line in stdout.lines().filter(|l| !l.trim().is_empty()) {
+        let finding: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(finding["severity"], "info", "{finding}");
+    }
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
