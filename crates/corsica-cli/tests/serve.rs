@@ -317,7 +317,15 @@ fn audit_of_the_demo_finds_nothing_above_info() {
         .iter()
         .map(|p| format!("{api}{p}"))
         .collect();
-    let mut args = vec!["audit", "--json", "-q", "--fail-on", "low", "--origin", &page];
+    let mut args = vec![
+        "audit",
+        "--json",
+        "-q",
+        "--fail-on",
+        "low",
+        "--origin",
+        &page,
+    ];
     args.extend(targets.iter().map(String::as_str));
     let out = corsica().args(&args).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

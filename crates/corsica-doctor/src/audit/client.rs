@@ -12,11 +12,10 @@ use corsica::fetch::ResponseHead;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::client::conn::http1::SendRequest;
 use hyper_util::rt::TokioIo;
-use rustls::pki_types::ServerName;
 use tokio::net::TcpStream;
 
 use crate::check::TransportError;
-use crate::check::transport::tls_config;
+use crate::check::transport::{tls_config, tls_connect};
 
 /// The most body bytes read to keep a connection reusable; a longer body
 /// closes the connection instead.
@@ -175,24 +174,7 @@ impl Client {
         };
         let _ = stream.set_nodelay(true);
         if url.scheme() == "https" {
-            let config = self.tls(bare)?;
-            let name = ServerName::try_from(bare.to_owned()).map_err(|e| TransportError::Tls {
-                host: bare.to_owned(),
-                detail: e.to_string(),
-                hint: "",
-            })?;
-            let tls = tokio_rustls::TlsConnector::from(config)
-                .connect(name, stream)
-                .await
-                .map_err(|e| TransportError::Tls {
-                    host: bare.to_owned(),
-                    detail: e.to_string(),
-                    hint: if self.insecure {
-                        ""
-                    } else {
-                        " (a local or self-signed certificate? --insecure accepts any)"
-                    },
-                })?;
+            let tls = tls_connect(self.tls(bare)?, bare, stream, self.insecure).await?;
             handshake(tls, target).await
         } else {
             handshake(stream, target).await

@@ -196,24 +196,7 @@ impl HttpTransport {
         let _ = stream.set_nodelay(true);
         let request = http_request(tx, body)?;
         if https {
-            let config = self.tls(bare)?;
-            let name = ServerName::try_from(bare.to_owned()).map_err(|e| TransportError::Tls {
-                host: bare.to_owned(),
-                detail: e.to_string(),
-                hint: "",
-            })?;
-            let tls = tokio_rustls::TlsConnector::from(config)
-                .connect(name, stream)
-                .await
-                .map_err(|e| TransportError::Tls {
-                    host: bare.to_owned(),
-                    detail: e.to_string(),
-                    hint: if self.insecure {
-                        ""
-                    } else {
-                        " (a local or self-signed certificate? --insecure accepts any)"
-                    },
-                })?;
+            let tls = tls_connect(self.tls(bare)?, bare, stream, self.insecure).await?;
             exchange(tls, request, target).await
         } else {
             exchange(stream, request, target).await
@@ -378,4 +361,31 @@ impl rustls::client::danger::ServerCertVerifier for AnyCertificate {
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
         self.0.signature_verification_algorithms.supported_schemes()
     }
+}
+
+/// The TLS handshake over `stream` with `host`, the errors said as the
+/// doctor says them (with the `--insecure` hint unless it is on).
+pub(crate) async fn tls_connect(
+    config: Arc<rustls::ClientConfig>,
+    host: &str,
+    stream: TcpStream,
+    insecure: bool,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, TransportError> {
+    let name = ServerName::try_from(host.to_owned()).map_err(|e| TransportError::Tls {
+        host: host.to_owned(),
+        detail: e.to_string(),
+        hint: "",
+    })?;
+    tokio_rustls::TlsConnector::from(config)
+        .connect(name, stream)
+        .await
+        .map_err(|e| TransportError::Tls {
+            host: host.to_owned(),
+            detail: e.to_string(),
+            hint: if insecure {
+                ""
+            } else {
+                " (a local or self-signed certificate? --insecure accepts any)"
+            },
+        })
 }
