@@ -18,16 +18,17 @@ fuzz_target!(|data: &[u8]| {
         // Serializing is canonical and idempotent.
         let serialized = origin.serialize();
         let again = Origin::parse(&serialized).expect("a serialization parses");
-        assert_eq!(&again, origin, "{s:?} -> {serialized:?}");
+        assert!(same(&again, origin), "{s:?} -> {serialized:?}");
         assert_eq!(again.serialize(), serialized);
-        assert_eq!(Origin::parse_canonical(&serialized).as_ref(), Ok(origin));
+        let canonical_again = Origin::parse_canonical(&serialized).expect("canonical");
+        assert!(same(&canonical_again, origin), "{s:?}");
     }
     match &canonical {
         // parse_canonical accepts exactly the inputs equal to their own
         // serialization.
         Ok(origin) => {
             assert_eq!(origin.serialize(), s);
-            assert_eq!(lenient.as_ref(), Ok(origin));
+            assert!(lenient.as_ref().is_ok_and(|l| same(l, origin)), "{s:?}");
         }
         Err(_) => assert!(lenient.as_ref().map_or(true, |o| o.serialize() != s), "{s:?}"),
     }
@@ -46,3 +47,10 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 });
+
+/// Equal as values: two opaque origins parsed apart are different origins
+/// (each has its own identity), so they count as the same value when both
+/// are opaque.
+fn same(a: &Origin, b: &Origin) -> bool {
+    (a.is_opaque() && b.is_opaque()) || a == b
+}
