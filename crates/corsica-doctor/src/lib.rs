@@ -30,4 +30,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+#[cfg(feature = "net")]
+pub mod check;
 pub mod export;
+pub mod har;
+pub mod why;

@@ -1,15 +1,21 @@
 //! Proof by running the real thing: every policy below is exported to
 //! nginx, Caddy, Express (cors), Django (django-cors-headers), Flask
 //! (flask-cors) and FastAPI (Starlette), the real server is started with
-//! the output, and a matrix of requests (allowed origins and lookalikes,
-//! `null`, methods, request headers, with and without credentials, with and
-//! without a preflight, errors) goes to it over HTTP. Every answer must be
-//! what `Policy::decide` says for the same request (`support::compare`).
-//! A stack that refuses a policy must refuse it for the reasons listed.
+//! the output, and `corsica check` sends it what scripts on a matrix of
+//! origins ask (allowed origins and lookalikes, `null`; methods, request
+//! headers, with and without credentials, with and without a preflight,
+//! errors). What the browser concludes from each real answer (outcome,
+//! error, console message, readable headers, findings, probes) must be
+//! what it concludes when the policy itself stands in for the server
+//! (`support::compare::check_against_policy`). The few requests no script
+//! can send (a Private Network Access preflight, requests without
+//! `Origin`) are compared raw with `Policy::decide`. A stack that refuses
+//! a policy must refuse it for the reasons listed.
 //!
-//! The same servers with the broken configurations people copy show the
-//! real problem: the seed's nginx snippet, Express `origin: true` with
-//! credentials, an unanchored django-cors-headers regex.
+//! The same servers with the broken configurations people copy, checked
+//! with `corsica check`, get the real problem named: the seed's nginx
+//! snippet, Express `origin: true` with credentials, an unanchored
+//! django-cors-headers regex.
 //!
 //! The peers come from `scripts/install-peers` (run by `scripts/test`); a
 //! missing one fails with that name. Spring and axum are not run here (see
@@ -18,10 +24,13 @@
 mod support;
 
 use corsica::Policy;
+use corsica::explain::{Finding, OtherOrigin};
+use corsica_doctor::check::{CheckRequest, Verdict};
 use corsica_doctor::export::{ExportError, Stack};
 
+use support::compare::{check, check_against_policy, runtime};
 use support::http::{Request, send};
-use support::{compare::compare, matrix, run_matrix, servers};
+use support::{matrix, run_checks, run_matrix, servers};
 
 /// Exact origins (one with a port, one IPv6), no credentials.
 const EXACT: &str = r#"
@@ -145,43 +154,50 @@ fn case(stack: Stack, toml: &str, refused: &[&str]) {
         server.log()
     );
 
-    let mut requests = matrix::requests(&policy);
+    let rt = runtime();
+    let mut scripts = matrix::script_requests(&policy, server.addr, stack);
     if running.upstream.is_some() {
         // The upstream's own CORS headers must not get through.
-        for origin in matrix::origins(&policy) {
-            requests.push(Request {
-                method: "GET".into(),
-                path: "/upstream-cors".into(),
-                headers: vec![("Origin".into(), origin)],
-            });
+        for origin in matrix::pages(&policy) {
+            let mut r = CheckRequest::new(format!("http://{}/upstream-cors", server.addr), origin);
+            r.probes = false;
+            scripts.push(r);
         }
     }
-    let diffs = run_matrix(&policy, server, &requests);
+    let diffs = run_checks(&rt, &policy, &scripts);
     assert!(
         diffs.is_empty(),
-        "{stack}: {} of {} answers differ from the policy:\n{}\nserver log:\n{}",
+        "{stack}: {} of {} checks differ from the policy:\n{}\nserver log:\n{}",
         diffs.len(),
-        requests.len(),
+        scripts.len(),
+        diffs.join("\n"),
+        server.log()
+    );
+    let raw = matrix::requests(&policy);
+    let diffs = run_matrix(&policy, server, &raw);
+    assert!(
+        diffs.is_empty(),
+        "{stack}: {} of {} raw answers differ from the policy:\n{}\nserver log:\n{}",
+        diffs.len(),
+        raw.len(),
         diffs.join("\n"),
         server.log()
     );
 
-    if let (Some(mut upstream), Some(origin)) = (running.upstream, matrix::origins(&policy).first())
-    {
+    if let (Some(mut upstream), Some(origin)) = (running.upstream, matrix::pages(&policy).first()) {
         // The server's own error (502: the upstream is gone) carries the
         // headers too.
         upstream.stop();
-        let request = Request {
-            method: "GET".into(),
-            path: "/".into(),
-            headers: vec![("Origin".into(), origin.clone())],
-        };
-        let got = send(server.addr, &request).unwrap();
-        assert_eq!(got.status / 100, 5, "{stack}: {got:?}");
-        let diffs = compare(&policy, &request, &got);
+        let mut request = CheckRequest::new(format!("http://{}/", server.addr), origin);
+        request.probes = false;
+        let report = check(&rt, &request);
+        let status = report.exchanges.last().and_then(|e| e.status());
+        assert_eq!(status.map(|s| s / 100), Some(5), "{stack}: {report:?}");
+        let diffs = check_against_policy(&rt, &policy, &request);
         assert!(
             diffs.is_empty(),
-            "{stack}, upstream down: {diffs:?}\n{got:?}"
+            "{stack}, upstream down: {}",
+            diffs.join("\n")
         );
     }
 }
@@ -263,31 +279,33 @@ cases! {
     fastapi_private_network: Fastapi, PRIVATE_NETWORK, [];
 }
 
-fn get(origin: &str, path: &str) -> Request {
-    Request {
-        method: "GET".into(),
-        path: path.into(),
-        headers: vec![("Origin".into(), origin.into())],
-    }
+fn script(addr: std::net::SocketAddr, origin: &str, method: &str, path: &str) -> CheckRequest {
+    let mut r = CheckRequest::new(format!("http://{addr}{path}"), origin);
+    r.method = method.to_owned();
+    r
 }
 
-fn preflight(origin: &str, method: &str, names: &str) -> Request {
-    Request {
-        method: "OPTIONS".into(),
-        path: "/".into(),
-        headers: vec![
-            ("Origin".into(), origin.into()),
-            ("Access-Control-Request-Method".into(), method.into()),
-            ("Access-Control-Request-Headers".into(), names.into()),
-        ],
-    }
+fn codes(findings: &[Finding]) -> Vec<&'static str> {
+    findings.iter().map(Finding::code).collect()
+}
+
+/// The findings but `not-exposed` (the test application's own headers,
+/// which no policy here exposes).
+fn problems(findings: &[Finding]) -> Vec<Finding> {
+    findings
+        .iter()
+        .filter(|f| f.code() != "not-exposed")
+        .cloned()
+        .collect()
 }
 
 /// The seed's nginx snippet (`add_header` at the location level, and again
 /// inside `if ($request_method = 'OPTIONS')`), in front of the upstream.
-/// What its author meant, as a policy: the preflight answer has no
+/// `corsica check` names both real problems: the preflight answer has no
 /// Access-Control-Allow-Origin (the `if` block's own add_header replaces
-/// every outer one), and neither does an error answer (no `always`).
+/// every outer one), and an error answer has no CORS headers at all (no
+/// `always`), so the page sees a CORS error instead of the server's. The
+/// exported configuration of what its author meant passes both.
 #[test]
 fn broken_nginx_seed_snippet_loses_the_origin_on_preflights_and_errors() {
     let meant = policy(
@@ -316,125 +334,167 @@ max_age = 86400"#,
 "
         )
     });
+    let rt = runtime();
 
-    // The preflight: 204, Max-Age, and nothing else.
-    let request = preflight("https://myapp.com", "POST", "authorization,content-type");
-    let got = send(server.addr, &request).unwrap();
-    assert_eq!(got.status, 204);
-    assert_eq!(got.get("access-control-max-age").as_deref(), Some("86400"));
-    assert_eq!(got.get("access-control-allow-origin"), None, "{got:?}");
-    let diffs = compare(&meant, &request, &got);
-    assert!(
-        diffs.iter().any(|d| d.starts_with(
-            "Access-Control-Allow-Origin: policy Some(\"https://myapp.com\"), server None"
-        )),
-        "{diffs:?}"
+    // A JSON POST: preflighted, and the preflight answer lost the origin.
+    let mut json = script(server.addr, "https://myapp.com", "POST", "/");
+    json.headers = vec![("Content-Type".into(), "application/json".into())];
+    json.body = Some("{}".into());
+    let report = check(&rt, &json);
+    let Verdict::Blocked(blocked) = &report.verdict else {
+        panic!("{report:?}")
+    };
+    assert_eq!(
+        blocked.error_code(),
+        Some("PreflightMissingAllowOriginHeader")
     );
     assert!(
-        diffs
-            .iter()
-            .any(|d| d.starts_with("Access-Control-Allow-Headers covers")),
-        "{diffs:?}"
+        blocked
+            .cause()
+            .starts_with("the preflight (OPTIONS) response has no `Access-Control-Allow-Origin`"),
+        "{}",
+        blocked.cause()
     );
+    assert_eq!(
+        blocked.fix().header,
+        Some(("Access-Control-Allow-Origin", "https://myapp.com".into()))
+    );
+    assert_eq!(report.exchanges[0].status(), Some(204));
 
-    // An application error: no `always`, no CORS headers.
-    let request = get("https://myapp.com", "/error");
-    let got = send(server.addr, &request).unwrap();
-    assert_eq!(got.status, 500);
-    assert_eq!(got.get("access-control-allow-origin"), None, "{got:?}");
-    let diffs = compare(&meant, &request, &got);
+    // An application error: no `always`, no CORS headers, a CORS error.
+    let report = check(
+        &rt,
+        &script(server.addr, "https://myapp.com", "GET", "/error"),
+    );
+    assert_eq!(
+        report.verdict.error_code(),
+        Some("MissingAllowOriginHeader")
+    );
+    assert_eq!(
+        problems(&report.findings),
+        [Finding::ErrorWithoutCors {
+            status: 500,
+            preflight: false
+        }]
+    );
     assert!(
-        diffs[0].starts_with("Access-Control-Allow-Origin: policy Some"),
-        "{diffs:?}"
+        report.findings[0]
+            .to_string()
+            .starts_with("the server failed: it answered the request with 500 and no CORS headers")
     );
 
-    // The same requests through the exported configuration are right.
+    // Both differ from the policy the author meant; its export agrees.
+    assert!(!check_against_policy(&rt, &meant, &json).is_empty());
     let exported = support::start(Stack::Nginx, &meant).unwrap();
-    for request in [
-        preflight("https://myapp.com", "POST", "authorization,content-type"),
-        get("https://myapp.com", "/error"),
-    ] {
-        let got = send(exported.server.addr, &request).unwrap();
-        assert_eq!(
-            compare(&meant, &request, &got),
-            Vec::<String>::new(),
-            "{got:?}"
-        );
+    let mut json = json.clone();
+    json.url = format!("http://{}/", exported.server.addr);
+    let error = script(exported.server.addr, "https://myapp.com", "GET", "/error");
+    for request in [json, error] {
+        let diffs = check_against_policy(&rt, &meant, &request);
+        assert!(diffs.is_empty(), "{}", diffs.join("\n"));
     }
 }
 
 /// Express `cors({origin: true, credentials: true})`, the usual way out of
-/// "`*` with credentials": every origin, lookalikes and strangers included,
-/// is reflected with credentials, so any site can read the users' data.
+/// "`*` with credentials": the page's request goes through, and `corsica
+/// check` names what is wrong with it: every origin, a stranger, lookalikes
+/// and `null`, is reflected with credentials, so any site can read the
+/// users' data. The exported configuration of what was meant lets in only
+/// the page's origin.
 #[test]
 fn broken_express_origin_true_reflects_every_origin_with_credentials() {
     let server = servers::express(
         "module.exports = require('cors')({ origin: true, credentials: true });\n",
     );
-    for origin in ["https://evil.net", "https://myapp.com.evil.net", "null"] {
-        let got = send(server.addr, &get(origin, "/")).unwrap();
-        assert_eq!(
-            got.get("access-control-allow-origin").as_deref(),
-            Some(origin),
-            "{got:?}"
-        );
-        assert_eq!(
-            got.get("access-control-allow-credentials").as_deref(),
-            Some("true")
-        );
-    }
-    // A preflight asking for anything gets it: the headers are reflected.
-    let got = send(
-        server.addr,
-        &preflight("https://evil.net", "DELETE", "x-anything,authorization"),
-    )
-    .unwrap();
-    assert_eq!(got.status, 204);
-    assert_eq!(
-        got.get("access-control-allow-origin").as_deref(),
-        Some("https://evil.net")
+    let rt = runtime();
+    let mut me = script(server.addr, "https://myapp.com", "GET", "/");
+    me.credentials = true;
+    let report = check(&rt, &me);
+    assert!(matches!(report.verdict, Verdict::Allowed(_)), "{report:?}");
+    let found = codes(&report.findings);
+    assert!(found.contains(&"allows-any-origin"), "{found:?}");
+    let any = report
+        .findings
+        .iter()
+        .find(|f| f.code() == "allows-any-origin")
+        .unwrap();
+    assert!(any.is_security());
+    assert!(
+        any.to_string()
+            .contains("with credentials: a page there can read your users' data")
     );
-    assert_eq!(
-        got.get("access-control-allow-headers").as_deref(),
-        Some("x-anything,authorization")
+    assert!(
+        report.probes.iter().all(|p| p.allowed),
+        "{:?}",
+        report.probes
     );
 
-    // What the author meant, exported, reflects nobody it should not.
+    // A preflight asking for anything gets it: the headers are reflected.
+    let mut anything = script(server.addr, "https://evil.net", "DELETE", "/");
+    anything.headers = vec![("X-Anything".into(), "1".into())];
+    anything.credentials = true;
+    anything.probes = false;
+    let report = check(&rt, &anything);
+    assert!(matches!(report.verdict, Verdict::Allowed(_)), "{report:?}");
+
+    // What the author meant, exported: the page's origin only.
     let meant = policy("origins = [\"https://myapp.com\"]\ncredentials = true");
     let exported = support::start(Stack::Express, &meant).unwrap();
-    let request = get("https://evil.net", "/");
-    let got = send(exported.server.addr, &request).unwrap();
-    assert_eq!(got.get("access-control-allow-origin"), None);
-    assert_eq!(compare(&meant, &request, &got), Vec::<String>::new());
+    let mut me = me.clone();
+    me.url = format!("http://{}/", exported.server.addr);
+    let report = check(&rt, &me);
+    assert!(matches!(report.verdict, Verdict::Allowed(_)));
+    assert!(
+        problems(&report.findings).is_empty(),
+        "{:?}",
+        report.findings
+    );
+    assert!(report.probes.iter().all(|p| !p.allowed));
+    assert!(check_against_policy(&rt, &meant, &me).is_empty());
 }
 
 /// django-cors-headers matches `CORS_ALLOWED_ORIGIN_REGEXES` with
 /// `re.match`, anchored at the start only: `^https://.*\.example\.com`
-/// allows `https://x.example.com.evil.net`, with credentials.
+/// allows `https://app.example.com.corsica-probe.invalid`, with
+/// credentials, and `corsica check` from the real page says so. The
+/// exported configuration anchors the match.
 #[test]
 fn broken_django_unanchored_regex_lets_lookalikes_in() {
     let server = servers::python_app(
         "django_app.py",
         "CORS_ALLOWED_ORIGIN_REGEXES = [r\"^https://.*\\.example\\.com\"]\nCORS_ALLOW_CREDENTIALS = True\n",
     );
-    for origin in ["https://x.example.com.evil.net", "https://app.example.com"] {
-        let got = send(server.addr, &get(origin, "/")).unwrap();
-        assert_eq!(
-            got.get("access-control-allow-origin").as_deref(),
-            Some(origin),
-            "{got:?}\n{}",
-            server.log()
-        );
-        assert_eq!(
-            got.get("access-control-allow-credentials").as_deref(),
-            Some("true")
-        );
-    }
+    let rt = runtime();
+    let mut page = script(server.addr, "https://app.example.com", "GET", "/");
+    page.credentials = true;
+    let report = check(&rt, &page);
+    assert!(
+        matches!(report.verdict, Verdict::Allowed(_)),
+        "{report:?}\n{}",
+        server.log()
+    );
+    let found = problems(&report.findings);
+    assert_eq!(
+        found,
+        [Finding::AllowsOrigin {
+            origin: "https://app.example.com.corsica-probe.invalid".into(),
+            kind: OtherOrigin::SuffixLookalike,
+            credentials: true,
+        }],
+        "{}",
+        server.log()
+    );
+    assert!(found[0].to_string().contains("not anchored at its end"));
 
     let meant = policy("origins = [\"https://*.example.com\"]\ncredentials = true");
     let exported = support::start(Stack::Django, &meant).unwrap();
-    let request = get("https://x.example.com.evil.net", "/");
-    let got = send(exported.server.addr, &request).unwrap();
-    assert_eq!(got.get("access-control-allow-origin"), None, "{got:?}");
-    assert_eq!(compare(&meant, &request, &got), Vec::<String>::new());
+    let mut page = page.clone();
+    page.url = format!("http://{}/", exported.server.addr);
+    let report = check(&rt, &page);
+    assert!(
+        problems(&report.findings).is_empty(),
+        "{:?}",
+        report.findings
+    );
+    assert!(check_against_policy(&rt, &meant, &page).is_empty());
 }

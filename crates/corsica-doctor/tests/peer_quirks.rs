@@ -224,3 +224,59 @@ fn starlette_star_with_credentials_reflects_every_origin() {
         Some("true")
     );
 }
+
+/// nginx answers a request whose method has a character outside `A-Z`,
+/// `_` and `-` (a script's lowercase `patch`, which browsers send as
+/// written) with its own 400, before any `add_header` runs: no CORS
+/// headers, whatever the configuration. Found by `corsica check` in the
+/// export matrix; no configuration can change it.
+#[test]
+fn nginx_refuses_a_lowercase_method_before_the_configuration() {
+    let upstream = support::http::Upstream::start();
+    let url = upstream.url();
+    let server = servers::nginx(|port| {
+        format!(
+            "server {{ listen 127.0.0.1:{port}; location / {{ add_header X-Seen yes always; proxy_pass {url}; }} }}\n"
+        )
+    });
+    let got = send(
+        server.addr,
+        &req("patch", "/", &[("Origin", "https://a.example")]),
+    )
+    .unwrap();
+    assert_eq!((got.status, got.get("x-seen")), (400, None), "{got:?}");
+    let got = send(
+        server.addr,
+        &req("PATCH", "/", &[("Origin", "https://a.example")]),
+    )
+    .unwrap();
+    assert_eq!(got.get("x-seen").as_deref(), Some("yes"), "{got:?}");
+}
+
+/// Node's HTTP parser answers a method it does not know (a lowercase
+/// `patch`, a custom `M!#...`) with 400 before Express runs: no CORS
+/// headers. Found by `corsica check` in the export matrix.
+#[test]
+fn node_refuses_an_unknown_method_before_express() {
+    let server = servers::express(
+        "module.exports = (req, res, next) => { res.setHeader('X-Seen', 'yes'); next(); };\n",
+    );
+    for method in ["patch", "M!#%&'*+.^_`|~1"] {
+        let got = send(
+            server.addr,
+            &req(method, "/", &[("Origin", "https://a.example")]),
+        )
+        .unwrap();
+        assert_eq!(
+            (got.status, got.get("x-seen")),
+            (400, None),
+            "{method}: {got:?}"
+        );
+    }
+    let got = send(
+        server.addr,
+        &req("PATCH", "/", &[("Origin", "https://a.example")]),
+    )
+    .unwrap();
+    assert_eq!(got.get("x-seen").as_deref(), Some("yes"), "{got:?}");
+}

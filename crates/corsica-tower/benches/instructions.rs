@@ -22,7 +22,9 @@ use std::convert::Infallible;
 
 #[cfg(feature = "bench-actix")]
 use actix_web::dev::{Service as _, ServiceRequest, Transform as _};
-use cases::{Case, TowerResponse, case, poll_now, tower_call};
+#[cfg(feature = "bench-actix")]
+use cases::poll_now;
+use cases::{Case, TowerResponse, case, tower_call};
 use http::Request;
 use tower_layer::Layer;
 use tower_service::Service;
@@ -59,8 +61,12 @@ where
     poll_now(service.call(request))
 }
 
-fn run_tower<S>(c: &Case, n: usize, mut service: S, measure: fn(&mut S, Request<()>) -> TowerResponse)
-where
+fn run_tower<S>(
+    c: &Case,
+    n: usize,
+    mut service: S,
+    measure: fn(&mut S, Request<()>) -> TowerResponse,
+) where
     S: Service<Request<()>, Response = TowerResponse, Error = Infallible>,
 {
     for _ in 0..WARM_UP {
@@ -86,7 +92,11 @@ fn main() {
     match lib.as_str() {
         "corsica" => run_tower(&c, n, c.setup.corsica.layer(cases::Inner), measure_corsica),
         "tower-http" => {
-            let layer = c.setup.tower.as_ref().expect("no tower-http setup for this case");
+            let layer = c
+                .setup
+                .tower
+                .as_ref()
+                .expect("no tower-http setup for this case");
             run_tower(&c, n, layer.layer(cases::Inner), measure_tower_http)
         }
         "drop" => {
@@ -118,7 +128,10 @@ fn actix(c: &Case, n: usize) {
         for r in requests {
             out.push(measure_actix(&middleware, r));
         }
-        let first = out[0].as_ref().ok().map(|r| r.headers().contains_key("access-control-allow-origin"));
+        let first = out[0]
+            .as_ref()
+            .ok()
+            .map(|r| r.headers().contains_key("access-control-allow-origin"));
         assert_eq!(first.unwrap_or(false), c.allowed);
     });
 }

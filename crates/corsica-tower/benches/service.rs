@@ -39,7 +39,9 @@ use std::task::{Context, Poll, Waker};
 
 #[cfg(feature = "bench-actix")]
 use actix_web::dev::{Service as _, Transform as _};
-use cases::{CASES, Case, Inner, PEER_CASES, TowerResponse, case, poll_now, tower_call};
+#[cfg(feature = "bench-actix")]
+use cases::poll_now;
+use cases::{CASES, Case, Inner, PEER_CASES, TowerResponse, case, tower_call};
 use divan::{Bencher, black_box};
 use http::{HeaderValue, Request, Response};
 use tower_layer::Layer;

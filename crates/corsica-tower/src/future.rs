@@ -66,6 +66,17 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
+    /// The inner service's answer, passed on as it is (shadow mode).
+    pub(crate) fn untouched(future: F) -> Self {
+        ResponseFuture {
+            kind: Kind::Inner {
+                future,
+                headers: None,
+                explanation: None,
+            },
+        }
+    }
+
     pub(crate) fn inner(
         future: F,
         headers: OwnedResponseHeaders,

@@ -16,6 +16,7 @@ pub(crate) struct Shared {
     pub(crate) policy: ArcSwap<Policy>,
     pub(crate) debug: AtomicBool,
     pub(crate) trace_allowed: AtomicBool,
+    pub(crate) shadow: AtomicBool,
 }
 
 impl Shared {
@@ -25,6 +26,7 @@ impl Shared {
             policy: ArcSwap::from_pointee(policy),
             debug: AtomicBool::new(false),
             trace_allowed: AtomicBool::new(false),
+            shadow: AtomicBool::new(false),
         })
     }
 }
@@ -218,5 +220,29 @@ impl PolicyHandle {
     /// ```
     pub fn set_trace_allowed(&self, on: bool) {
         self.shared.trace_allowed.store(on, Ordering::Relaxed);
+    }
+
+    /// Switches shadow mode on or off (see [`CorsLayer::shadow`](crate::CorsLayer::shadow)):
+    /// every request is decided and reported, none is answered or changed.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// handle.set_shadow(true);
+    /// assert!(handle.shadow());
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
+    pub fn set_shadow(&self, on: bool) {
+        self.shared.shadow.store(on, Ordering::Relaxed);
+    }
+
+    /// Whether shadow mode is on.
+    ///
+    /// ```
+    /// # let handle = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?.handle();
+    /// assert!(!handle.shadow(), "off by default");
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
+    pub fn shadow(&self) -> bool {
+        self.shared.shadow.load(Ordering::Relaxed)
     }
 }

@@ -4,10 +4,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
-use corsica::policy::{Policy, PolicyConfig};
+use corsica::policy::{Decision, Policy, PolicyConfig};
 use tower_layer::Layer;
 
 use crate::handle::{self, Shared};
+use crate::service::Observer;
 use crate::{BuildError, Cors, PolicyHandle};
 
 /// A [`Layer`] that applies a corsica [`Policy`] to every request: it answers
@@ -35,6 +36,7 @@ use crate::{BuildError, Cors, PolicyHandle};
 #[must_use]
 pub struct CorsLayer {
     shared: Arc<Shared>,
+    observer: Option<Observer>,
 }
 
 impl CorsLayer {
@@ -51,6 +53,7 @@ impl CorsLayer {
     pub fn new(policy: Policy) -> CorsLayer {
         CorsLayer {
             shared: Shared::new(policy),
+            observer: None,
         }
     }
 
@@ -139,6 +142,55 @@ impl CorsLayer {
         self
     }
 
+    /// Shadow mode, for putting a policy in front of a live API that
+    /// handles CORS itself: every request is decided and reported (through
+    /// `tracing`, as "would be rejected", and to
+    /// [`on_decision`](Self::on_decision)), and none is answered or
+    /// changed: preflights go on to the service, and its responses pass
+    /// through without CORS headers added. Off by default;
+    /// [`PolicyHandle::set_shadow`] switches it at run time.
+    ///
+    /// ```
+    /// # let layer = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?;
+    /// let layer = layer.shadow(true);
+    /// assert!(layer.handle().shadow());
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
+    pub fn shadow(self, on: bool) -> CorsLayer {
+        self.shared.shadow.store(on, Ordering::Relaxed);
+        self
+    }
+
+    /// Calls `observer` with every decision, before the request is answered
+    /// or passed on: for metrics (counts per outcome and
+    /// [rejection code](corsica::policy::Rejection::code)) or an audit
+    /// log. It runs on the request's task, so it must be quick; it sees
+    /// the decision and not the request. A later call replaces the
+    /// observer; the services already made keep theirs.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    ///
+    /// let rejected = Arc::new(AtomicU64::new(0));
+    /// let count = rejected.clone();
+    /// let layer = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#)?
+    ///     .on_decision(move |decision| {
+    ///         if decision.rejection().is_some() {
+    ///             count.fetch_add(1, Ordering::Relaxed);
+    ///         }
+    ///     });
+    /// # let _ = layer;
+    /// # Ok::<(), corsica_tower::BuildError>(())
+    /// ```
+    pub fn on_decision(
+        mut self,
+        observer: impl Fn(&Decision<'_>) + Send + Sync + 'static,
+    ) -> CorsLayer {
+        self.observer = Some(Observer(Arc::new(observer)));
+        self
+    }
+
     /// A handle to replace the policy or switch debugging while serving.
     /// The layer's clones and the services they made all follow it.
     ///
@@ -159,6 +211,6 @@ impl<S> Layer<S> for CorsLayer {
     type Service = Cors<S>;
 
     fn layer(&self, inner: S) -> Cors<S> {
-        Cors::from_shared(inner, self.shared.clone())
+        Cors::from_shared(inner, self.shared.clone(), self.observer.clone())
     }
 }

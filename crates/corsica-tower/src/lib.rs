@@ -47,6 +47,11 @@
 //!   reported only after [`CorsLayer::trace_allowed`].
 //! - **Debugging**: [`CorsLayer::debug`] (or [`PolicyHandle::set_debug`] at
 //!   run time) adds `corsica-rejection: CODE: WHY` to rejected responses.
+//! - **Shadow mode**: [`CorsLayer::shadow`] decides and reports every
+//!   request ("would be rejected") and changes none, for putting a policy
+//!   in front of a live API that still answers CORS itself.
+//! - **Metrics**: [`CorsLayer::on_decision`] sees every decision (allowed,
+//!   rejected and why), for counters per outcome and reason.
 //! - **Reloading**: [`CorsLayer::handle`] returns a [`PolicyHandle`] that
 //!   swaps the policy atomically (an `arc-swap`), for origin lists kept in
 //!   a database or a file; requests in flight are not disturbed.

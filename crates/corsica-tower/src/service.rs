@@ -60,11 +60,30 @@ use crate::handle::Shared;
 pub struct Cors<S> {
     inner: S,
     shared: Arc<Shared>,
+    observer: Option<Observer>,
+}
+
+/// What [`CorsLayer::on_decision`](crate::CorsLayer::on_decision) calls.
+#[derive(Clone)]
+pub(crate) struct Observer(pub(crate) Arc<dyn Fn(&Decision<'_>) + Send + Sync>);
+
+impl std::fmt::Debug for Observer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Observer(..)")
+    }
 }
 
 impl<S> Cors<S> {
-    pub(crate) fn from_shared(inner: S, shared: Arc<Shared>) -> Cors<S> {
-        Cors { inner, shared }
+    pub(crate) fn from_shared(
+        inner: S,
+        shared: Arc<Shared>,
+        observer: Option<Observer>,
+    ) -> Cors<S> {
+        Cors {
+            inner,
+            shared,
+            observer,
+        }
     }
 
     /// A handle to replace the policy or switch debugging while serving
@@ -143,6 +162,15 @@ where
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
         let policy = self.shared.policy.load();
         let decision = policy.decide(request.method(), request.headers());
+        if let Some(observer) = &self.observer {
+            (observer.0)(&decision);
+        }
+        if self.shared.shadow.load(Ordering::Relaxed) {
+            // Shadow mode: report, change nothing.
+            self.report_shadow(&decision, &request);
+            drop(policy);
+            return ResponseFuture::untouched(self.inner.call(request));
+        }
         let explanation = self.report(&decision, &request);
         match decision.status() {
             Some(status) => {
@@ -167,6 +195,35 @@ where
 }
 
 impl<S> Cors<S> {
+    /// Reports a decision taken in shadow mode: what would be rejected
+    /// (and, with `trace_allowed`, what would be allowed).
+    fn report_shadow<B>(&self, decision: &Decision<'_>, request: &Request<B>) {
+        match decision.rejection() {
+            Some(rejection) => tracing::info!(
+                target: "corsica_tower",
+                code = rejection.code(),
+                reason = %rejection,
+                origin = ?request.headers().get(http::header::ORIGIN),
+                method = %request.method(),
+                preflight = decision.is_preflight(),
+                shadow = true,
+                "CORS request would be rejected (shadow mode: passed on unchanged)"
+            ),
+            None => {
+                if decision.is_cors() && self.shared.trace_allowed.load(Ordering::Relaxed) {
+                    tracing::info!(
+                        target: "corsica_tower",
+                        origin = ?request.headers().get(http::header::ORIGIN),
+                        method = %request.method(),
+                        preflight = decision.is_preflight(),
+                        shadow = true,
+                        "CORS request would be allowed (shadow mode: passed on unchanged)"
+                    );
+                }
+            }
+        }
+    }
+
     /// Reports the decision through `tracing`; returns the debug header's
     /// value when debugging is on and the request is rejected.
     fn report<B>(

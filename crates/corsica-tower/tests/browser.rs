@@ -14,25 +14,18 @@ use std::path::Path;
 use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::get;
-use corsica::fetch::{
-    Answer, Browser, Case, CaseRequest, Endpoint, Outcome, PAGE_PATH, ServerAnswer,
-};
+use corsica::fetch::Browser;
 use corsica::policy::Policy;
+use corsica::simulate::{
+    Answer, Case, CaseOutcome as Outcome, CaseRequest, Endpoint, PAGE_PATH, PolicySpec,
+    ServerAnswer, simulate_case,
+};
 use corsica_tower::CorsLayer;
-use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 /// What the engine predicts `browser` does with `request`, made from a page
 /// on `page`, against a server that runs `policy` in front of an app that
-/// answers `app` (status and headers, before CORS).
-///
-/// The server's answers are what the policy decides for the very requests
-/// the browser model sends: simulate, decide each request it sent, answer
-/// with the decision (a preflight answered by the layer; an actual request
-/// answered by the app with the decision's headers added), and simulate
-/// again until the answers stop changing.
-///
-/// The one place that calls the browser model: when `fetch::simulate_case`
-/// gives way to the request-level driver, only this function changes.
+/// answers `app` (status and headers, before CORS): the engine's own
+/// policy-backed case, where the policy stands in for the server.
 fn predict(
     policy: &Policy,
     page: &str,
@@ -40,65 +33,23 @@ fn predict(
     app: &ServerAnswer,
     browser: Browser,
 ) -> Answer {
-    let mut endpoint = Endpoint::default();
-    for _ in 0..4 {
-        let case = Case {
-            id: "e2e".into(),
-            origin: page.into(),
-            server: BTreeMap::from([(request.url.clone(), endpoint.clone())]),
-            requests: vec![request.clone()],
-        };
-        let answer = corsica::fetch::simulate_case(&case, browser).remove(0);
-        let mut next = endpoint.clone();
-        for sent in &answer.sent {
-            let method = Method::from_bytes(sent.method.as_bytes()).unwrap();
-            let mut headers = HeaderMap::new();
-            for (n, v) in &sent.headers {
-                headers.append(
-                    HeaderName::from_bytes(n.as_bytes()).unwrap(),
-                    HeaderValue::from_str(v).unwrap(),
-                );
-            }
-            let decision = policy.decide(&method, &headers);
-            match decision.status() {
-                Some(status) => {
-                    let mut h = HeaderMap::new();
-                    decision.headers().apply_to(&mut h);
-                    next.preflight = Some(ServerAnswer {
-                        status: status.as_u16(),
-                        headers: pairs(&h),
-                        body: None,
-                    });
-                }
-                None => {
-                    let mut h = HeaderMap::new();
-                    for (n, v) in &app.headers {
-                        h.append(
-                            HeaderName::from_bytes(n.as_bytes()).unwrap(),
-                            HeaderValue::from_str(v).unwrap(),
-                        );
-                    }
-                    decision.headers().apply_to(&mut h);
-                    next.response = Some(ServerAnswer {
-                        status: app.status,
-                        headers: pairs(&h),
-                        body: app.body.clone(),
-                    });
-                }
-            }
-        }
-        if next == endpoint {
-            return answer;
-        }
-        endpoint = next;
-    }
-    panic!("the simulated exchange did not settle: {request:?}");
-}
-
-fn pairs(h: &HeaderMap) -> Vec<(String, String)> {
-    h.iter()
-        .map(|(n, v)| (n.as_str().to_owned(), v.to_str().unwrap().to_owned()))
-        .collect()
+    let endpoint = Endpoint {
+        preflight: None,
+        response: Some(app.clone()),
+        policy: Some(PolicySpec::Inline(policy.config().clone())),
+    };
+    let case = Case {
+        id: "e2e".into(),
+        origin: page.into(),
+        page: PAGE_PATH.into(),
+        user_agent: None,
+        accept_language: None,
+        server: BTreeMap::from([(request.url.clone(), endpoint)]),
+        requests: vec![request.clone()],
+    };
+    simulate_case(&case, browser)
+        .expect("the policy is valid")
+        .remove(0)
 }
 
 /// Serves the blank page the browser loads on `PAGE_PATH`.

@@ -142,16 +142,17 @@ pub fn is_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
         if value.iter().any(|&b| is_cors_unsafe_request_header_byte(b)) {
             return false;
         }
-        // Step 2: parse the isomorphic decoding of value.
-        let Some(mime) = mime::parse_mime_type(&isomorphic_decode(value)) else {
-            // Step 3: if mimeType is failure, return false.
+        // Steps 2-3: parse the isomorphic decoding of value; failure → false.
+        let Some((type_, subtype)) = mime::essence(value) else {
             return false;
         };
         // Step 4: the essence must be one of the three.
-        matches!(
-            mime.essence().as_str(),
-            "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
-        )
+        let is = |t: &str, st: &str| {
+            type_.eq_ignore_ascii_case(t.as_bytes()) && subtype.eq_ignore_ascii_case(st.as_bytes())
+        };
+        is("application", "x-www-form-urlencoded")
+            || is("multipart", "form-data")
+            || is("text", "plain")
     } else if name.eq_ignore_ascii_case("range") {
         // `range`, step 1: rangeValue = parse a single range header value
         // with allowWhitespace false; step 2: failure -> false; step 3: if
@@ -270,8 +271,12 @@ pub fn is_forbidden_request_header(name: &str, value: &[u8]) -> bool {
         "Upgrade",
         "Via",
     ];
-    // Step 1: a byte-case-insensitive match for one of the list.
-    if FORBIDDEN.iter().any(|n| name.eq_ignore_ascii_case(n)) {
+    // Step 1: a byte-case-insensitive match for one of the list (compared
+    // only with names of the same length).
+    if FORBIDDEN
+        .iter()
+        .any(|n| n.len() == name.len() && name.eq_ignore_ascii_case(n))
+    {
         return true;
     }
     // Step 2: byte-lowercased name starts with `proxy-` or `sec-`.
@@ -310,23 +315,25 @@ pub fn is_forbidden_response_header_name(name: &str) -> bool {
     name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2")
 }
 
-/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name> (the fixed list part)
-///
-/// `Cache-Control`, `Content-Language`, `Content-Length`, `Content-Type`,
-/// `Expires`, `Last-Modified`, `Pragma`: readable from a CORS response
+/// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>
+/// (the fixed list part), lowercase: readable from a CORS response
 /// without `Access-Control-Expose-Headers`.
+pub const CORS_SAFELISTED_RESPONSE_HEADER_NAMES: [&str; 7] = [
+    "cache-control",
+    "content-language",
+    "content-length",
+    "content-type",
+    "expires",
+    "last-modified",
+    "pragma",
+];
+
+/// Whether `name` is one of [`CORS_SAFELISTED_RESPONSE_HEADER_NAMES`]
+/// (ASCII case-insensitive).
 pub fn is_cors_safelisted_response_header_name(name: &str) -> bool {
-    [
-        "cache-control",
-        "content-language",
-        "content-length",
-        "content-type",
-        "expires",
-        "last-modified",
-        "pragma",
-    ]
-    .iter()
-    .any(|n| name.eq_ignore_ascii_case(n))
+    CORS_SAFELISTED_RESPONSE_HEADER_NAMES
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
 }
 
 /// <https://fetch.spec.whatwg.org/#concept-header-list-get>

@@ -1,10 +1,19 @@
-//! The one comparison of a live answer with what the policy decides.
+//! The comparison of a live server with what the policy decides.
 //!
-//! `corsica check` (a prober that behaves exactly like a browser) will
-//! replace this: the tests call [`compare`] only, so swapping it is one
-//! function.
+//! [`check_against_policy`] is the one the tests use: `corsica check`
+//! sends the script's request to the real server, and again to the policy
+//! standing in for it (`corsica::simulate::answer_with_policy`) in front
+//! of the same application: each transmit gets the real server's answer
+//! with its CORS headers taken off (`Access-Control-*`, and `Origin` and
+//! `Access-Control-Request-*` in `Vary`), and the policy's put on. Everything the browser concludes must be the same:
+//! the outcome, the status and readable headers, the error and the console
+//! message, the findings (`Vary`, errors without CORS headers, ...), and
+//! what the probes from other origins got. (Not `vary` among the readable
+//! headers: see [`conclusions`].)
 //!
-//! What is compared is what a browser reads, for the request sent:
+//! [`compare`] looks at raw answers, for what no browser sends and so
+//! `check` cannot: a Private Network Access preflight, and a request
+//! without `Origin` (whose `Vary` still matters to caches). It compares:
 //! - on a CORS request: `Access-Control-Allow-Origin`, exactly; and where
 //!   the policy sends it, `Access-Control-Allow-Credentials` (without
 //!   `Access-Control-Allow-Origin` a browser never reads it);
@@ -26,8 +35,19 @@
 //! asked, extra `Vary` names, and CORS headers on an answer to a request
 //! without `Origin`.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Duration;
+
+use bytes::Bytes;
 use corsica::Policy;
+use corsica::fetch::{ResponseHead, Transmit};
 use corsica::headers;
+use corsica::simulate::answer_with_policy;
+use corsica_doctor::check::{
+    CheckRequest, HttpTransport, Report, Transport, TransportError, Verdict, check_with,
+};
 use http::{HeaderMap, HeaderName, HeaderValue, Method};
 
 use super::http::{Request, Response};
@@ -208,4 +228,206 @@ fn headers_covered(value: Option<String>, asked: &[String], include: bool) -> bo
     asked
         .iter()
         .all(|n| listed(n) || (star && !headers::is_cors_non_wildcard_request_header_name(n)))
+}
+
+/// The real server's answers, kept for the stand-in: a transmit answered
+/// once is not sent twice.
+type Seen = Rc<RefCell<HashMap<String, ResponseHead<'static>>>>;
+
+fn key(tx: &Transmit) -> String {
+    let mut k = format!("{} {}", tx.method(), tx.url());
+    for (n, v) in tx.headers() {
+        k.push_str(&format!("\n{n}: {}", String::from_utf8_lossy(v)));
+    }
+    k
+}
+
+/// The network, remembering what it answered.
+struct Recording {
+    net: HttpTransport,
+    seen: Seen,
+}
+
+impl Transport for Recording {
+    async fn send(
+        &mut self,
+        tx: &Transmit,
+        body: Option<&Bytes>,
+    ) -> Result<ResponseHead<'static>, TransportError> {
+        let head = self.net.send(tx, body).await?;
+        self.seen.borrow_mut().insert(key(tx), head.clone());
+        Ok(head)
+    }
+}
+
+/// The policy in front of the real server's application: the real answer
+/// without its CORS headers, with the policy's.
+struct StandIn<'p> {
+    policy: &'p Policy,
+    net: HttpTransport,
+    seen: Seen,
+}
+
+impl Transport for StandIn<'_> {
+    async fn send(
+        &mut self,
+        tx: &Transmit,
+        body: Option<&Bytes>,
+    ) -> Result<ResponseHead<'static>, TransportError> {
+        let known = self.seen.borrow().get(&key(tx)).cloned();
+        let real = match known {
+            Some(head) => head,
+            None => self.net.send(tx, body).await?,
+        };
+        // The application's answer: the real one without what a CORS
+        // layer adds (`Access-Control-*`, and the names it adds to `Vary`).
+        let mut app = ResponseHead::new(real.status());
+        for (n, v) in real.iter() {
+            let lower = n.to_ascii_lowercase();
+            if lower.starts_with("access-control-") {
+                continue;
+            }
+            if lower == "vary" {
+                let kept: Vec<&str> = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|t| {
+                        !t.is_empty()
+                            && !t.eq_ignore_ascii_case("origin")
+                            && !t
+                                .to_ascii_lowercase()
+                                .starts_with("access-control-request-")
+                    })
+                    .collect();
+                if !kept.is_empty() {
+                    app.push(n.to_owned(), kept.join(", "));
+                }
+                continue;
+            }
+            app.push(n.to_owned(), v.to_owned());
+        }
+        Ok(answer_with_policy(self.policy, tx, &app))
+    }
+}
+
+/// What a browser concludes, in one line per part, for comparison.
+fn conclusions(r: &Report) -> Vec<String> {
+    let v = &r.verdict;
+    // `vary` is readable with `expose_headers = ["*"]`: a stack that sends
+    // `Vary: Origin` where the policy needs none (django-cors-headers and
+    // Starlette do, with `*`) differs there, harmlessly (it only splits
+    // caches).
+    let (status, exposed) = match v {
+        Verdict::Allowed(a) => (
+            Some(a.status),
+            a.exposed
+                .iter()
+                .filter(|n| *n != "vary")
+                .cloned()
+                .collect::<Vec<_>>(),
+        ),
+        _ => (None, Vec::new()),
+    };
+    let mut out = vec![
+        format!("outcome {:?}", v.outcome()),
+        format!("preflight {}", r.preflighted()),
+        format!("status {status:?}"),
+        format!("exposed {exposed:?}"),
+        format!("error {:?}", v.error_code()),
+        format!("message {:?}", v.message()),
+        format!(
+            "findings {:?}",
+            r.findings.iter().map(|f| f.to_string()).collect::<Vec<_>>()
+        ),
+    ];
+    for p in &r.probes {
+        out.push(format!("probe {} allowed {}", p.origin, p.allowed));
+    }
+    out
+}
+
+fn timeline(r: &Report) -> String {
+    let mut s = String::new();
+    for e in &r.exchanges {
+        s.push_str(&format!("      > {} {}\n", e.method, e.url));
+        for (n, v) in &e.sent {
+            let l = n.to_ascii_lowercase();
+            if l == "origin" || l.starts_with("access-control-") {
+                s.push_str(&format!("      >   {n}: {v}\n"));
+            }
+        }
+        match &e.answer {
+            Ok(h) => {
+                s.push_str(&format!("      < {}\n", h.status()));
+                for (n, v) in h.iter() {
+                    let l = n.to_ascii_lowercase();
+                    if l.starts_with("access-control-") || l == "vary" {
+                        s.push_str(&format!("      <   {n}: {v}\n"));
+                    }
+                }
+            }
+            Err(err) => s.push_str(&format!("      < {err}\n")),
+        }
+    }
+    s
+}
+
+/// Checks `request` against the server at `addr` and against `policy`
+/// standing in for it; the parts of what the browser concludes that
+/// differ, one line each (empty when they agree).
+pub fn check_against_policy(
+    rt: &tokio::runtime::Runtime,
+    policy: &Policy,
+    request: &CheckRequest,
+) -> Vec<String> {
+    let seen: Seen = Rc::default();
+    let timeout = Duration::from_secs(20);
+    let mut real = Recording {
+        net: HttpTransport::new(timeout, false),
+        seen: seen.clone(),
+    };
+    let mut standin = StandIn {
+        policy,
+        net: HttpTransport::new(timeout, false),
+        seen,
+    };
+    let (got, want) = rt.block_on(async {
+        let got = check_with(request, &mut real).await;
+        let want = check_with(request, &mut standin).await;
+        (got, want)
+    });
+    let (got, want) = (got.expect("a valid check"), want.expect("a valid check"));
+    let (g, w) = (conclusions(&got), conclusions(&want));
+    let mut diffs = Vec::new();
+    for (a, b) in g.iter().zip(&w) {
+        if a != b {
+            diffs.push(format!("server: {a}\n    policy: {b}"));
+        }
+    }
+    if g.len() != w.len() {
+        diffs.push(format!("probes: server {g:?}, policy {w:?}"));
+    }
+    if !diffs.is_empty() {
+        diffs.push(format!(
+            "the server's exchanges:\n{}    the policy's:\n{}",
+            timeline(&got),
+            timeline(&want)
+        ));
+    }
+    diffs
+}
+
+/// A check of `request`, against the server only.
+pub fn check(rt: &tokio::runtime::Runtime, request: &CheckRequest) -> Report {
+    let mut net = HttpTransport::new(Duration::from_secs(20), false);
+    rt.block_on(check_with(request, &mut net))
+        .expect("a valid check")
+}
+
+/// A runtime for checks.
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
 }

@@ -1,9 +1,16 @@
-//! The requests sent to every exported stack: origins the policy allows and
-//! their lookalikes, `null`, methods, request headers, with and without
-//! credentials, with and without a preflight.
+//! The requests sent to every exported stack: what scripts on origins the
+//! policy allows, on their lookalikes and on `null` ask for (methods,
+//! request headers, with and without credentials, bodies, errors), checked
+//! with `corsica check`; and the raw requests no script can make (a
+//! Private Network Access preflight, requests without `Origin`).
+
+use std::net::SocketAddr;
 
 use corsica::Policy;
 use corsica::policy::PortRule;
+use corsica_doctor::check::CheckRequest;
+use corsica_doctor::export::Stack;
+use corsica_doctor::why::unsafe_value;
 
 use super::http::Request;
 
@@ -80,24 +87,37 @@ fn preflight(origin: &str, method: &str, names: Option<&str>) -> Request {
     r
 }
 
-/// The request headers the policy lists, as a browser names them in a
-/// preflight: lowercase, sorted, joined by `,`.
-fn listed_headers(policy: &Policy) -> Option<String> {
-    let mut names: Vec<String> = policy
-        .config()
-        .request_headers
-        .iter()
-        .filter(|n| *n != "*")
-        .map(|n| n.to_ascii_lowercase())
-        .collect();
-    names.sort();
-    names.dedup();
-    (!names.is_empty()).then(|| names.join(","))
+/// The origins of [`origins`] a page can be on (the raw requests also
+/// send values no browser would, such as `http://[::1].evil.net:3000`).
+pub fn pages(policy: &Policy) -> Vec<String> {
+    origins(policy)
+        .into_iter()
+        .filter(|o| o == "null" || corsica::Origin::parse(o).is_ok())
+        .collect()
 }
 
-/// Every request of the matrix for `policy`.
+/// The requests no script can make, compared raw: without `Origin` (only
+/// `Vary` matters), and the Private Network Access preflight.
 pub fn requests(policy: &Policy) -> Vec<Request> {
-    let listed = listed_headers(policy);
+    let mut out = vec![req("GET", "/", &[]), req("POST", "/error", &[])];
+    for origin in origins(policy) {
+        let mut pna = preflight(&origin, "GET", None);
+        pna.headers.push((
+            "Access-Control-Request-Private-Network".to_owned(),
+            "true".to_owned(),
+        ));
+        out.push(pna);
+    }
+    out
+}
+
+/// What scripts on each origin of [`origins`] ask the server at `addr`:
+/// plain reads with and without credentials, an error, a crash, the
+/// policy's own method, JSON, methods and headers it may not allow, `patch`
+/// in lowercase, `Authorization`, the headers it lists (with credentials
+/// when it allows them), and a script's own OPTIONS request. Probes are off
+/// except on one credentialed read per origin pattern's first origin.
+pub fn script_requests(policy: &Policy, addr: SocketAddr, stack: Stack) -> Vec<CheckRequest> {
     let listed_method = policy
         .config()
         .methods
@@ -105,42 +125,119 @@ pub fn requests(policy: &Policy) -> Vec<Request> {
         .find(|m| !matches!(m.as_str(), "GET" | "HEAD" | "POST" | "*"))
         .cloned()
         .unwrap_or_else(|| "PUT".to_owned());
-    let mut out = vec![
-        // Not CORS requests: only Vary matters.
-        req("GET", "/", &[]),
-        req("POST", "/error", &[]),
-    ];
-    for origin in origins(policy) {
-        let o = origin.as_str();
-        out.push(req("GET", "/", &[("Origin", o)]));
-        out.push(req("GET", "/", &[("Origin", o), ("Cookie", "session=1")]));
-        out.push(req(
-            "POST",
-            "/error",
-            &[("Origin", o), ("Content-Type", "text/plain")],
-        ));
-        out.push(req("GET", "/throw", &[("Origin", o)]));
-        out.push(preflight(o, &listed_method, None));
-        out.push(preflight(o, "PUT", Some("content-type")));
-        out.push(preflight(o, "DELETE", None));
-        out.push(preflight(o, "PATCH", Some("x-custom")));
-        out.push(preflight(o, "patch", None));
-        out.push(preflight(o, "GET", Some("authorization")));
-        out.push(preflight(o, "GET", Some("x-custom,x-other")));
-        if let Some(names) = &listed {
-            out.push(preflight(o, &listed_method, Some(names)));
-            // Case and spaces as a proxy might rewrite them.
-            let spaced = names.to_ascii_uppercase().replace(',', ", ");
-            out.push(preflight(o, &listed_method, Some(&spaced)));
+    let listed: Vec<String> = policy
+        .config()
+        .request_headers
+        .iter()
+        .filter(|n| *n != "*")
+        .cloned()
+        .collect();
+    let credentials = policy.config().credentials;
+    let url = |path: &str| format!("http://{addr}{path}");
+    let mut out = Vec::new();
+    let pages = pages(policy);
+    let first_origins: Vec<String> = pages.iter().take(1).cloned().collect();
+    for origin in pages {
+        let base = |method: &str, path: &str| {
+            let mut r = CheckRequest::new(url(path), &origin);
+            r.method = method.to_owned();
+            r.probes = false;
+            r
+        };
+        out.push(base("GET", "/"));
+        let mut creds = base("GET", "/");
+        creds.credentials = true;
+        creds.probes = first_origins.contains(&origin);
+        out.push(creds);
+        let mut error = base("POST", "/error");
+        error.body = Some("{}".to_owned());
+        out.push(error);
+        out.push(base("GET", "/throw"));
+        out.push(base(&listed_method, "/"));
+        let mut json = base("PUT", "/");
+        json.headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+        json.body = Some("{}".to_owned());
+        out.push(json);
+        out.push(base("DELETE", "/"));
+        let mut custom = base("PATCH", "/");
+        custom.headers = vec![("X-Custom".to_owned(), "1".to_owned())];
+        out.push(custom);
+        out.push(base("patch", "/"));
+        let mut auth = base("GET", "/");
+        auth.headers = vec![("Authorization".to_owned(), "Bearer x".to_owned())];
+        out.push(auth);
+        let mut two = base("GET", "/");
+        two.headers = vec![
+            ("X-Custom".to_owned(), "1".to_owned()),
+            ("X-Other".to_owned(), "2".to_owned()),
+        ];
+        out.push(two);
+        if !listed.is_empty() {
+            let mut all = base(&listed_method, "/");
+            all.headers = listed
+                .iter()
+                .map(|n| (n.clone(), unsafe_value(n)))
+                .collect();
+            all.credentials = credentials;
+            out.push(all);
         }
-        let mut pna = preflight(o, "GET", None);
-        pna.headers.push((
-            "Access-Control-Request-Private-Network".to_owned(),
-            "true".to_owned(),
-        ));
-        out.push(pna);
-        // A script's own OPTIONS request (no Access-Control-Request-Method).
-        out.push(req("OPTIONS", "/", &[("Origin", o)]));
+        out.push(base("OPTIONS", "/"));
     }
+    out.retain(|r| parser_accepts(stack, &r.method));
     out
+}
+
+/// The methods Node's HTTP parser knows (`http.METHODS` in Node 20).
+const NODE_METHODS: [&str; 35] = [
+    "ACL",
+    "BIND",
+    "CHECKOUT",
+    "CONNECT",
+    "COPY",
+    "DELETE",
+    "GET",
+    "HEAD",
+    "LINK",
+    "LOCK",
+    "M-SEARCH",
+    "MERGE",
+    "MKACTIVITY",
+    "MKCALENDAR",
+    "MKCOL",
+    "MOVE",
+    "NOTIFY",
+    "OPTIONS",
+    "PATCH",
+    "POST",
+    "PROPFIND",
+    "PROPPATCH",
+    "PURGE",
+    "PUT",
+    "QUERY",
+    "REBIND",
+    "REPORT",
+    "SEARCH",
+    "SOURCE",
+    "SUBSCRIBE",
+    "TRACE",
+    "UNBIND",
+    "UNLINK",
+    "UNLOCK",
+    "UNSUBSCRIBE",
+];
+
+/// Whether the stack's HTTP server lets a request with `method` reach its
+/// configuration at all. nginx answers a method outside `A-Z`, `_` and `-`
+/// (a lowercase `patch`) with its own 400, before any `add_header`; Node
+/// answers one it does not know the same way before Express runs (pinned
+/// in `peer_quirks.rs`). No CORS configuration can answer those requests:
+/// the browser gets a 400 without CORS headers, whatever the policy says.
+pub fn parser_accepts(stack: Stack, method: &str) -> bool {
+    match stack {
+        Stack::Nginx => method
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b == b'_' || b == b'-'),
+        Stack::Express => NODE_METHODS.contains(&method),
+        _ => true,
+    }
 }

@@ -57,8 +57,35 @@ pub fn start(stack: Stack, policy: &Policy) -> Result<Running, ExportError> {
     })
 }
 
-/// Sends every request of the matrix and compares each answer with the
-/// policy's decision; returns the differences, one line each.
+/// Checks every script request against the server and against the policy
+/// standing in for it; returns the differences, one entry each.
+pub fn run_checks(
+    rt: &tokio::runtime::Runtime,
+    policy: &Policy,
+    requests: &[corsica_doctor::check::CheckRequest],
+) -> Vec<String> {
+    let mut diffs = Vec::new();
+    for request in requests {
+        for d in compare::check_against_policy(rt, policy, request) {
+            diffs.push(format!(
+                "{} {} from {} {:?}{}: {d}",
+                request.method,
+                request.url,
+                request.origin,
+                request.headers,
+                if request.credentials {
+                    " with credentials"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    diffs
+}
+
+/// Sends every raw request and compares each answer with the policy's
+/// decision; returns the differences, one line each.
 pub fn run_matrix(policy: &Policy, server: &Server, requests: &[Request]) -> Vec<String> {
     let mut diffs = Vec::new();
     for request in requests {

@@ -1,6 +1,8 @@
 //! What to change so a blocked request goes through.
 
-use crate::fetch::{Blocked, Reason};
+use crate::fetch::{Blocked, Browser, Reason, Request};
+use crate::origin::Origin;
+use crate::policy::PolicyConfig;
 
 /// The change that lets a blocked request through: the header the server
 /// must send (with its value), anything else it needs, how to say it in a
@@ -173,5 +175,114 @@ pub(super) fn fix(blocked: &Blocked) -> Fix {
              connection, the redirects or the response head)"
                 .to_owned(),
         ),
+    }
+}
+
+/// The smallest corsica policy that lets `request`, made by a page on
+/// `page_origin` in `browser`, through, and exposes `expose` to it: the
+/// page's origin, credentials when the request includes them, its method
+/// when it is not safelisted, and the request headers a preflight asks for.
+///
+/// `None` when no policy can allow it: an opaque origin (`null`, which a
+/// policy refuses because anyone can send it), or a request `fetch()`
+/// throws on. The result is not validated: [`Policy::new`] says what is
+/// wrong with it (a plain-http origin with credentials, for one).
+///
+/// [`Policy::new`]: crate::policy::Policy::new
+///
+/// ```
+/// use corsica::Origin;
+/// use corsica::explain::policy_allowing;
+/// use corsica::fetch::{Browser, Credentials, Request};
+///
+/// let origin = Origin::parse("https://app.example").unwrap();
+/// let request = Request::new("PUT", "https://api.example/items/1")
+///     .header("Content-Type", "application/json")
+///     .credentials(Credentials::Include);
+/// let config = policy_allowing(&origin, &request, Browser::Chrome, &[]).unwrap();
+/// assert_eq!(config.origins, ["https://app.example"]);
+/// assert!(config.credentials);
+/// assert_eq!(config.methods, ["GET", "HEAD", "POST", "PUT"]);
+/// assert_eq!(config.request_headers, ["content-type"]);
+/// ```
+pub fn policy_allowing(
+    page_origin: &Origin,
+    request: &Request,
+    browser: Browser,
+    expose: &[String],
+) -> Option<PolicyConfig> {
+    if page_origin.is_opaque() {
+        return None;
+    }
+    let (method, unsafe_names) = crate::fetch::script_facts(request, browser.quirks()).ok()?;
+    let mut request_headers = unsafe_names;
+    request_headers.dedup();
+    let mut config = PolicyConfig {
+        origins: vec![page_origin.serialize()],
+        credentials: request.credentials_mode().is_include(),
+        request_headers,
+        expose_headers: expose.to_vec(),
+        ..PolicyConfig::default()
+    };
+    if !config.methods.contains(&method) {
+        config.methods.push(method);
+    }
+    Some(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::fetch::{Body, BrowserState, Credentials, Fetch, Page, ResponseHead};
+    use crate::policy::Policy;
+    use crate::simulate::answer_with_policy;
+
+    /// The policy, standing in for the server, lets the request through in
+    /// both browsers.
+    #[test]
+    fn the_allowing_policy_allows() {
+        let requests = [
+            Request::get("https://api.example/a"),
+            Request::new("patch", "https://api.example/a").header("X-Api-Key", "k"),
+            Request::new("DELETE", "https://api.example/a")
+                .header("Authorization", "Bearer x")
+                .credentials(Credentials::Include),
+            Request::new("POST", "https://api.example/a")
+                .header("Content-Type", "application/json")
+                .body(Body::text("{}")),
+            Request::get("https://api.example/a").header("Range", "BYTES=0-1"),
+        ];
+        for browser in [Browser::Chrome, Browser::Firefox] {
+            for request in &requests {
+                let origin = Origin::parse("https://app.example").unwrap();
+                let config = policy_allowing(&origin, request, browser, &["x-id".into()]).unwrap();
+                let policy = Policy::new(&config).unwrap_or_else(|e| panic!("{config:?}: {e}"));
+                let page = Page::new("https://app.example/").unwrap();
+                let mut state = BrowserState::new(browser);
+                let mut fetch = Fetch::new(&page, request);
+                let mut app = ResponseHead::new(200);
+                app.push("X-Id", "1");
+                while let Some(tx) = fetch.poll_transmit(&mut state, Duration::ZERO) {
+                    let head = answer_with_policy(&policy, &tx, &app);
+                    fetch.handle_response(&mut state, Duration::ZERO, &head);
+                }
+                let outcome = fetch.finish();
+                let readable = outcome
+                    .readable()
+                    .unwrap_or_else(|| panic!("{browser} {request:?}: {outcome:?}"));
+                assert!(readable.exposed.contains(&"x-id".to_owned()));
+            }
+        }
+    }
+
+    #[test]
+    fn no_policy_allows_an_opaque_origin() {
+        let request = Request::get("https://api.example/a");
+        assert_eq!(
+            policy_allowing(&Origin::new_opaque(), &request, Browser::Chrome, &[]),
+            None
+        );
     }
 }

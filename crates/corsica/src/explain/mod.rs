@@ -28,11 +28,20 @@
 //! [MDN: CORS errors](https://developer.mozilla.org/en-US/docs/Web/HTTP/Guides/CORS/Errors).
 
 mod chrome;
+mod findings;
 mod firefox;
 mod fix;
+mod recognize;
 
 pub use crate::fetch::{Blocked, Browser, Failure, Reason, TypeError};
-pub use fix::Fix;
+pub use findings::{
+    Finding, OtherOrigin, is_per_origin, not_exposed, response_findings, varies_on_origin,
+    vary_finding,
+};
+pub use fix::{Fix, policy_allowing};
+pub use recognize::{
+    MAX_MESSAGE_BYTES, Recognized, RequestFacts, Slot, Template, Unrecognized, recognize, templates,
+};
 
 /// What the console messages quote besides the failure itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -174,9 +183,9 @@ impl Failure {
                  naming the page's origin (or `*` for requests without credentials)"
             ),
             Reason::MultipleAllowOriginValues { value } => format!(
-                "{on} gives several origins in `Access-Control-Allow-Origin` ({value:?}); the \
-                 header must hold exactly one origin: echo the request's `Origin` when it is \
-                 allowed"
+                "{on} gives several origins in `Access-Control-Allow-Origin`{}; the header must \
+                 hold exactly one origin: echo the request's `Origin` when it is allowed",
+                quoted(value)
             ),
             Reason::InvalidAllowOriginValue { value } => format!(
                 "{on} has `Access-Control-Allow-Origin: {value}`, which is not an origin; send \
@@ -187,15 +196,21 @@ impl Failure {
                  equal the request's `Origin` byte for byte (scheme, host, port, no trailing \
                  slash)"
             ),
+            Reason::InvalidAllowCredentials { value } if value.is_empty() => format!(
+                "{on} lacks `Access-Control-Allow-Credentials: true`, which a request with \
+                 credentials needs (exactly `true`)"
+            ),
             Reason::InvalidAllowCredentials { value } => format!(
                 "{on} has `Access-Control-Allow-Credentials: {value}`; a request with \
                  credentials needs exactly `true`"
             ),
             Reason::PreflightInvalidStatus => format!(
-                "the preflight (OPTIONS) response has status {}; the server must answer \
-                 preflights with a 2xx status (usually 204)",
-                self.status
-                    .map_or_else(|| "none".to_owned(), |s| s.to_string())
+                "the preflight (OPTIONS) response has {}; the server must answer preflights \
+                 with a 2xx status (usually 204)",
+                self.status.map_or_else(
+                    || "a status outside 200-299".to_owned(),
+                    |s| format!("status {s}")
+                )
             ),
             Reason::PreflightDisallowedRedirect => {
                 "the preflight (OPTIONS) request was redirected, which browsers never follow; \
@@ -203,16 +218,23 @@ impl Failure {
                     .to_owned()
             }
             Reason::InvalidAllowMethods { token } => format!(
-                "`Access-Control-Allow-Methods` in the preflight response contains {token:?}, \
-                 which is not a method name; list methods separated by commas"
+                "`Access-Control-Allow-Methods` in the preflight response contains {}, which is \
+                 not a method name; list methods separated by commas",
+                item(token)
             ),
             Reason::InvalidAllowHeaders { token } => format!(
-                "`Access-Control-Allow-Headers` in the preflight response contains {token:?}, \
-                 which is not a header name; list header names separated by commas"
+                "`Access-Control-Allow-Headers` in the preflight response contains {}, which is \
+                 not a header name; list header names separated by commas",
+                item(token)
             ),
             Reason::MethodDisallowed { method } => format!(
-                "the preflight response does not allow method {method}; add it to \
-                 `Access-Control-Allow-Methods` (methods match case-sensitively)"
+                "the preflight response does not allow {}; add it to \
+                 `Access-Control-Allow-Methods` (methods match case-sensitively)",
+                if method.is_empty() {
+                    "the request's method".to_owned()
+                } else {
+                    format!("method {method}")
+                }
             ),
             Reason::HeaderDisallowed { name } => format!(
                 "the preflight response does not allow request header {name}; add it to \
@@ -239,6 +261,25 @@ impl Failure {
                     .to_owned()
             }
         }
+    }
+}
+
+/// ` ("value")` after a noun, or nothing when the message did not quote
+/// the value.
+fn quoted(value: &str) -> String {
+    if value.is_empty() {
+        String::new()
+    } else {
+        format!(" ({value:?})")
+    }
+}
+
+/// An offending list item, or a stand-in when the message did not quote it.
+fn item(token: &str) -> String {
+    if token.is_empty() {
+        "an item".to_owned()
+    } else {
+        format!("{token:?}")
     }
 }
 

@@ -284,6 +284,13 @@ pub(crate) struct NetworkQuirks {
     /// The same cache clamps a later `GET`'s `Range` to the length of a
     /// complete `200` it holds with a validator.
     pub(crate) http_cache_implicitly_fresh: bool,
+    /// Whether cookies go to (and come from) sites other than the page's.
+    /// Chromium 156: no (third-party cookies are blocked, and cookies
+    /// without `SameSite` are `Lax`); Firefox ESR 153: yes, in a jar
+    /// partitioned by the page's site (Total Cookie Protection), so a site
+    /// gets back the cookies it set under this page (both observed in the
+    /// runner's wire logs).
+    pub(crate) third_party_cookies: bool,
     /// The largest response head accepted, in bytes (names, values and
     /// four bytes of framing per line). Chromium: `kMaxHeadersSize`, 256
     /// KiB (`ERR_RESPONSE_HEADERS_TOO_BIG`); Firefox: 1 MiB
@@ -472,6 +479,7 @@ static CHROME: Quirks = Quirks {
     network: NetworkQuirks {
         status_407_is_network_error: true,
         http_cache_implicitly_fresh: true,
+        third_party_cookies: false,
         max_response_head_bytes: 256 * 1024,
     },
 };
@@ -524,6 +532,7 @@ static FIREFOX: Quirks = Quirks {
     network: NetworkQuirks {
         status_407_is_network_error: false,
         http_cache_implicitly_fresh: false,
+        third_party_cookies: true,
         max_response_head_bytes: 1024 * 1024,
     },
 };
@@ -577,6 +586,7 @@ static SPEC: Quirks = Quirks {
     network: NetworkQuirks {
         status_407_is_network_error: false,
         http_cache_implicitly_fresh: false,
+        third_party_cookies: true,
         max_response_head_bytes: 1024 * 1024,
     },
 };

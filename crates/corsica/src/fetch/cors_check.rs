@@ -39,14 +39,18 @@ fn chromium(headers: &ResponseHead<'_>, origin: &str, include: bool) -> Result<(
         // Step 3: the serialized origin must equal the value byte for byte.
         Some(v) if v != origin => {
             let value = v.to_owned();
-            if v.contains([' ', ',']) {
+            // Two memchr scans, not one byte loop: a 200 KiB value costs
+            // microseconds, not a tenth of a millisecond.
+            if v.as_bytes().contains(&b' ') || v.as_bytes().contains(&b',') {
                 return Err(Reason::MultipleAllowOriginValues { value });
             }
             if v == "null" {
                 return Err(Reason::AllowOriginMismatch { value });
             }
-            // GURL validity, approximated by the URL Standard's parser.
-            if url::Url::parse(v).is_err() {
+            // GURL validity, approximated by the URL Standard's parser
+            // (a value without `:` has no scheme: invalid without parsing,
+            // so a long hostile value costs a scan, not a parse).
+            if !v.contains(':') || url::Url::parse(v).is_err() {
                 return Err(Reason::InvalidAllowOriginValue { value });
             }
             return Err(Reason::AllowOriginMismatch { value });

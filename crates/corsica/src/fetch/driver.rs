@@ -20,7 +20,7 @@ use super::request::{self, Credentials, Hdr, Mode, RedirectMode, Request};
 use super::response::{Known, ResponseHead};
 use super::state::{BrowserState, Page};
 use super::transmit::{Transmit, TransmitKind};
-use super::wire::{self, HopContext};
+use super::wire::{self, HopContext, host_header};
 use crate::origin::Origin;
 
 /// One `fetch()` call in progress: a state machine the caller drives.
@@ -109,12 +109,16 @@ struct Walk<'r> {
     credentials: Credentials,
     redirect_mode: RedirectMode,
     /// The current URL (fragment and user-info as parsed).
-    url: Url,
-    /// The current URL on the wire (no user-info, no fragment): the key of
-    /// the caches.
-    key: String,
-    hop_origin: Origin,
-    initial_url: String,
+    url: Cow<'r, Url>,
+    /// The current URL on the wire (no user-info, no fragment); its text is
+    /// the key of the caches.
+    wire: Url,
+    /// The current URL's origin.
+    hop_origin: Cow<'r, Origin>,
+    /// `Host` for the current URL.
+    host: Bytes,
+    /// The URL the script fetched, once a redirect moved away from it.
+    initial_url: Option<String>,
     tainted: bool,
     cors_tainting: bool,
     opaque_tainting: bool,
@@ -142,14 +146,12 @@ struct Walk<'r> {
     preflighted: bool,
     /// Chromium: the order of the script's headers on the wire, fixed at
     /// the start (see `request::header_map_order`).
-    map_order: Option<Vec<String>>,
+    map_order: Option<Vec<Option<&'r str>>>,
     /// Whether a hop went to another origin than the page's: from then on
     /// `Referer` is the page's origin only, even back on the page's own
     /// origin (observed in Chromium 156 and Firefox ESR 153: the referrer
     /// policy is applied to the referrer as the previous hop left it).
     referrer_trimmed: bool,
-    /// The page's serialized origin as header bytes, and `null`.
-    origin_bytes: Bytes,
 }
 
 static NULL: Bytes = Bytes::from_static(b"null");
@@ -161,16 +163,10 @@ fn wire_url(url: &Url) -> Url {
         let _ = u.set_username("");
         let _ = u.set_password(None);
     }
-    u.set_fragment(None);
-    u
-}
-
-fn host_header(url: &Url) -> String {
-    let host = url.host_str().unwrap_or_default();
-    match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host.to_owned(),
+    if u.fragment().is_some() {
+        u.set_fragment(None);
     }
+    u
 }
 
 fn millis(now: Duration) -> u64 {
@@ -281,46 +277,40 @@ impl<'r> Fetch<'r> {
 
     /// Ends the fetch with `failure` at the current URL.
     fn fail(&mut self, failure: Failure) {
-        let page = self.page;
-        let (browser, url, initial_url, request_origin, method, request_headers, credentials) =
-            match &self.walk {
-                Some(w) => (
-                    w.browser,
-                    w.fail_url
-                        .clone()
-                        .unwrap_or_else(|| w.url.as_str().to_owned()),
-                    w.initial_url.clone(),
-                    if w.tainted {
-                        "null".to_owned()
-                    } else {
-                        page.origin_str().to_owned()
-                    },
-                    w.method.clone().into_owned(),
-                    w.unsafe_names.clone().unwrap_or_default(),
-                    w.include,
-                ),
-                None => (
-                    Browser::default(),
-                    self.request.url().to_owned(),
-                    self.request.url().to_owned(),
-                    page.origin_str().to_owned(),
-                    self.request.method().to_owned(),
-                    Vec::new(),
-                    self.request.credentials_mode().is_include(),
-                ),
-            };
-        self.phase = Phase::Done(Outcome::Blocked(Blocked {
-            failure,
-            browser,
-            url,
-            initial_url,
-            page_origin: page.origin_str().to_owned(),
-            page_url: page.url().to_owned(),
-            request_origin,
-            method,
-            request_headers,
-            credentials,
-        }));
+        let (page_origin, page_url) = self.page.shared();
+        let blocked = match &self.walk {
+            Some(w) => Blocked {
+                failure,
+                browser: w.browser,
+                url: w
+                    .fail_url
+                    .clone()
+                    .unwrap_or_else(|| w.url.as_str().to_owned()),
+                initial_url: w
+                    .initial_url
+                    .clone()
+                    .unwrap_or_else(|| w.url.as_str().to_owned()),
+                page_origin,
+                page_url,
+                tainted: w.tainted,
+                method: w.method.clone().into_owned(),
+                request_headers: w.unsafe_names.clone().unwrap_or_default(),
+                credentials: w.include,
+            },
+            None => Blocked {
+                failure,
+                browser: Browser::default(),
+                url: self.request.url().to_owned(),
+                initial_url: self.request.url().to_owned(),
+                page_origin,
+                page_url,
+                tainted: false,
+                method: self.request.method().to_owned(),
+                request_headers: Vec::new(),
+                credentials: self.request.credentials_mode().is_include(),
+            },
+        };
+        self.phase = Phase::Done(Outcome::Blocked(blocked));
     }
 
     /// Parses the URL and runs the `Request` constructor.
@@ -333,15 +323,29 @@ impl<'r> Fetch<'r> {
                 b.browser = browser;
             }
         };
-        // Request constructor, step 5: parse the URL against the page's;
+        // Request constructor, step 5: parse the URL against the page's
+        // (done once when the request was made, if it is absolute);
         // user-info throws.
-        let parsed = match self.page.base() {
-            Some(base) => base.join(self.request.url()),
-            None => Url::parse(self.request.url()),
-        };
-        let Ok(url) = parsed else {
-            return thrown(self, TypeError::InvalidUrl);
-        };
+        let (url, hop_origin, host): (Cow<'r, Url>, Cow<'r, Origin>, Bytes) =
+            match self.request.absolute() {
+                Some(a) => (
+                    Cow::Borrowed(&a.url),
+                    Cow::Borrowed(&a.origin),
+                    a.host.clone(),
+                ),
+                None => {
+                    let parsed = match self.page.base() {
+                        Some(base) => base.join(self.request.url()),
+                        None => Url::parse(self.request.url()),
+                    };
+                    let Ok(url) = parsed else {
+                        return thrown(self, TypeError::InvalidUrl);
+                    };
+                    let origin = Origin::of_parsed(&url);
+                    let host = host_header(&url);
+                    (Cow::Owned(url), Cow::Owned(origin), host)
+                }
+            };
         if !url.username().is_empty() || url.password().is_some() {
             return thrown(self, TypeError::UrlWithCredentials);
         }
@@ -353,7 +357,6 @@ impl<'r> Fetch<'r> {
             Ok(c) => c,
             Err(e) => return thrown(self, e),
         };
-        let key = wire_url(&url).into();
         let mut walk = Walk {
             quirks,
             browser,
@@ -364,10 +367,11 @@ impl<'r> Fetch<'r> {
             mode: self.request.request_mode(),
             credentials: self.request.credentials_mode(),
             redirect_mode: self.request.redirect_mode(),
-            hop_origin: Origin::of_parsed(&url),
-            initial_url: url.as_str().to_owned(),
+            hop_origin,
+            host,
+            initial_url: None,
+            wire: wire_url(&url),
             url,
-            key,
             tainted: false,
             cors_tainting: false,
             opaque_tainting: false,
@@ -380,11 +384,10 @@ impl<'r> Fetch<'r> {
             preflighted: false,
             map_order: None,
             referrer_trimmed: false,
-            origin_bytes: Bytes::from(crate::headers::wire_bytes(self.page.origin_str())),
         };
         walk.initial_unsafe =
             quirks.preflight.sticky_across_redirects && !walk.unsafe_names().is_empty();
-        if quirks.wire.header_map_order {
+        if quirks.wire.header_map_order && !walk.headers.is_empty() {
             walk.map_order = Some(request::header_map_order(&walk.headers));
         }
         self.walk = Some(walk);
@@ -440,7 +443,7 @@ impl<'r> Fetch<'r> {
                 let unsafe_names = w.unsafe_names.as_deref().unwrap_or_default();
                 let lookup = Lookup {
                     origin,
-                    url: &w.key,
+                    url: w.wire.as_str(),
                     include: w.include,
                     method: &w.method,
                     unsafe_names,
@@ -456,14 +459,13 @@ impl<'r> Fetch<'r> {
                     let origin_bytes = if origin == "null" {
                         NULL.clone()
                     } else {
-                        w.origin_bytes.clone()
+                        page.origin_bytes.clone()
                     };
-                    let host = host_header(&w.url);
                     let referrer = referrer(page, &w.url, false);
                     let ctx = HopContext {
-                        host: &host,
+                        host: &w.host,
                         secure: w.url.scheme() == "https",
-                        referrer: referrer.as_deref(),
+                        referrer: referrer.as_ref(),
                         user_agent: &state.user_agent,
                         accept_language: &state.accept_language,
                         body_len: None,
@@ -472,6 +474,7 @@ impl<'r> Fetch<'r> {
                         cached: None,
                         cookie: None,
                         conditional: wire::is_conditional(&w.headers),
+                        cors: true,
                         map_order: None,
                     };
                     let headers = wire::preflight_headers(
@@ -484,7 +487,7 @@ impl<'r> Fetch<'r> {
                     let tx = Transmit {
                         kind: TransmitKind::Preflight,
                         method: http::Method::OPTIONS,
-                        url: wire_url(&w.url),
+                        url: w.wire.clone(),
                         headers,
                     };
                     self.phase = Phase::AwaitPreflight {
@@ -511,7 +514,7 @@ impl<'r> Fetch<'r> {
         // A fresh stored response does not go on the wire (see
         // `NetworkQuirks::http_cache_implicitly_fresh`).
         if quirks.network.http_cache_implicitly_fresh
-            && let Some(cached) = state.http_cache.fresh(&w.method, &w.key)
+            && let Some(cached) = state.http_cache.fresh(&w.method, w.wire.as_str())
         {
             let cached = cached.clone();
             self.phase = Phase::AwaitResponse;
@@ -525,28 +528,21 @@ impl<'r> Fetch<'r> {
             if w.tainted || w.net_null_origin {
                 NULL.clone()
             } else {
-                w.origin_bytes.clone()
+                page.origin_bytes.clone()
             }
         });
-        // HTTP-network-or-cache fetch, step 8.13: credentials go with
-        // `include`, and with `same-origin` when the response is basic.
-        let with_credentials = match w.credentials {
-            Credentials::Include => true,
-            Credentials::SameOrigin => !w.cors_tainting && !w.opaque_tainting,
-            Credentials::Omit => false,
-        };
-        let host = host_header(&w.url);
+        let with_credentials = w.includes_credentials(page, quirks);
         let same_origin = page.origin().is_same_origin(&w.hop_origin);
         let referrer = referrer(page, &w.url, same_origin && !w.referrer_trimmed);
         let cached = if quirks.network.http_cache_implicitly_fresh {
-            state.http_cache.entity(&w.key)
+            state.http_cache.entity(w.wire.as_str())
         } else {
             None
         };
         let ctx = HopContext {
-            host: &host,
+            host: &w.host,
             secure: w.url.scheme() == "https",
-            referrer: referrer.as_deref(),
+            referrer: referrer.as_ref(),
             user_agent: &state.user_agent,
             accept_language: &state.accept_language,
             body_len: w.body_len,
@@ -554,11 +550,15 @@ impl<'r> Fetch<'r> {
             method: &w.method,
             cached,
             cookie: if with_credentials {
-                state.cookie(w.url.host_str().unwrap_or_default())
+                state.cookie_header(
+                    w.url.host_str().unwrap_or_default(),
+                    page.origin().is_same_site(&w.hop_origin),
+                )
             } else {
                 None
             },
             conditional: wire::is_conditional(&w.headers),
+            cors: w.cors_tainting,
             map_order: w.map_order.as_deref(),
         };
         let headers = wire::request_headers(&w.headers, origin.as_ref(), quirks, &ctx);
@@ -566,7 +566,7 @@ impl<'r> Fetch<'r> {
         let tx = Transmit {
             kind: TransmitKind::Request,
             method,
-            url: wire_url(&w.url),
+            url: w.wire.clone(),
             headers,
         };
         self.phase = Phase::AwaitResponse;
@@ -606,10 +606,14 @@ impl<'r> Fetch<'r> {
         match checked {
             Ok(grant) => {
                 // Chromium keeps no entry for a long URL.
-                if quirks.cache.max_url_len.is_none_or(|max| w.key.len() < max) {
+                if quirks
+                    .cache
+                    .max_url_len
+                    .is_none_or(|max| w.wire.as_str().len() < max)
+                {
                     let lookup = Lookup {
                         origin,
-                        url: &w.key,
+                        url: w.wire.as_str(),
                         include: w.include,
                         method: &w.method,
                         unsafe_names,
@@ -621,7 +625,7 @@ impl<'r> Fetch<'r> {
             }
             Err(failure) => {
                 // Fetch: a failed preflight clears the entries.
-                state.preflight_cache.clear(origin, &w.key);
+                state.preflight_cache.clear(origin, w.wire.as_str());
                 self.fail(failure);
             }
         }
@@ -645,7 +649,14 @@ impl<'r> Fetch<'r> {
         };
         let quirks = w.quirks;
         if quirks.network.http_cache_implicitly_fresh && !from_cache {
-            state.http_cache.store(&w.method, &w.key, head);
+            state.http_cache.store(&w.method, w.wire.as_str(), head);
+        }
+        if !from_cache && w.includes_credentials(page, quirks) {
+            state.store_cookies(
+                w.url.host_str().unwrap_or_default(),
+                w.url.scheme() == "https",
+                head,
+            );
         }
         if let Some(reason) = over_limit(head, w) {
             return self.fail(Failure::new(reason, false, None));
@@ -662,7 +673,7 @@ impl<'r> Fetch<'r> {
         {
             if quirks.cache.cors_failure_clears {
                 // Firefox `nsCORSListenerProxy::OnStartRequest`.
-                state.preflight_cache.clear(origin_s, &w.key);
+                state.preflight_cache.clear(origin_s, w.wire.as_str());
             }
             return self.fail(Failure::new(reason, false, Some(status)));
         }
@@ -742,9 +753,13 @@ impl<'r> Fetch<'r> {
             {
                 w.net_null_origin = true;
             }
-            w.key = wire_url(&next).into();
-            w.url = next;
-            w.hop_origin = next_origin;
+            if w.initial_url.is_none() {
+                w.initial_url = Some(w.url.as_str().to_owned());
+            }
+            w.wire = wire_url(&next);
+            w.host = host_header(&next);
+            w.url = Cow::Owned(next);
+            w.hop_origin = Cow::Owned(next_origin);
             self.phase = Phase::Hop;
             return;
         }
@@ -781,6 +796,18 @@ impl<'r> Fetch<'r> {
 }
 
 impl Walk<'_> {
+    /// HTTP-network-or-cache fetch, step 8.13: whether this hop carries
+    /// and stores cookies (`include`, or `same-origin` when the response is
+    /// basic), and the browser's rule on other sites.
+    fn includes_credentials(&self, page: &Page, quirks: &Quirks) -> bool {
+        let mode = match self.credentials {
+            Credentials::Include => true,
+            Credentials::SameOrigin => !self.cors_tainting && !self.opaque_tainting,
+            Credentials::Omit => false,
+        };
+        mode && (quirks.network.third_party_cookies || page.origin().is_same_site(&self.hop_origin))
+    }
+
     /// The request's CORS-unsafe names, computed once per header list.
     fn unsafe_names(&mut self) -> &[String] {
         let (headers, quirks) = (&self.headers, self.quirks);
@@ -814,19 +841,15 @@ fn location<'h>(head: &'h ResponseHead<'_>, quirks: &Quirks) -> Option<Cow<'h, s
 /// `https:` to `http:`.
 ///
 /// <https://w3c.github.io/webappsec-referrer-policy/#referrer-policy-strict-origin-when-cross-origin>
-fn referrer(page: &Page, target: &Url, same_origin: bool) -> Option<String> {
-    let page_url = page.base();
-    if page_url.is_some_and(|p| p.scheme() == "https") && target.scheme() == "http" {
+fn referrer(page: &Page, target: &Url, same_origin: bool) -> Option<Bytes> {
+    if page.base().is_some_and(|p| p.scheme() == "https") && target.scheme() == "http" {
         return None;
     }
-    if same_origin {
-        let mut url = page.url().to_owned();
-        if let Some(i) = url.find('#') {
-            url.truncate(i);
-        }
-        return Some(url);
-    }
-    Some(format!("{}/", page.origin_str()))
+    Some(if same_origin {
+        page.referrer_full.clone()
+    } else {
+        page.referrer_origin.clone()
+    })
 }
 
 /// Never reached: a fetch without its walk has always ended already.

@@ -104,19 +104,31 @@ fn rapidhash(data: &[u8], mut seed: u64) -> u64 {
 
 /// WTF `CaseFoldingHash` of a header name, masked to 24 bits.
 fn name_hash(name: &str) -> u32 {
-    let mut folded = Vec::with_capacity(name.len() * 2);
-    for b in name.bytes() {
+    // Names up to 64 bytes fold into a buffer on the stack.
+    let mut stack = [0u8; 128];
+    let mut heap = Vec::new();
+    let folded: &mut [u8] = if name.len() <= 64 {
+        &mut stack[..name.len() * 2]
+    } else {
+        heap.resize(name.len() * 2, 0);
+        &mut heap
+    };
+    for (i, b) in name.bytes().enumerate() {
         // Latin-1 case folding: ASCII A-Z and À-Þ (but ×) to lowercase.
-        let f = if b.is_ascii_uppercase() || ((0xC0..=0xDE).contains(&b) && b != 0xD7) {
+        folded[2 * i] = if b.is_ascii_uppercase() || ((0xC0..=0xDE).contains(&b) && b != 0xD7) {
             b + 0x20
         } else {
             b
         };
-        folded.push(f);
-        folded.push(0);
     }
-    let h = (rapidhash(&folded, SEED) & 0x00FF_FFFF) as u32;
+    let h = (rapidhash(folded, SEED) & 0x00FF_FFFF) as u32;
     if h == 0 { 0x0080_0000 } else { h }
+}
+
+/// The hash of `user-agent`, the one name every request's map holds.
+fn user_agent_hash() -> u32 {
+    static HASH: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *HASH.get_or_init(|| name_hash("user-agent"))
 }
 
 /// The iteration order of Blink's header map holding `names` (the
@@ -125,12 +137,20 @@ fn name_hash(name: &str) -> u32 {
 /// for `User-Agent`.
 pub(crate) fn order(names: &[&str], user_agent: bool) -> Vec<usize> {
     let mut sorted: Vec<usize> = (0..names.len()).collect();
-    sorted.sort_by_cached_key(|&i| names[i].to_ascii_lowercase());
+    sorted.sort_unstable_by(|&a, &b| {
+        names[a]
+            .bytes()
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(names[b].bytes().map(|c| c.to_ascii_lowercase()))
+    });
     let ua = user_agent.then_some(names.len());
     let mut table: Vec<Option<(usize, u32)>> = vec![None; 8];
     for (count, index) in (1..).zip(sorted.into_iter().chain(ua)) {
-        let name = names.get(index).copied().unwrap_or("user-agent");
-        insert(&mut table, index, name_hash(name));
+        let hash = match names.get(index) {
+            Some(name) => name_hash(name),
+            None => user_agent_hash(),
+        };
+        insert(&mut table, index, hash);
         // WTF `HashTable::ShouldExpand`: at half load, after the insertion.
         if count * 2 >= table.len() {
             let old = std::mem::take(&mut table);

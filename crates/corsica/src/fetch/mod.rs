@@ -63,12 +63,11 @@ pub use browser::{Browser, UnknownBrowser};
 pub use driver::Fetch;
 pub use failure::{Failure, Reason, TypeError};
 pub use outcome::{Blocked, Outcome, Readable, ResponseType};
+pub(crate) use request::script_facts;
 pub use request::{Body, Credentials, Mode, RedirectMode, Request};
 pub use response::ResponseHead;
 pub use state::{BrowserState, Page, PageError};
 pub use transmit::{Transmit, TransmitKind, WireError};
-// Transitional: `corsica policy explain` moves onto the driver.
-pub use preflight::is_needed as is_preflight_needed;
 
 /// Helpers shared by the unit tests of the fetch modules.
 #[cfg(test)]

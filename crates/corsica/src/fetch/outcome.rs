@@ -48,11 +48,11 @@ pub struct Blocked {
     /// The URL the script fetched.
     pub(crate) initial_url: String,
     /// The page's origin, serialized.
-    pub(crate) page_origin: String,
+    pub(crate) page_origin: std::sync::Arc<str>,
     /// The page's URL.
-    pub(crate) page_url: String,
-    /// The `Origin` the failing request carried (`null` once tainted).
-    pub(crate) request_origin: String,
+    pub(crate) page_url: std::sync::Arc<str>,
+    /// Whether a redirect tainted the request's origin (`Origin: null`).
+    pub(crate) tainted: bool,
     /// The method of the failing request.
     pub(crate) method: String,
     /// Its CORS-unsafe header names (what a preflight asked for).
@@ -96,7 +96,11 @@ impl Blocked {
     /// The `Origin` value the failing request carried: the page's origin,
     /// or `null` once a redirect tainted it.
     pub fn request_origin(&self) -> &str {
-        &self.request_origin
+        if self.tainted {
+            "null"
+        } else {
+            &self.page_origin
+        }
     }
 
     /// The method of the failing request.

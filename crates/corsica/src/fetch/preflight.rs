@@ -15,7 +15,7 @@ use crate::headers;
 /// preflight"): a CORS request needs a preflight when its method is not
 /// CORS-safelisted or it has CORS-unsafe headers (fetch() always sets the
 /// unsafe-request flag).
-pub fn is_needed(method: &str, unsafe_names: &[String]) -> bool {
+pub(super) fn is_needed(method: &str, unsafe_names: &[String]) -> bool {
     !headers::is_cors_safelisted_method(method) || !unsafe_names.is_empty()
 }
 

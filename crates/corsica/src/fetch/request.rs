@@ -143,6 +143,9 @@ impl Body {
 pub struct Request {
     method: String,
     url: String,
+    /// The URL parsed once with its origin, when it is absolute (a relative
+    /// one is resolved against the page when the fetch starts).
+    absolute: Option<Absolute>,
     headers: Vec<(String, String)>,
     body: Option<Body>,
     mode: Mode,
@@ -155,9 +158,16 @@ impl Request {
     /// stays `patch`), the URL as written (resolved against the page's URL
     /// when the fetch starts).
     pub fn new(method: impl Into<String>, url: impl Into<String>) -> Request {
+        let url = url.into();
+        let absolute = url::Url::parse(&url).ok().map(|url| Absolute {
+            origin: crate::origin::Origin::of_parsed(&url),
+            host: super::wire::host_header(&url),
+            url,
+        });
         Request {
             method: method.into(),
-            url: url.into(),
+            url,
+            absolute,
             headers: Vec::new(),
             body: None,
             mode: Mode::Cors,
@@ -223,6 +233,11 @@ impl Request {
         &self.url
     }
 
+    /// The URL parsed, its origin and `Host`, when it is absolute.
+    pub(crate) fn absolute(&self) -> Option<&Absolute> {
+        self.absolute.as_ref()
+    }
+
     /// The headers as set, in order.
     pub fn header_list(&self) -> &[(String, String)] {
         &self.headers
@@ -247,6 +262,14 @@ impl Request {
     pub fn redirect_mode(&self) -> RedirectMode {
         self.redirect
     }
+}
+
+/// An absolute request URL, parsed once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Absolute {
+    pub(crate) url: url::Url,
+    pub(crate) origin: crate::origin::Origin,
+    pub(crate) host: bytes::Bytes,
 }
 
 /// A request header: name as the script wrote it, value (one character per
@@ -308,7 +331,7 @@ pub(crate) fn construct<'a>(
         {
             return Err(TypeError::InvalidHeader);
         }
-        let bytes = headers::wire_bytes(value);
+        let bytes = value_bytes(value);
         // Headers "validate", step 3: guard "request" and a forbidden
         // request-header: return (silently dropped).
         if headers::is_forbidden_request_header(name, &bytes) {
@@ -340,6 +363,18 @@ pub(crate) fn construct<'a>(
         method,
         headers: out,
     })
+}
+
+/// What the browser makes of a script's request before sending it: the
+/// method as normalized and the CORS-unsafe header names (lowercase,
+/// sorted), or the `TypeError` `fetch()` throws.
+pub(crate) fn script_facts(
+    request: &Request,
+    quirks: &Quirks,
+) -> Result<(String, Vec<String>), TypeError> {
+    let constructed = construct(request, quirks)?;
+    let names = unsafe_names(&constructed.headers, quirks);
+    Ok((constructed.method.into_owned(), names))
 }
 
 /// Up to this many headers, duplicates are found by comparing every pair;
@@ -410,15 +445,22 @@ pub(crate) fn unsafe_names(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> 
     names
 }
 
+/// A header value's bytes: borrowed when it is ASCII (the common case).
+fn value_bytes(v: &str) -> Cow<'_, [u8]> {
+    if v.is_ascii() {
+        Cow::Borrowed(v.as_bytes())
+    } else {
+        Cow::Owned(headers::wire_bytes(v))
+    }
+}
+
 fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
     if !quirks.request.unsafe_names_spec_set {
         // Observed in Firefox ESR 153: each header checked alone, no
         // 1024-byte total, duplicates kept (`x-custom,x-custom`).
         let mut names: Vec<String> = headers
             .iter()
-            .filter(|(n, v)| {
-                !headers::is_cors_safelisted_request_header(n, &headers::wire_bytes(v))
-            })
+            .filter(|(n, v)| !headers::is_cors_safelisted_request_header(n, &value_bytes(v)))
             .map(|(n, _)| n.to_ascii_lowercase())
             .collect();
         names.sort_unstable();
@@ -428,37 +470,29 @@ fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
         // Chromium: Blink combines duplicates before the network service
         // applies the safelist to each (combined) value.
         let combined = combine(headers);
-        let bytes: Vec<(&str, Vec<u8>)> = combined
-            .iter()
-            .map(|(n, v)| (*n, headers::wire_bytes(v)))
-            .collect();
+        let bytes: Vec<(&str, Cow<'_, [u8]>)> =
+            combined.iter().map(|(n, v)| (*n, value_bytes(v))).collect();
         headers::cors_unsafe_request_header_names(bytes.iter().map(|(n, v)| (*n, &v[..])))
     } else {
-        let bytes: Vec<(&str, Vec<u8>)> = headers
-            .iter()
-            .map(|(n, v)| (*n, headers::wire_bytes(v)))
-            .collect();
+        let bytes: Vec<(&str, Cow<'_, [u8]>)> =
+            headers.iter().map(|(n, v)| (*n, value_bytes(v))).collect();
         headers::cors_unsafe_request_header_names(bytes.iter().map(|(n, v)| (*n, &v[..])))
     }
 }
 
 /// Chromium's order of a request's headers: Blink's header map (see
-/// `header_map`) over the script's headers, duplicates combined, and the
-/// `User-Agent` (`"user-agent"` in the list). Fixed when the request is
+/// `header_map`) over the script's headers (their names; duplicates
+/// combined) and the `User-Agent` (`None` in the list). Fixed when the request is
 /// made: a redirect only removes entries (`net::HttpRequestHeaders` keeps
 /// its order; observed in Chromium 156 on a fresh random holdout, where
 /// the header named in a preflight error after a redirect that dropped
 /// `Authorization` was the first in the original order).
-pub(crate) fn header_map_order(headers: &[Hdr<'_>]) -> Vec<String> {
+pub(crate) fn header_map_order<'a>(headers: &[Hdr<'a>]) -> Vec<Option<&'a str>> {
     let combined = combine(headers);
-    let names: Vec<&str> = combined.iter().map(|(n, _)| *n).collect();
+    let names: Vec<&'a str> = combined.iter().map(|(n, _)| *n).collect();
     super::header_map::order(&names, true)
         .into_iter()
-        .map(|i| {
-            names
-                .get(i)
-                .map_or_else(|| "user-agent".to_owned(), |n| n.to_ascii_lowercase())
-        })
+        .map(|i| names.get(i).copied())
         .collect()
 }
 
@@ -468,12 +502,13 @@ pub(crate) fn header_map_order(headers: &[Hdr<'_>]) -> Vec<String> {
 /// (observed in Chromium 156 on random holdout cases: `accept` and
 /// `accept-language` both missing, the error names `accept-language`).
 /// Names the map does not hold stay at the end, sorted.
-pub(crate) fn in_map_order(map_order: &[String], unsafe_names: &[String]) -> Vec<String> {
+pub(crate) fn in_map_order(map_order: &[Option<&str>], unsafe_names: &[String]) -> Vec<String> {
     let wanted: HashSet<&str> = unsafe_names.iter().map(String::as_str).collect();
     let mut out: Vec<String> = map_order
         .iter()
+        .flatten()
+        .map(|n| n.to_ascii_lowercase())
         .filter(|n| wanted.contains(n.as_str()))
-        .cloned()
         .collect();
     let placed: HashSet<String> = out.iter().cloned().collect();
     for n in unsafe_names {

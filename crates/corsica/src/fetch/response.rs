@@ -33,9 +33,15 @@ pub(crate) enum Known {
     Vary,
     ETag,
     LastModified,
+    ContentType,
+    ContentLanguage,
 }
 
-const KNOWN: usize = 14;
+const KNOWN: usize = 16;
+
+/// Beyond this many lines a head also keeps a set of its lowercase names,
+/// so looking up any name stays O(1) whatever a hostile server sends.
+const INDEX_ALL_ABOVE: usize = 32;
 
 impl Known {
     /// The known name `name` is, compared ASCII case-insensitively.
@@ -67,6 +73,8 @@ impl Known {
             }
             6 => Known::Pragma,
             7 => Known::Expires,
+            12 => Known::ContentType,
+            16 => Known::ContentLanguage,
             4 => {
                 return if name.eq_ignore_ascii_case("vary") {
                     Some(Known::Vary)
@@ -98,6 +106,8 @@ impl Known {
             Known::Vary => "vary",
             Known::ETag => "etag",
             Known::LastModified => "last-modified",
+            Known::ContentType => "content-type",
+            Known::ContentLanguage => "content-language",
         }
     }
 }
@@ -131,6 +141,8 @@ pub struct ResponseHead<'a> {
     first: [u32; KNOWN],
     /// Bit `k` set: known name `k` has more than one line.
     repeated: u16,
+    /// Every lowercase name, once the head is long (see `INDEX_ALL_ABOVE`).
+    names: Option<std::collections::HashSet<String>>,
 }
 
 /// Text with one character per byte: borrowed when `s` has no character
@@ -167,6 +179,7 @@ impl<'a> ResponseHead<'a> {
             head_bytes: 17,
             first: [0; KNOWN],
             repeated: 0,
+            names: None,
         }
     }
 
@@ -199,6 +212,21 @@ impl<'a> ResponseHead<'a> {
             } else {
                 self.repeated |= 1 << (k as u16);
             }
+        }
+        match &mut self.names {
+            Some(names) => {
+                names.insert(name.to_ascii_lowercase());
+            }
+            None if self.lines.len() >= INDEX_ALL_ABOVE => {
+                let mut names: std::collections::HashSet<String> = self
+                    .lines
+                    .iter()
+                    .map(|(n, _)| n.to_ascii_lowercase())
+                    .collect();
+                names.insert(name.to_ascii_lowercase());
+                self.names = Some(names);
+            }
+            None => {}
         }
         self.lines.push((name, value));
     }
@@ -269,6 +297,22 @@ impl<'a> ResponseHead<'a> {
         self.first[k as usize] != 0
     }
 
+    /// Whether a line named `lowercase` (a lowercase name) is present:
+    /// O(1) for known names and long heads, a scan of a short head
+    /// otherwise.
+    pub(crate) fn contains(&self, lowercase: &str) -> bool {
+        if let Some(k) = Known::of(lowercase) {
+            return self.has(k);
+        }
+        match &self.names {
+            Some(names) => names.contains(lowercase),
+            None => self
+                .lines
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case(lowercase)),
+        }
+    }
+
     /// The lines of known name `k`, names as received.
     pub(crate) fn lines_of(&self, k: Known) -> impl Iterator<Item = (&str, &str)> {
         let first = self.first[k as usize] as usize;
@@ -295,6 +339,7 @@ impl<'a> ResponseHead<'a> {
             head_bytes: self.head_bytes,
             first: self.first,
             repeated: self.repeated,
+            names: self.names,
         }
     }
 }
@@ -334,6 +379,8 @@ mod tests {
             Known::Vary,
             Known::ETag,
             Known::LastModified,
+            Known::ContentType,
+            Known::ContentLanguage,
         ] {
             assert_eq!(Known::of(k.name()), Some(k));
             assert_eq!(Known::of(&k.name().to_ascii_uppercase()), Some(k));

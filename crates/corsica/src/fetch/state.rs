@@ -30,9 +30,23 @@ pub struct BrowserState {
     pub(crate) accept_language: Bytes,
     pub(crate) preflight_cache: PreflightCache,
     pub(crate) http_cache: HttpCache,
-    /// Host → `Cookie` value.
-    cookies: Vec<(String, Bytes)>,
+    /// The cookie jar: (host, name, value), in the order set.
+    cookies: Vec<Cookie>,
 }
+
+/// One stored cookie: host-only, as `Set-Cookie` without `Domain` makes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Cookie {
+    host: String,
+    name: String,
+    value: String,
+    /// `SameSite=Strict` or `Lax`: not sent on cross-site requests.
+    same_site_only: bool,
+}
+
+/// The most cookies the jar keeps (browsers keep about 180 per domain and
+/// a few thousand in all); beyond, the oldest go first.
+const MAX_COOKIES: usize = 3000;
 
 impl BrowserState {
     /// A fresh profile of `browser`: empty caches, no cookies, and the
@@ -62,6 +76,12 @@ impl BrowserState {
         self
     }
 
+    /// Sets the identity from header bytes already made.
+    pub(crate) fn set_identity(&mut self, user_agent: Bytes, accept_language: Bytes) {
+        self.user_agent = user_agent;
+        self.accept_language = accept_language;
+    }
+
     /// Sends `accept_language` as the default `Accept-Language`.
     #[must_use]
     pub fn with_accept_language(mut self, accept_language: &str) -> BrowserState {
@@ -69,27 +89,103 @@ impl BrowserState {
         self
     }
 
-    /// Sends `Cookie: cookie` with requests to `host` that include
-    /// credentials (`credentials: "include"`, or same-origin requests in
-    /// the default mode). Replaces an earlier cookie for the host.
-    pub fn set_cookie(&mut self, host: &str, cookie: &str) {
-        let host = host.to_ascii_lowercase();
-        let value = Bytes::from(crate::headers::wire_bytes(cookie));
-        match self.cookies.iter_mut().find(|(h, _)| *h == host) {
-            Some(slot) => slot.1 = value,
-            None => self.cookies.push((host, value)),
+    /// Stores the cookies of a `Cookie` header value (`a=b; c=d`) for
+    /// `host`, as if `host` had set them: they go with requests to `host`
+    /// that include credentials (`credentials: "include"`, or same-origin
+    /// requests in the default mode). A cookie of the same name replaces
+    /// the earlier one.
+    pub fn set_cookie(&mut self, host: &str, cookies: &str) {
+        for pair in cookies.split(';') {
+            let (name, value) = pair.split_once('=').unwrap_or(("", pair));
+            self.put(Cookie {
+                host: host.to_ascii_lowercase(),
+                name: name.trim().to_owned(),
+                value: value.trim().to_owned(),
+                same_site_only: false,
+            });
         }
     }
 
-    /// The cookie for `host`, if any.
-    pub(crate) fn cookie(&self, host: &str) -> Option<&Bytes> {
+    fn put(&mut self, cookie: Cookie) {
+        self.cookies
+            .retain(|c| !(c.host == cookie.host && c.name == cookie.name));
+        if self.cookies.len() >= MAX_COOKIES {
+            self.cookies.remove(0);
+        }
+        self.cookies.push(cookie);
+    }
+
+    /// <https://httpwg.org/specs/rfc6265.html#storage-model>, the part the
+    /// model needs: a response's `Set-Cookie` lines for `host` (name and
+    /// value; `Max-Age` of 0 or less deletes; `Secure` is refused over
+    /// plain HTTP; `SameSite=Strict` or `Lax` keeps it off cross-site
+    /// requests; `Domain`, `Path` and `Expires` are not modelled).
+    pub(crate) fn store_cookies(
+        &mut self,
+        host: &str,
+        secure: bool,
+        head: &super::ResponseHead<'_>,
+    ) {
+        for (name, line) in head.iter() {
+            if !name.eq_ignore_ascii_case("set-cookie") {
+                continue;
+            }
+            let mut parts = line.split(';');
+            let pair = parts.next().unwrap_or_default();
+            let (n, v) = pair.split_once('=').unwrap_or(("", pair));
+            let mut cookie = Cookie {
+                host: host.to_ascii_lowercase(),
+                name: n.trim().to_owned(),
+                value: v.trim().to_owned(),
+                same_site_only: false,
+            };
+            let mut delete = false;
+            let mut refused = false;
+            for attr in parts {
+                let (key, val) = attr.split_once('=').unwrap_or((attr, ""));
+                let (key, val) = (key.trim(), val.trim());
+                if key.eq_ignore_ascii_case("max-age") {
+                    delete |= val.parse::<i64>().is_ok_and(|s| s <= 0);
+                } else if key.eq_ignore_ascii_case("secure") {
+                    refused |= !secure;
+                } else if key.eq_ignore_ascii_case("samesite") {
+                    cookie.same_site_only =
+                        val.eq_ignore_ascii_case("strict") || val.eq_ignore_ascii_case("lax");
+                }
+            }
+            if refused {
+                continue;
+            }
+            if delete {
+                self.cookies
+                    .retain(|c| !(c.host == cookie.host && c.name == cookie.name));
+            } else {
+                self.put(cookie);
+            }
+        }
+    }
+
+    /// The `Cookie` value for a request to `host` (`same_site`: whether the
+    /// request is same-site with the page), if any cookie goes.
+    pub(crate) fn cookie_header(&self, host: &str, same_site: bool) -> Option<Bytes> {
         if self.cookies.is_empty() {
             return None;
         }
-        self.cookies
-            .iter()
-            .find(|(h, _)| h.eq_ignore_ascii_case(host))
-            .map(|(_, v)| v)
+        let mut value = String::new();
+        for c in &self.cookies {
+            if !c.host.eq_ignore_ascii_case(host) || (c.same_site_only && !same_site) {
+                continue;
+            }
+            if !value.is_empty() {
+                value.push_str("; ");
+            }
+            if !c.name.is_empty() {
+                value.push_str(&c.name);
+                value.push('=');
+            }
+            value.push_str(&c.value);
+        }
+        (!value.is_empty()).then(|| Bytes::from(crate::headers::wire_bytes(&value)))
     }
 
     /// Forgets every cached preflight and response (cookies stay).
@@ -104,9 +200,14 @@ impl BrowserState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Page {
     origin: Origin,
-    origin_text: String,
-    url: String,
+    origin_text: std::sync::Arc<str>,
+    url: std::sync::Arc<str>,
     base: Option<url::Url>,
+    /// Header bytes, made once: the serialized origin, the origin-only
+    /// referrer (`origin/`) and the full one (the URL without fragment).
+    pub(crate) origin_bytes: Bytes,
+    pub(crate) referrer_origin: Bytes,
+    pub(crate) referrer_full: Bytes,
 }
 
 /// Occurs when a page URL does not parse or is not http(s).
@@ -137,11 +238,16 @@ impl Page {
     /// what `Referer` quotes on same-origin requests.
     pub fn with_origin(origin: Origin, url: impl Into<String>) -> Page {
         let url = url.into();
+        let origin_text = origin.serialize();
+        let without_fragment = url.split('#').next().unwrap_or_default();
         Page {
-            origin_text: origin.serialize(),
+            origin_bytes: Bytes::from(crate::headers::wire_bytes(&origin_text)),
+            referrer_origin: Bytes::from(crate::headers::wire_bytes(&format!("{origin_text}/"))),
+            referrer_full: Bytes::from(crate::headers::wire_bytes(without_fragment)),
             base: url::Url::parse(&url).ok(),
+            origin_text: origin_text.into(),
             origin,
-            url,
+            url: url.into(),
         }
     }
 
@@ -158,6 +264,11 @@ impl Page {
     /// The page's URL.
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The page's origin and URL, shared (for failures that quote them).
+    pub(crate) fn shared(&self) -> (std::sync::Arc<str>, std::sync::Arc<str>) {
+        (self.origin_text.clone(), self.url.clone())
     }
 
     /// What relative URLs resolve against.

@@ -21,14 +21,14 @@ use crate::headers;
 pub(crate) type WireHeader = (Cow<'static, str>, Bytes);
 
 /// What the wire needs besides the request's own headers.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct HopContext<'a> {
     /// `Host`: the URL's host and explicit port.
-    pub(crate) host: &'a str,
+    pub(crate) host: &'a Bytes,
     /// Whether the URL is `https:`.
     pub(crate) secure: bool,
     /// `Referer`, if one is sent.
-    pub(crate) referrer: Option<&'a str>,
+    pub(crate) referrer: Option<&'a Bytes>,
     /// The browser's `User-Agent`.
     pub(crate) user_agent: &'a Bytes,
     /// The browser's default `Accept-Language`.
@@ -43,12 +43,15 @@ pub(crate) struct HopContext<'a> {
     /// holds for this URL (see `http_cache`).
     pub(crate) cached: Option<&'a super::http_cache::Entity>,
     /// The `Cookie` the browser attaches, if any.
-    pub(crate) cookie: Option<&'a Bytes>,
+    pub(crate) cookie: Option<Bytes>,
     /// Whether the script set a conditional header (`If-None-Match`, ...).
     pub(crate) conditional: bool,
+    /// Whether the request is a CORS request (its `Origin` comes from the
+    /// CORS protocol, not from the method).
+    pub(crate) cors: bool,
     /// Chromium: the order of the script's headers and `User-Agent`, fixed
     /// when the request was made (see `request::header_map_order`).
-    pub(crate) map_order: Option<&'a [String]>,
+    pub(crate) map_order: Option<&'a [Option<&'a str>]>,
 }
 
 /// <https://fetch.spec.whatwg.org/#http-network-or-cache-fetch>, the
@@ -85,6 +88,18 @@ fn conditional_late(quirks: &Quirks, ctx: &HopContext<'_>) -> [Option<WireHeader
     } else {
         [None, None]
     }
+}
+
+/// `Host`: the URL's host and its port unless it is the default.
+pub(crate) fn host_header(url: &url::Url) -> Bytes {
+    let host = url.host_str().unwrap_or_default();
+    let mut value = String::with_capacity(host.len() + 6);
+    value.push_str(host);
+    if let Some(p) = url.port() {
+        value.push(':');
+        value.push_str(&p.to_string());
+    }
+    Bytes::from(value)
 }
 
 fn text(value: &str) -> Bytes {
@@ -144,7 +159,7 @@ pub(crate) fn request_headers(
 ) -> Vec<WireHeader> {
     let mut script = script_headers(headers, quirks);
     let mut out: Vec<WireHeader> = Vec::with_capacity(script.len() + 10);
-    out.push(dynamic("Host", ctx.host));
+    out.push((Cow::Borrowed("Host"), ctx.host.clone()));
     // HTTP-network-or-cache fetch: a request with `Range` asks for the
     // bytes as stored (`Accept-Encoding: identity`), observed in both.
     let accept_encoding = if script.iter().any(|(n, _)| n.eq_ignore_ascii_case("range")) {
@@ -154,17 +169,22 @@ pub(crate) fn request_headers(
     } else {
         quirks.wire.accept_encoding_http
     };
-    let content_length = ctx.body_len.map(|len| {
+    // HTTP-network-or-cache fetch: the body's length, and `0` for a `POST`
+    // or `PUT` without a body (observed in both).
+    let body_length = ctx.body_len.map(|len| {
         (
             Cow::Borrowed("Content-Length"),
             Bytes::from(len.to_string()),
         )
     });
+    let zero_length = (ctx.body_len.is_none() && matches!(ctx.method, "POST" | "PUT"))
+        .then(|| fixed("Content-Length", "0"));
     match quirks.wire.order {
         WireOrder::Chromium => {
             out.push(fixed("Connection", "keep-alive"));
             out.extend(conditional_early(quirks, ctx));
-            out.extend(content_length);
+            out.extend(body_length);
+            out.extend(zero_length);
             // Chromium's HTTP cache (`HttpCache::Transaction::SetRequest`)
             // takes a parsable `Range` off a GET and adds it back, re-
             // serialized, when it builds the network request: it then goes
@@ -190,9 +210,11 @@ pub(crate) fn request_headers(
                 Some(order) => {
                     let mut slots: Vec<Option<Hdr<'_>>> = script.into_iter().map(Some).collect();
                     for name in order {
-                        if name == "user-agent" {
+                        let Some(name) = name else {
                             out.push(user_agent.clone());
-                        } else if let Some(h) = slots.iter_mut().find(|h| {
+                            continue;
+                        };
+                        if let Some(h) = slots.iter_mut().find(|h| {
                             h.as_ref()
                                 .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
                         }) {
@@ -215,7 +237,7 @@ pub(crate) fn request_headers(
                 out.push((Cow::Borrowed("Origin"), origin.clone()));
             }
             if let Some(referrer) = ctx.referrer {
-                out.push(dynamic("Referer", referrer));
+                out.push((Cow::Borrowed("Referer"), referrer.clone()));
             }
             out.push(fixed("Accept-Encoding", accept_encoding));
             if !has_accept_language {
@@ -224,7 +246,7 @@ pub(crate) fn request_headers(
                     ctx.accept_language.clone(),
                 ));
             }
-            if let Some(cookie) = ctx.cookie {
+            if let Some(cookie) = &ctx.cookie {
                 out.push((Cow::Borrowed("Cookie"), cookie.clone()));
             }
             if let Some((name, value)) = range {
@@ -259,41 +281,46 @@ pub(crate) fn request_headers(
                 ),
             });
             out.push(fixed("Accept-Encoding", accept_encoding));
+            let origin = origin.map(|o| (Cow::Borrowed("Origin"), o.clone()));
+            let referrer = ctx.referrer.map(|r| (Cow::Borrowed("Referer"), r.clone()));
             if ctx.redirected {
-                // Observed in Firefox ESR 153: on the channel that follows
-                // a redirect, `Origin` comes before the script's headers and
-                // `Referer` after them. The body's `Content-Type` travels
-                // with the upload stream and stays ahead of `Origin`; without
-                // a body, a script's `Content-Type` is an ordinary header
-                // (observed on random holdout cases).
-                if content_length.is_some()
+                // Observed in Firefox ESR 153: on the channel that follows a
+                // redirect, the upload stream's `Content-Type` and
+                // `Content-Length` come first. A CORS request's `Origin` (set
+                // by the CORS listener on the new channel) then comes before
+                // the script's headers and `Referer` after them; a
+                // same-origin `POST`'s `Origin` stays last. Without a body, a
+                // script's `Content-Type` is an ordinary header (observed on
+                // random holdout cases).
+                if body_length.is_some()
                     && let Some((n, v)) = take(&mut script, "content-type")
                 {
                     out.push(owned(n, &v));
                 }
-                out.extend(content_length);
-                if let Some(origin) = origin {
-                    out.push((Cow::Borrowed("Origin"), origin.clone()));
-                }
-                out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
-                if let Some(referrer) = ctx.referrer {
-                    out.push(dynamic("Referer", referrer));
+                out.extend(body_length);
+                if ctx.cors {
+                    out.extend(origin);
+                    out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
+                    out.extend(referrer);
+                } else {
+                    out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
+                    out.extend(referrer);
+                    out.extend(origin);
                 }
             } else {
-                if let Some(referrer) = ctx.referrer {
-                    out.push(dynamic("Referer", referrer));
-                }
+                out.extend(referrer);
                 out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
-                out.extend(content_length);
-                if let Some(origin) = origin {
-                    out.push((Cow::Borrowed("Origin"), origin.clone()));
-                }
+                out.extend(body_length);
+                out.extend(origin);
             }
             out.push(fixed("Connection", "keep-alive"));
-            if let Some(cookie) = ctx.cookie {
+            if let Some(cookie) = &ctx.cookie {
                 out.push((Cow::Borrowed("Cookie"), cookie.clone()));
             }
             out.push(fixed("Priority", "u=4"));
+            // Observed in Firefox ESR 153: the `0` of a `POST` or `PUT`
+            // without a body comes last.
+            out.extend(zero_length);
         }
     }
     out.extend(conditional_late(quirks, ctx).into_iter().flatten());
@@ -318,7 +345,7 @@ pub(crate) fn preflight_headers(
         quirks.wire.accept_encoding_http
     };
     let mut out = Vec::with_capacity(12);
-    out.push(dynamic("Host", ctx.host));
+    out.push((Cow::Borrowed("Host"), ctx.host.clone()));
     // Step 4-5: the CORS-unsafe names joined with `,` (not combined: no
     // space).
     let acrh = (!unsafe_names.is_empty()).then(|| {
@@ -343,7 +370,7 @@ pub(crate) fn preflight_headers(
             // carries no `Sec-Fetch-*`.
             out.push(fixed("Sec-Fetch-Mode", "cors"));
             if let Some(referrer) = ctx.referrer {
-                out.push(dynamic("Referer", referrer));
+                out.push((Cow::Borrowed("Referer"), referrer.clone()));
             }
             out.push(fixed("Accept-Encoding", accept_encoding));
             out.push((
@@ -362,7 +389,7 @@ pub(crate) fn preflight_headers(
             out.push(dynamic("Access-Control-Request-Method", method));
             out.extend(acrh);
             if let Some(referrer) = ctx.referrer {
-                out.push(dynamic("Referer", referrer));
+                out.push((Cow::Borrowed("Referer"), referrer.clone()));
             }
             out.push((Cow::Borrowed("Origin"), origin.clone()));
             out.push(fixed("Connection", "keep-alive"));
@@ -442,11 +469,14 @@ mod tests {
         assert_eq!(chromium_range("bytes=5-1"), None);
     }
 
+    static HOST: Bytes = Bytes::from_static(b"api.test:8002");
+    static REFERRER: Bytes = Bytes::from_static(b"http://app.test:8001/");
+
     fn ctx<'a>(ua: &'a Bytes, al: &'a Bytes) -> HopContext<'a> {
         HopContext {
-            host: "api.test:8002",
+            host: &HOST,
             secure: false,
-            referrer: Some("http://app.test:8001/"),
+            referrer: Some(&REFERRER),
             user_agent: ua,
             accept_language: al,
             body_len: None,
@@ -455,6 +485,7 @@ mod tests {
             cached: None,
             cookie: None,
             conditional: false,
+            cors: true,
             map_order: None,
         }
     }

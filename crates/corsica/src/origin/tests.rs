@@ -1,5 +1,7 @@
+use super::origin_ref::{CANONICAL_HOST_BYTE, is_canonical_ipv4, is_canonical_ipv6};
 use super::*;
 use proptest::prelude::*;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 fn ser(input: &str) -> String {
     match Origin::parse(input) {
@@ -81,7 +83,7 @@ fn parsed_parts() {
         Origin::parse("HTTPS://EXAMPLE.COM:443").unwrap(),
         tuple("https", Host::Domain("example.com".into()), None)
     );
-    assert_eq!(Origin::parse("null").unwrap(), Origin::Opaque);
+    assert!(Origin::parse("null").unwrap().is_opaque());
     let o = Origin::parse("http://example.com:8080").unwrap();
     assert_eq!(o.scheme(), Some("http"));
     assert_eq!(o.host(), Some(&Host::Domain("example.com".into())));
@@ -91,8 +93,8 @@ fn parsed_parts() {
     assert_eq!((o.port(), o.effective_port()), (None, Some(443)));
     let o = Origin::parse("tauri://localhost").unwrap();
     assert_eq!((o.port(), o.effective_port()), (None, None));
-    assert_eq!(Origin::Opaque.scheme(), None);
-    assert!(Origin::Opaque.is_opaque());
+    assert_eq!(Origin::new_opaque().scheme(), None);
+    assert!(Origin::new_opaque().is_opaque());
     assert_eq!(
         "https://a.com".parse::<Origin>().unwrap().to_string(),
         "https://a.com"
@@ -374,10 +376,16 @@ fn same_origin() {
     assert!(!p("https://a.com").is_same_origin(&p("https://a.com:8443")));
     assert!(!p("https://a.com").is_same_origin(&p("https://b.a.com")));
     assert!(p("http://[::1]").is_same_origin(&p("http://[0::1]:80")));
-    // Opaque origins are never same-origin, not even with each other.
-    assert!(!Origin::Opaque.is_same_origin(&Origin::Opaque));
-    assert!(!Origin::Opaque.is_same_origin(&p("https://a.com")));
-    assert!(!p("https://a.com").is_same_origin(&Origin::Opaque));
+    // HTML: an opaque origin is same origin only with itself: a copy is,
+    // another opaque origin (another `null`) is not.
+    let sandboxed = Origin::new_opaque();
+    assert!(sandboxed.is_same_origin(&sandboxed.clone()));
+    assert_eq!(sandboxed, sandboxed.clone());
+    assert!(!sandboxed.is_same_origin(&Origin::new_opaque()));
+    assert_ne!(sandboxed, Origin::new_opaque());
+    assert_ne!(p("null"), p("null"), "two null headers, two opaque origins");
+    assert!(!sandboxed.is_same_origin(&p("https://a.com")));
+    assert!(!p("https://a.com").is_same_origin(&sandboxed));
     // A hand-built explicit default port is still the same origin.
     let explicit = tuple("https", Host::Domain("a.com".into()), Some(443));
     assert!(explicit.is_same_origin(&p("https://a.com")));
@@ -417,7 +425,9 @@ fn same_site() {
     ));
     assert!(same("tauri://localhost", "tauri://localhost:1"));
     assert!(!same("tauri://a.example.com", "tauri://b.example.com"));
-    assert!(!Origin::Opaque.is_same_site(&Origin::Opaque));
+    let sandboxed = Origin::new_opaque();
+    assert!(sandboxed.is_same_site(&sandboxed.clone()));
+    assert!(!sandboxed.is_same_site(&Origin::new_opaque()));
 }
 
 #[test]
@@ -456,7 +466,7 @@ fn registrable_domains() {
     assert_eq!(rd("https://.com"), None);
     assert_eq!(rd("https://a.com.."), None);
     assert_eq!(rd("https://."), None);
-    assert_eq!(Origin::Opaque.registrable_domain(), None);
+    assert_eq!(Origin::new_opaque().registrable_domain(), None);
 }
 
 #[test]
@@ -487,7 +497,7 @@ fn potentially_trustworthy() {
     ] {
         assert!(!t(no), "{no}");
     }
-    assert!(!Origin::Opaque.is_potentially_trustworthy());
+    assert!(!Origin::new_opaque().is_potentially_trustworthy());
 }
 
 #[test]
@@ -496,7 +506,10 @@ fn serde_as_string() {
     let json = serde_json::to_string(&o).unwrap();
     assert_eq!(json, r#""https://xn--bcher-kva.example:8443""#);
     assert_eq!(serde_json::from_str::<Origin>(&json).unwrap(), o);
-    assert_eq!(serde_json::to_string(&Origin::Opaque).unwrap(), r#""null""#);
+    assert_eq!(
+        serde_json::to_string(&Origin::new_opaque()).unwrap(),
+        r#""null""#
+    );
     let err = serde_json::from_str::<Origin>(r#""https://a.com/""#).unwrap_err();
     assert!(err.to_string().contains("drop the trailing slash"), "{err}");
     // An escaped string (no borrow possible) works too.
@@ -619,7 +632,7 @@ fn check_agreement(s: &str) -> Result<(), TestCaseError> {
             prop_assert_eq!(r.host, o.host().unwrap().to_string());
             prop_assert_eq!(r.port, o.port());
         }
-        (None, Ok(Origin::Opaque)) | (None, Err(_)) => {}
+        (None, Ok(Origin::Opaque(_))) | (None, Err(_)) => {}
         // `xn--` labels are the documented exception.
         (Some(_), Err(OriginError::InvalidHost { .. })) if s.contains("xn--") => {}
         _ => prop_assert!(false, "{s:?}: fast {fast:?} vs full {full:?}"),
@@ -823,10 +836,7 @@ fn origin_ref_reference(value: &[u8]) -> Option<OriginRef<'_>> {
         None => None,
         Some(text) => {
             let b = text.as_bytes();
-            if b.is_empty()
-                || b.len() > 5
-                || b[0] == b'0'
-                || !b.iter().all(|c| c.is_ascii_digit())
+            if b.is_empty() || b.len() > 5 || b[0] == b'0' || !b.iter().all(|c| c.is_ascii_digit())
             {
                 return None;
             }
@@ -857,7 +867,6 @@ fn ends_in_a_number_reference(host: &str) -> bool {
     }
 }
 
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
 
@@ -878,13 +887,42 @@ proptest! {
 fn origin_ref_parse_matches_reference_on_edges() {
     let long = format!("https://{}.com", "a".repeat(250));
     for s in [
-        "https://a.com:", "https://a.com:1:2", "https://a.com:123456", "https://a.com:65536",
-        "https://a.com:443", "http://a.com:443", "tauri://a:80", "https://:1", "https://",
-        "https://[::1]", "https://[::1]:", "https://[::1]:8080", "https://[::1]x", "https://[::1",
-        "https://1.2.3.4", "https://1.2.3.04", "https://a.0x1f", "https://a.1.", "https://a.b.",
-        "a://b", "a+b.c-d://x", "A://x", "1://x", "file://x", "://x", "https:/a.com",
-        "https://a.com:08", "https://a.com:0", "https://a:b.com", "https://[::1]:443", &long,
+        "https://a.com:",
+        "https://a.com:1:2",
+        "https://a.com:123456",
+        "https://a.com:65536",
+        "https://a.com:443",
+        "http://a.com:443",
+        "tauri://a:80",
+        "https://:1",
+        "https://",
+        "https://[::1]",
+        "https://[::1]:",
+        "https://[::1]:8080",
+        "https://[::1]x",
+        "https://[::1",
+        "https://1.2.3.4",
+        "https://1.2.3.04",
+        "https://a.0x1f",
+        "https://a.1.",
+        "https://a.b.",
+        "a://b",
+        "a+b.c-d://x",
+        "A://x",
+        "1://x",
+        "file://x",
+        "://x",
+        "https:/a.com",
+        "https://a.com:08",
+        "https://a.com:0",
+        "https://a:b.com",
+        "https://[::1]:443",
+        &long,
     ] {
-        assert_eq!(OriginRef::parse(s.as_bytes()), origin_ref_reference(s.as_bytes()), "{s:?}");
+        assert_eq!(
+            OriginRef::parse(s.as_bytes()),
+            origin_ref_reference(s.as_bytes()),
+            "{s:?}"
+        );
     }
 }

@@ -1,24 +1,10 @@
 //! [`PolicyConfig`]: what a person writes, in TOML or through the builder.
 
 use serde::{Deserialize, Serialize};
+use toml::de::{DeTable, DeValue};
 
 use super::error::{PolicyError, PolicyErrors};
-
-/// Every top-level key of a policy file, in documentation order.
-pub(crate) const KNOWN_KEYS: &[&str] = &[
-    "origins",
-    "credentials",
-    "methods",
-    "request_headers",
-    "expose_headers",
-    "max_age",
-    "preflight_status",
-    "rejected_preflight_status",
-    "preflight_passthrough",
-    "private_network",
-    "dangerously_allow_insecure_origins",
-    "dangerously_allow_public_suffix_subdomains",
-];
+use super::keys::{self, KeyType, POLICY_KEYS, PolicyKey};
 
 /// A CORS policy as a person writes it (TOML on disk, or the builder
 /// methods below). Nothing is checked here: [`Policy::new`] validates it and
@@ -191,50 +177,184 @@ impl PolicyConfig {
 
     /// Reads a policy file. Syntax errors, wrong types and unknown keys
     /// become [`PolicyError`]s with their line and column; every unknown key
-    /// is reported at once, with the known key it most resembles.
-    /// Nothing else is checked: pass the result to [`Policy::new`].
+    /// and every value of the wrong type is reported at once, an unknown key
+    /// with the known key it most resembles. Nothing else is checked: pass
+    /// the result to [`Policy::new`], or call [`Policy::from_toml_str`],
+    /// which also checks the keys that could be read when others could not.
     ///
     /// [`Policy::new`]: super::Policy::new
+    /// [`Policy::from_toml_str`]: super::Policy::from_toml_str
     pub fn from_toml_str(s: &str) -> Result<PolicyConfig, PolicyErrors> {
-        // Unknown keys first, all of them, from a plain table: serde stops
-        // at the first one.
-        let table: toml::Table = s.parse().map_err(|e: toml::de::Error| toml_error(s, &e))?;
-        let mut errors = Vec::new();
-        for key in table.keys() {
-            if !KNOWN_KEYS.contains(&key.as_str()) {
-                let (line, column) = key_position(s, key);
-                errors.push(PolicyError::UnknownKey {
-                    key: key.clone(),
-                    suggestion: suggest(key),
-                    line,
-                    column,
-                });
-            }
-        }
-        // The table is sorted by key; report in the order of the file.
-        errors.sort_by_key(|e| match e {
-            PolicyError::UnknownKey { line, column, .. } => {
-                (line.unwrap_or(usize::MAX), column.unwrap_or(0))
-            }
-            _ => (usize::MAX, 0),
-        });
-        match toml::from_str::<PolicyConfig>(s) {
-            Ok(config) if errors.is_empty() => Ok(config),
-            Ok(_) => Err(PolicyErrors {
-                errors,
+        let read = read_toml(s)?;
+        if read.errors.is_empty() {
+            Ok(read.config)
+        } else {
+            Err(PolicyErrors {
+                errors: read.errors,
                 warnings: Vec::new(),
-            }),
-            Err(e) => {
-                // An unknown field is already reported, with its suggestion.
-                if errors.is_empty() || !e.message().contains("unknown field") {
-                    errors.push(toml_error(s, &e));
-                }
-                Err(PolicyErrors {
-                    errors,
-                    warnings: Vec::new(),
-                })
-            }
+            })
         }
+    }
+}
+
+/// What reading a policy file found.
+#[derive(Debug)]
+pub(crate) struct ReadConfig {
+    /// The configuration: every key that could be read, the defaults for
+    /// the others (a list keeps the entries that are strings).
+    pub(crate) config: PolicyConfig,
+    /// Unknown keys and values of the wrong type, in the order of the file.
+    pub(crate) errors: Vec<PolicyError>,
+    /// The keys whose value could not be read at all: validating their
+    /// default would report mistakes the file does not make.
+    pub(crate) unread: Vec<&'static str>,
+}
+
+/// Reads a policy file key by key, so that one unknown key or wrong type
+/// hides nothing else (serde's derive stops at the first). Only a TOML
+/// syntax error stops the reading.
+pub(crate) fn read_toml(s: &str) -> Result<ReadConfig, PolicyError> {
+    let table = DeTable::parse(s).map_err(|e| toml_error(s, &e))?;
+    let mut config = PolicyConfig::default();
+    // (byte offset, error), sorted by offset at the end: the table is
+    // sorted by key, the report follows the file.
+    let mut found: Vec<(usize, PolicyError)> = Vec::new();
+    let mut unread = Vec::new();
+    for (key, value) in table.get_ref().iter() {
+        let name: &str = key.get_ref();
+        let Some(k) = keys::key(name) else {
+            let (line, column) = line_column(s, key.span().start);
+            found.push((
+                key.span().start,
+                PolicyError::UnknownKey {
+                    key: name.to_owned(),
+                    suggestion: suggest(name),
+                    line: Some(line),
+                    column: Some(column),
+                },
+            ));
+            continue;
+        };
+        let mut wrong =
+            |offset: usize, index: Option<usize>, expected: &'static str, found_: String| {
+                let (line, column) = line_column(s, offset);
+                found.push((
+                    offset,
+                    PolicyError::WrongType {
+                        field: k.name,
+                        index,
+                        expected,
+                        found: found_,
+                        example: k.example,
+                        line: Some(line),
+                        column: Some(column),
+                    },
+                ));
+            };
+        let start = value.span().start;
+        let read = match (k.ty, value.get_ref()) {
+            (KeyType::Strings, DeValue::Array(items)) => {
+                let mut strings = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    match item.get_ref() {
+                        DeValue::String(v) => strings.push(v.to_string()),
+                        other => wrong(item.span().start, Some(i), "a string", a(other.type_str())),
+                    }
+                }
+                // A list whose every entry is wrong is not read: `origins`
+                // would otherwise also be reported empty.
+                let read = strings.len() == items.len() || !strings.is_empty();
+                if read {
+                    set_strings(&mut config, k, strings);
+                }
+                read
+            }
+            (KeyType::Bool, DeValue::Boolean(b)) => {
+                set_bool(&mut config, k, *b);
+                true
+            }
+            (KeyType::Integer, DeValue::Integer(i)) => {
+                let n = i64::from_str_radix(i.as_str(), i.radix()).ok();
+                let read = n.is_some_and(|n| set_integer(&mut config, k, n));
+                if !read {
+                    let (expected, _) = integer_range(k);
+                    wrong(start, None, expected, format!("the integer {i}"));
+                }
+                read
+            }
+            (ty, other) => {
+                wrong(start, None, ty.expected(), a(other.type_str()));
+                false
+            }
+        };
+        if !read {
+            unread.push(k.name);
+        }
+    }
+    found.sort_by_key(|(offset, _)| *offset);
+    Ok(ReadConfig {
+        config,
+        errors: found.into_iter().map(|(_, e)| e).collect(),
+        unread,
+    })
+}
+
+/// `string` -> `a string`, `integer` -> `an integer`.
+fn a(type_name: &str) -> String {
+    match type_name.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {type_name}"),
+        _ => format!("a {type_name}"),
+    }
+}
+
+fn set_strings(c: &mut PolicyConfig, k: &PolicyKey, v: Vec<String>) {
+    match k.name {
+        "origins" => c.origins = v,
+        "methods" => c.methods = v,
+        "request_headers" => c.request_headers = v,
+        "expose_headers" => c.expose_headers = v,
+        other => unreachable!("{other} is not a list of strings"),
+    }
+}
+
+fn set_bool(c: &mut PolicyConfig, k: &PolicyKey, v: bool) {
+    match k.name {
+        "credentials" => c.credentials = v,
+        "preflight_passthrough" => c.preflight_passthrough = v,
+        "private_network" => c.private_network = v,
+        "dangerously_allow_insecure_origins" => c.dangerously_allow_insecure_origins = v,
+        "dangerously_allow_public_suffix_subdomains" => {
+            c.dangerously_allow_public_suffix_subdomains = v;
+        }
+        other => unreachable!("{other} is not a bool"),
+    }
+}
+
+/// Sets an integer key; false when `v` does not fit its type.
+fn set_integer(c: &mut PolicyConfig, k: &PolicyKey, v: i64) -> bool {
+    let (_, fits) = integer_range(k);
+    if !fits(v) {
+        return false;
+    }
+    match k.name {
+        "max_age" => c.max_age = Some(v),
+        "preflight_status" => c.preflight_status = v as u16,
+        "rejected_preflight_status" => c.rejected_preflight_status = v as u16,
+        other => unreachable!("{other} is not an integer"),
+    }
+    true
+}
+
+/// What an integer key holds, and the test of whether a value fits it (the
+/// range checked later, with its own message, is wider than what fits).
+fn integer_range(k: &PolicyKey) -> (&'static str, fn(i64) -> bool) {
+    match k.name {
+        "preflight_status" | "rejected_preflight_status" => {
+            ("an HTTP status (an integer from 100 to 599)", |v| {
+                u16::try_from(v).is_ok()
+            })
+        }
+        _ => ("an integer", |_| true),
     }
 }
 
@@ -263,29 +383,60 @@ fn line_column(s: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
-/// Where a top-level key is written: the first line that starts with it
-/// (bare or quoted) followed by `=`.
-fn key_position(s: &str, key: &str) -> (Option<usize>, Option<usize>) {
-    for (i, line) in s.lines().enumerate() {
-        let trimmed = line.trim_start();
-        let indent = line.len() - trimmed.len();
-        for candidate in [key.to_string(), format!("\"{key}\""), format!("'{key}'")] {
-            if let Some(rest) = trimmed.strip_prefix(candidate.as_str())
-                && rest.trim_start().starts_with('=')
-            {
-                return (Some(i + 1), Some(line[..indent].chars().count() + 1));
+/// Prefixes other CORS libraries put before the names corsica uses
+/// (`allowed_origins`, `cors_max_age`, `access_control_expose_headers`,
+/// `supports_credentials`).
+const FOREIGN_PREFIXES: &[&str] = &[
+    "access_control_",
+    "cors_",
+    "allowed_",
+    "allow_",
+    "supports_",
+    "support_",
+];
+
+/// The known key `key` most likely means: a typo of it (`orgins`,
+/// `max-age`, `maxAge`), or its name in another library (`allowed_origins`,
+/// `allow_headers`, `supports_credentials`).
+fn suggest(key: &str) -> Option<&'static str> {
+    // camelCase and kebab-case to snake_case.
+    let mut norm = String::with_capacity(key.len() + 4);
+    for c in key.chars() {
+        if c.is_ascii_uppercase() {
+            if !norm.is_empty() && !norm.ends_with('_') {
+                norm.push('_');
             }
+            norm.push(c.to_ascii_lowercase());
+        } else if c == '-' {
+            norm.push('_');
+        } else {
+            norm.push(c);
         }
     }
-    (None, None)
+    let mut stem = norm.as_str();
+    while let Some(rest) = FOREIGN_PREFIXES
+        .iter()
+        .find_map(|p| stem.strip_prefix(p))
+        .filter(|r| !r.is_empty())
+    {
+        stem = rest;
+    }
+    // What other libraries call the request headers a preflight may ask for.
+    if matches!(stem, "headers" | "header" | "request_header") {
+        return Some("request_headers");
+    }
+    nearest(&norm).or_else(|| nearest(stem))
 }
 
-/// The known key closest to `key`, if it is close enough to be a typo.
-fn suggest(key: &str) -> Option<&'static str> {
-    let lower = key.to_ascii_lowercase().replace('-', "_");
-    KNOWN_KEYS
+/// The known key within a few edits of `name`, if any.
+fn nearest(name: &str) -> Option<&'static str> {
+    // No key is that long: spare the edit distance of a huge input.
+    if name.len() > 64 {
+        return None;
+    }
+    POLICY_KEYS
         .iter()
-        .map(|k| (levenshtein(&lower, k), *k))
+        .map(|k| (levenshtein(name, k.name), k.name))
         .filter(|(d, k)| *d <= (k.len() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
@@ -378,12 +529,72 @@ max_age = 86400
             matches!(e.errors[0], PolicyError::Toml { line: Some(_), .. }),
             "{e}"
         );
-        let e = PolicyConfig::from_toml_str("origins = []\ncredentials = \"yes\"\n").unwrap_err();
-        match &e.errors[0] {
-            PolicyError::Toml { line, .. } => assert_eq!(*line, Some(2), "{e}"),
-            other => panic!("{other:?}"),
-        }
         assert_eq!(e.errors[0].code(), "invalid-toml");
+        let e = PolicyConfig::from_toml_str("origins = []\ncredentials = \"yes\"\n").unwrap_err();
+        assert_eq!(
+            e.errors,
+            [PolicyError::WrongType {
+                field: "credentials",
+                index: None,
+                expected: "a bool (true or false)",
+                found: "a string".into(),
+                example: "credentials = true",
+                line: Some(2),
+                column: Some(15),
+            }]
+        );
+        assert_eq!(e.errors[0].code(), "wrong-type");
+        assert_eq!(e.errors[0].field(), "credentials");
+        assert_eq!(
+            e.errors[0].to_string(),
+            "line 2, column 15: credentials is a string, expected a bool (true or false): e.g. `credentials = true`"
+        );
+    }
+
+    /// Every wrong type is reported, each entry of a list on its own, and
+    /// the entries that are right are kept.
+    #[test]
+    fn every_wrong_type_is_reported() {
+        let text = "origins = [\"https://a.com\", 1, true]\nmethods = \"GET\"\nmax_age = \"1h\"\npreflight_status = 70000\n";
+        let read = read_toml(text).unwrap();
+        let got: Vec<String> = read.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            got,
+            [
+                "line 1, column 29: origins[1] is an integer, expected a string: e.g. `origins = [\"https://app.example.com\", \"https://*.example.com\"]`",
+                "line 1, column 32: origins[2] is a boolean, expected a string: e.g. `origins = [\"https://app.example.com\", \"https://*.example.com\"]`",
+                "line 2, column 11: methods is a string, expected a list of strings: e.g. `methods = [\"GET\", \"POST\", \"PUT\", \"PATCH\", \"DELETE\"]`",
+                "line 3, column 11: max_age is a string, expected an integer: e.g. `max_age = 7200`",
+                "line 4, column 20: preflight_status is the integer 70000, expected an HTTP status (an integer from 100 to 599): e.g. `preflight_status = 200`",
+            ]
+        );
+        assert_eq!(read.config.origins, ["https://a.com"]);
+        assert_eq!(read.unread, ["max_age", "methods", "preflight_status"]);
+    }
+
+    #[test]
+    fn unknown_key_suggestions() {
+        for (key, want) in [
+            ("allowed_origins", Some("origins")),
+            ("allow_origins", Some("origins")),
+            ("cors_allowed_origins", Some("origins")),
+            ("allowedOrigins", Some("origins")),
+            ("allow_credentials", Some("credentials")),
+            ("supports_credentials", Some("credentials")),
+            ("allowed_methods", Some("methods")),
+            ("allow_headers", Some("request_headers")),
+            ("allowed_headers", Some("request_headers")),
+            ("exposed_headers", Some("expose_headers")),
+            ("access_control_expose_headers", Some("expose_headers")),
+            ("maxAge", Some("max_age")),
+            ("access_control_max_age", Some("max_age")),
+            ("max-age", Some("max_age")),
+            ("allow_private_network", Some("private_network")),
+            ("timeout", None),
+        ] {
+            assert_eq!(suggest(key), want, "{key}");
+        }
+        assert_eq!(suggest(&"a".repeat(1 << 20)), None);
     }
 
     #[test]
@@ -406,15 +617,33 @@ max_age = 86400
         }
     }
 
+    /// The key table and the struct's fields are the same keys, and each
+    /// key is read into its field.
     #[test]
     fn known_keys_are_the_fields() {
         let text = toml::to_string(&PolicyConfig::default().max_age(1)).unwrap();
         let table: toml::Table = text.parse().unwrap();
         let mut keys: Vec<&str> = table.keys().map(String::as_str).collect();
-        let mut known = KNOWN_KEYS.to_vec();
+        let mut known: Vec<&str> = POLICY_KEYS.iter().map(|k| k.name).collect();
         keys.sort_unstable();
         known.sort_unstable();
         assert_eq!(keys, known);
+        // Every key set away from its default reads back.
+        let config = PolicyConfig::default()
+            .origins(["https://a.com"])
+            .credentials(true)
+            .methods(["PUT"])
+            .request_headers(["x-a"])
+            .expose_headers(["x-b"])
+            .max_age(5)
+            .preflight_status(200)
+            .rejected_preflight_status(404)
+            .preflight_passthrough(true)
+            .private_network(true)
+            .dangerously_allow_insecure_origins(true)
+            .dangerously_allow_public_suffix_subdomains(true);
+        let text = toml::to_string(&config).unwrap();
+        assert_eq!(PolicyConfig::from_toml_str(&text).unwrap(), config);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 use std::fmt;
 
 use http::StatusCode;
+
+use crate::shorten::shorten;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 
 /// `Access-Control-Allow-Private-Network` (legacy Private Network Access).
@@ -128,11 +130,13 @@ impl fmt::Display for Rejection<'_> {
             }
             Rejection::MethodNotAllowed { method } => write!(
                 f,
-                "method `{method}` is not in the policy's methods (compared case-sensitively); add it if it should be allowed"
+                "method `{}` is not in the policy's methods (compared case-sensitively); add it if it should be allowed",
+                shorten(method)
             ),
             Rejection::HeaderNotAllowed { name } => write!(
                 f,
-                "request header `{name}` is not in the policy's request_headers; add it if it should be allowed"
+                "request header `{}` is not in the policy's request_headers; add it if it should be allowed",
+                shorten(name)
             ),
             Rejection::AuthorizationNotAllowed => f.write_str(
                 "request header `authorization` is not in the policy's request_headers (`*` never covers it); list it by name",

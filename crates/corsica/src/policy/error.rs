@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+use crate::shorten::{shorten, shorten_quoted};
+
 /// Why an origin pattern is not in its canonical form.
 ///
 /// Browsers send the canonical serialization of an origin, byte for byte, so
@@ -34,7 +36,7 @@ pub enum NonCanonical {
 pub enum PolicyError {
     /// Occurs when the TOML text cannot be parsed or a value has the wrong
     /// type.
-    #[error("{}invalid TOML: {message}", location(*line, *column))]
+    #[error("{}invalid TOML: {}", location(*line, *column), shorten_quoted(.message))]
     Toml {
         /// What the TOML parser said.
         message: String,
@@ -44,15 +46,38 @@ pub enum PolicyError {
         column: Option<usize>,
     },
     /// Occurs when the configuration has a key corsica does not know.
-    #[error("{}unknown key `{key}`{}", location(*line, *column), match suggestion {
+    #[error("{}unknown key `{}`{}", location(*line, *column), shorten(.key), match suggestion {
         Some(s) => format!("; did you mean `{s}`?"),
-        None => format!("; expected one of {}", super::config::KNOWN_KEYS.join(", ")),
+        None => format!("; expected one of {}", super::keys::POLICY_KEYS.iter().map(|k| k.name).collect::<Vec<_>>().join(", ")),
     })]
     UnknownKey {
         /// The unknown key.
         key: String,
         /// The known key it most resembles.
         suggestion: Option<&'static str>,
+        /// 1-based line, when known.
+        line: Option<usize>,
+        /// 1-based column, when known.
+        column: Option<usize>,
+    },
+    /// Occurs when a key's value (or an entry of a list) has the wrong
+    /// type: `credentials = "yes"`, `origins = "https://a.com"`,
+    /// `methods = ["GET", 1]`.
+    #[error("{}{field}{} is {found}, expected {expected}: e.g. `{example}`",
+        location(*line, *column),
+        index.map(|i| format!("[{i}]")).unwrap_or_default(),
+        found = shorten(.found))]
+    WrongType {
+        /// The key.
+        field: &'static str,
+        /// The entry of the list at fault, for a list (0-based).
+        index: Option<usize>,
+        /// What the key holds (`a list of strings`, `a string`, `a bool`).
+        expected: &'static str,
+        /// What the file has (`a string`, `an integer`, `the integer 70000`).
+        found: String,
+        /// A line of TOML setting the key right.
+        example: &'static str,
         /// 1-based line, when known.
         line: Option<usize>,
         /// 1-based column, when known.
@@ -65,8 +90,7 @@ pub enum PolicyError {
     NoOrigins,
     /// Occurs when `null` is listed as an origin.
     #[error(
-        "origin `{value}` is not allowed: sandboxed iframes, local files and redirects all send `null`, so anyone can forge it; list the real origins instead"
-    )]
+        "origin `{value}` is not allowed: sandboxed iframes, local files and redirects all send `null`, so anyone can forge it; list the real origins instead", value = shorten(.value))]
     NullOrigin {
         /// The entry as written.
         value: String,
@@ -74,8 +98,7 @@ pub enum PolicyError {
     /// Occurs when an origin has a path (a trailing slash included), a query
     /// or a fragment.
     #[error(
-        "origin `{value}` has a path, query or fragment; an origin has none: write `{suggestion}`"
-    )]
+        "origin `{value}` has a path, query or fragment; an origin has none: write `{suggestion}`", value = shorten(.value), suggestion = shorten(.suggestion))]
     OriginWithPath {
         /// The entry as written.
         value: String,
@@ -89,7 +112,7 @@ pub enum PolicyError {
         NonCanonical::Unicode => "has a Unicode host",
         NonCanonical::DefaultPort => "has an explicit default port",
         NonCanonical::Other => "is not in canonical form",
-    })]
+    }, value = shorten(.value), canonical = shorten(.canonical))]
     NonCanonicalOrigin {
         /// The entry as written.
         value: String,
@@ -100,8 +123,7 @@ pub enum PolicyError {
     },
     /// Occurs when an origin has a port that is not a number from 1 to 65535.
     #[error(
-        "origin `{value}` has an invalid port `{port}`; use a number from 1 to 65535, or `*` for any port"
-    )]
+        "origin `{value}` has an invalid port `{port}`; use a number from 1 to 65535, or `*` for any port", value = shorten(.value), port = shorten(.port))]
     InvalidPort {
         /// The entry as written.
         value: String,
@@ -111,8 +133,7 @@ pub enum PolicyError {
     /// Occurs when an origin uses a scheme that cannot be allowed
     /// (`file`, whose origin browsers serialize as `null`).
     #[error(
-        "origin `{value}` uses the `{scheme}` scheme, whose origin browsers send as `null`; serve the page over https instead"
-    )]
+        "origin `{value}` uses the `{scheme}` scheme, whose origin browsers send as `null`; serve the page over https instead", value = shorten(.value), scheme = shorten(.scheme))]
     UnsupportedScheme {
         /// The entry as written.
         value: String,
@@ -122,16 +143,14 @@ pub enum PolicyError {
     /// Occurs when a `*` appears anywhere but as the whole entry, the first
     /// label of a domain (`https://*.example.com`) or the port (`:*`).
     #[error(
-        "origin pattern `{value}` has a misplaced `*`; write `*` alone, `https://*.example.com` (any subdomain) or `http://localhost:*` (any port)"
-    )]
+        "origin pattern `{value}` has a misplaced `*`; write `*` alone, `https://*.example.com` (any subdomain) or `http://localhost:*` (any port)", value = shorten(.value))]
     InvalidWildcard {
         /// The entry as written.
         value: String,
     },
     /// Occurs when an origin cannot be parsed at all.
     #[error(
-        "origin `{value}` is not a valid origin ({detail}); write `scheme://host` with an optional `:port`, e.g. `https://app.example.com`"
-    )]
+        "origin `{value}` is not a valid origin ({detail}); write `scheme://host` with an optional `:port`, e.g. `https://app.example.com`", value = shorten(.value), detail = shorten(.detail))]
     InvalidOrigin {
         /// The entry as written.
         value: String,
@@ -146,8 +165,7 @@ pub enum PolicyError {
     /// Occurs when an origin that is not potentially trustworthy (plain
     /// `http`, not loopback) is allowed with credentials.
     #[error(
-        "origin `{value}` is not secure (http and not loopback) and credentials = true: a network attacker can act as it and read your users' data; use https, or set dangerously_allow_insecure_origins = true"
-    )]
+        "origin `{value}` is not secure (http and not loopback) and credentials = true: a network attacker can act as it and read your users' data; use https, or set dangerously_allow_insecure_origins = true", value = shorten(.value))]
     InsecureCredentialedOrigin {
         /// The entry as written.
         value: String,
@@ -155,8 +173,7 @@ pub enum PolicyError {
     /// Occurs when a subdomain wildcard covers a public suffix (anyone can
     /// register a subdomain there) and credentials are on.
     #[error(
-        "origin pattern `{value}` allows every subdomain of the public suffix `{suffix}`, which anyone can register, with credentials = true; list your own subdomains, or set dangerously_allow_public_suffix_subdomains = true"
-    )]
+        "origin pattern `{value}` allows every subdomain of the public suffix `{suffix}`, which anyone can register, with credentials = true; list your own subdomains, or set dangerously_allow_public_suffix_subdomains = true", value = shorten(.value), suffix = shorten(.suffix))]
     PublicSuffixWildcard {
         /// The entry as written.
         value: String,
@@ -165,8 +182,7 @@ pub enum PolicyError {
     },
     /// Occurs when a method is not an HTTP token.
     #[error(
-        "method `{value}` is not a valid HTTP method name (a token such as `PUT`); fix or remove it"
-    )]
+        "method `{value}` is not a valid HTTP method name (a token such as `PUT`); fix or remove it", value = shorten(.value))]
     InvalidMethod {
         /// The entry as written.
         value: String,
@@ -174,8 +190,7 @@ pub enum PolicyError {
     /// Occurs when a forbidden method (`CONNECT`, `TRACE`, `TRACK`) is
     /// listed: browsers never send them.
     #[error(
-        "method `{value}` is forbidden by the Fetch Standard and browsers never send it; remove it"
-    )]
+        "method `{value}` is forbidden by the Fetch Standard and browsers never send it; remove it", value = shorten(.value))]
     ForbiddenMethod {
         /// The entry as written.
         value: String,
@@ -187,8 +202,7 @@ pub enum PolicyError {
     CredentialedWildcardMethod,
     /// Occurs when a header name is not an HTTP token.
     #[error(
-        "`{value}` in {field} is not a valid header name (a token such as `X-Request-Id`); fix or remove it"
-    )]
+        "`{value}` in {field} is not a valid header name (a token such as `X-Request-Id`); fix or remove it", value = shorten(.value))]
     InvalidHeaderName {
         /// The configuration key (`request_headers` or `expose_headers`).
         field: &'static str,
@@ -199,8 +213,7 @@ pub enum PolicyError {
     /// scripts send (forbidden request headers, `Sec-*`, `Proxy-*`) or a
     /// CORS response header.
     #[error(
-        "request header `{value}` can never be sent by a script ({why}); remove it from request_headers"
-    )]
+        "request header `{value}` can never be sent by a script ({why}); remove it from request_headers", value = shorten(.value))]
     ForbiddenRequestHeader {
         /// The entry as written.
         value: String,
@@ -217,8 +230,7 @@ pub enum PolicyError {
     /// which browsers never expose, a request-only header (`Origin`) or a
     /// CORS protocol header.
     #[error(
-        "response header `{value}` cannot be exposed to scripts ({why}); remove it from expose_headers"
-    )]
+        "response header `{value}` cannot be exposed to scripts ({why}); remove it from expose_headers", value = shorten(.value))]
     ForbiddenExposeHeader {
         /// The entry as written.
         value: String,
@@ -270,6 +282,7 @@ impl PolicyError {
         match self {
             Self::Toml { .. } => "invalid-toml",
             Self::UnknownKey { .. } => "unknown-key",
+            Self::WrongType { .. } => "wrong-type",
             Self::NoOrigins => "no-origins",
             Self::NullOrigin { .. } => "null-origin",
             Self::OriginWithPath { .. } => "origin-with-path",
@@ -300,11 +313,13 @@ impl PolicyError {
         }
     }
 
-    /// The configuration key at fault (empty for TOML syntax errors).
+    /// The configuration key at fault (empty for TOML syntax errors and
+    /// unknown keys).
     pub fn field(&self) -> &'static str {
         match self {
             Self::Toml { .. } => "",
             Self::UnknownKey { .. } => "",
+            Self::WrongType { field, .. } => field,
             Self::NoOrigins
             | Self::NullOrigin { .. }
             | Self::OriginWithPath { .. }
@@ -344,8 +359,7 @@ pub enum PolicyWarning {
     /// Occurs when an insecure origin is allowed with credentials thanks to
     /// `dangerously_allow_insecure_origins`.
     #[error(
-        "origin `{value}` is insecure and allowed with credentials (dangerously_allow_insecure_origins = true): a network attacker can act as it; move it to https"
-    )]
+        "origin `{value}` is insecure and allowed with credentials (dangerously_allow_insecure_origins = true): a network attacker can act as it; move it to https", value = shorten(.value))]
     InsecureCredentialedOrigin {
         /// The entry as written.
         value: String,
@@ -353,8 +367,7 @@ pub enum PolicyWarning {
     /// Occurs when a subdomain wildcard over a public suffix is allowed with
     /// credentials thanks to `dangerously_allow_public_suffix_subdomains`.
     #[error(
-        "origin pattern `{value}` allows anyone who registers a subdomain of `{suffix}` to make credentialed requests (dangerously_allow_public_suffix_subdomains = true); list your own subdomains"
-    )]
+        "origin pattern `{value}` allows anyone who registers a subdomain of `{suffix}` to make credentialed requests (dangerously_allow_public_suffix_subdomains = true); list your own subdomains", value = shorten(.value), suffix = shorten(.suffix))]
     PublicSuffixWildcard {
         /// The entry as written.
         value: String,
@@ -382,6 +395,52 @@ pub enum PolicyWarning {
         /// How many other entries there are.
         count: usize,
     },
+    /// Occurs when a method has lowercase letters and is not one of the six
+    /// that browsers upper-case: it matches only scripts that write it
+    /// exactly so.
+    #[error(
+        "method `{value}` allows only scripts that write it exactly so: browsers upper-case DELETE, GET, HEAD, OPTIONS, POST and PUT and send every other method as written; write `{suggestion}`, or list both if scripts really send it in lowercase",
+        value = shorten(.value), suggestion = shorten(.suggestion)
+    )]
+    LowercaseMethod {
+        /// The entry as written.
+        value: String,
+        /// The entry upper-cased.
+        suggestion: String,
+    },
+    /// Occurs when an origin is listed twice.
+    #[error("origin `{value}` is listed more than once; remove the repeat", value = shorten(.value))]
+    DuplicateOrigin {
+        /// The entry as written.
+        value: String,
+    },
+    /// Occurs when a method is listed twice (after browsers' normalization:
+    /// `get` is `GET`).
+    #[error(
+        "method `{value}` is the same as `{first}`, listed before it{}; remove the repeat",
+        if value == first { "" } else { " (browsers upper-case it)" },
+        value = shorten(.value), first = shorten(.first)
+    )]
+    DuplicateMethod {
+        /// The repeated entry as written.
+        value: String,
+        /// The entry it repeats, as written.
+        first: String,
+    },
+    /// Occurs when a header name is listed twice in `request_headers` or
+    /// `expose_headers` (header names are case-insensitive).
+    #[error(
+        "`{value}` in {field} is the same header as `{first}`, listed before it (header names are case-insensitive); remove the repeat",
+        value = shorten(.value), first = shorten(.first)
+    )]
+    DuplicateHeader {
+        /// The configuration key (`request_headers` or `expose_headers`).
+        field: &'static str,
+        /// The repeated entry as written.
+        value: String,
+        /// The entry it repeats, as written.
+        first: String,
+    },
 }
 
 impl PolicyWarning {
@@ -393,6 +452,10 @@ impl PolicyWarning {
             Self::UnusedDangerousOption { .. } => "unused-dangerous-option",
             Self::LegacyPrivateNetworkAccess => "legacy-private-network-access",
             Self::RedundantOrigins { .. } => "redundant-origins",
+            Self::LowercaseMethod { .. } => "lowercase-method",
+            Self::DuplicateOrigin { .. } => "duplicate-origin",
+            Self::DuplicateMethod { .. } => "duplicate-method",
+            Self::DuplicateHeader { .. } => "duplicate-header",
         }
     }
 
@@ -401,7 +464,10 @@ impl PolicyWarning {
         match self {
             Self::InsecureCredentialedOrigin { .. }
             | Self::PublicSuffixWildcard { .. }
-            | Self::RedundantOrigins { .. } => "origins",
+            | Self::RedundantOrigins { .. }
+            | Self::DuplicateOrigin { .. } => "origins",
+            Self::LowercaseMethod { .. } | Self::DuplicateMethod { .. } => "methods",
+            Self::DuplicateHeader { field, .. } => field,
             Self::UnusedDangerousOption { option } => option,
             Self::LegacyPrivateNetworkAccess => "private_network",
         }

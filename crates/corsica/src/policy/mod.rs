@@ -42,6 +42,7 @@
 mod config;
 mod decision;
 mod error;
+mod keys;
 mod matcher;
 mod request_headers;
 mod validate;
@@ -52,6 +53,7 @@ use http::{Method, StatusCode};
 pub use config::PolicyConfig;
 pub use decision::{Decision, OwnedResponseHeaders, REJECTION_HEADER, Rejection, ResponseHeaders};
 pub use error::{NonCanonical, PolicyError, PolicyErrors, PolicyWarning};
+pub use keys::{KeyType, POLICY_KEYS, PolicyKey};
 pub use matcher::{Pattern as OriginPattern, PortRule};
 pub use request_headers::{
     MAX_EMPTY_ELEMENTS, MAX_REQUEST_HEADERS_BYTES, MAX_REQUEST_HEADERS_LINES,
@@ -111,13 +113,19 @@ impl Policy {
     /// once, with the warnings found alongside; a policy built with
     /// warnings lists them in [`warnings`](Self::warnings).
     pub fn new(config: &PolicyConfig) -> Result<Policy, PolicyErrors> {
-        let v = validate::validate(config)?;
-        let mut patterns: Vec<OriginPattern> = Vec::with_capacity(v.patterns.len());
-        for p in &v.patterns {
-            if !patterns.contains(p) {
-                patterns.push(p.clone());
-            }
-        }
+        Ok(Policy::compile(config, validate::validate(config)?))
+    }
+
+    fn compile(config: &PolicyConfig, v: validate::Validated) -> Policy {
+        // The patterns in order, each once (a set, not a scan: a list of
+        // 10,000 origins is linear).
+        let mut unique = std::collections::HashSet::with_capacity(v.patterns.len());
+        let patterns: Vec<OriginPattern> = v
+            .patterns
+            .iter()
+            .filter(|p| unique.insert(*p))
+            .cloned()
+            .collect();
         let matcher = OriginMatcher::new(v.patterns);
         let allow_headers = if v.any_request_header {
             // Fetch: `*` never covers `Authorization`; name it as well.
@@ -143,7 +151,7 @@ impl Policy {
         if config.private_network {
             vary.push("Access-Control-Request-Private-Network");
         }
-        Ok(Policy {
+        Policy {
             config: config.clone(),
             warnings: v.warnings,
             any_origin: v.any_origin,
@@ -166,13 +174,61 @@ impl Policy {
             // With `*` and no credentials the answer never depends on Origin.
             vary_actual: (!v.any_origin).then(|| HeaderValue::from_static("Origin")),
             vary_preflight: value(vary.join(", ")),
-        })
+        }
     }
 
     /// Reads, validates and compiles a policy file
-    /// ([`PolicyConfig::from_toml_str`] then [`Policy::new`]).
+    /// ([`PolicyConfig::from_toml_str`] then [`Policy::new`]), reporting
+    /// every error at once: unknown keys and values of the wrong type, then
+    /// the mistakes in the keys that could be read. Only a TOML syntax
+    /// error hides the rest.
+    ///
+    /// ```
+    /// use corsica::policy::Policy;
+    ///
+    /// let errors = Policy::from_toml_str(r#"
+    ///     allowed_origins = ["https://app.com"]
+    ///     origins = ["https://app.com/"]
+    /// "#).unwrap_err().errors;
+    /// let codes: Vec<_> = errors.iter().map(|e| e.code()).collect();
+    /// assert_eq!(codes, ["unknown-key", "origin-with-path"]);
+    /// assert!(errors[0].to_string().ends_with("did you mean `origins`?"));
+    /// ```
     pub fn from_toml_str(s: &str) -> Result<Policy, PolicyErrors> {
-        Policy::new(&PolicyConfig::from_toml_str(s)?)
+        let read = config::read_toml(s)?;
+        let validated = validate::validate(&read.config);
+        if read.errors.is_empty() {
+            return Ok(Policy::compile(&read.config, validated?));
+        }
+        let (errors, warnings) = match validated {
+            Ok(v) => (Vec::new(), v.warnings),
+            Err(e) => (e.errors, e.warnings),
+        };
+        // A key that could not be read is validated as its default, which
+        // says nothing about the file: drop what is said about it.
+        let unread = |field: &str, opt_in: Option<&str>| {
+            read.unread.contains(&field) || opt_in.is_some_and(|k| read.unread.contains(&k))
+        };
+        let mut all = read.errors;
+        all.extend(errors.into_iter().filter(|e| {
+            let opt_in = match e {
+                PolicyError::InsecureCredentialedOrigin { .. } => {
+                    Some("dangerously_allow_insecure_origins")
+                }
+                PolicyError::PublicSuffixWildcard { .. } => {
+                    Some("dangerously_allow_public_suffix_subdomains")
+                }
+                _ => None,
+            };
+            !unread(e.field(), opt_in)
+        }));
+        Err(PolicyErrors {
+            errors: all,
+            warnings: warnings
+                .into_iter()
+                .filter(|w| !unread(w.field(), None))
+                .collect(),
+        })
     }
 
     /// The warnings found while validating (each `dangerously_…` opt-in

@@ -513,6 +513,171 @@ preflight_status = 500
     );
 }
 
+// ---------------------------------------------------------------- issue 6
+
+/// Issue 6: an unknown key hid every other error. All of them are reported
+/// now, the unknown key first, with the key it most likely means.
+#[test]
+fn issue6_unknown_key_hides_no_other_error() {
+    let e = Policy::from_toml_str(
+        r#"
+allowed_origins = ["https://app.com"]
+origins = ["*", "https://app.com/", "http://app.com", "https://*.github.io"]
+credentials = true
+"#,
+    )
+    .unwrap_err();
+    let codes: Vec<_> = e.errors.iter().map(PolicyError::code).collect();
+    assert_eq!(
+        codes,
+        [
+            "unknown-key",
+            "credentialed-wildcard-origin",
+            "origin-with-path",
+            "insecure-credentialed-origin",
+            "public-suffix-wildcard",
+        ]
+    );
+    assert_eq!(
+        e.errors[0].to_string(),
+        "line 2, column 1: unknown key `allowed_origins`; did you mean `origins`?"
+    );
+    assert_eq!(e.warnings, [PolicyWarning::RedundantOrigins { count: 3 }]);
+    // PolicyConfig alone still refuses the file, with the file's errors only.
+    let e = PolicyConfig::from_toml_str("allowed_origins = []\norigins = [\"*\"]").unwrap_err();
+    assert_eq!(e.errors.len(), 1);
+}
+
+/// Issue 6: a value of the wrong type hides nothing either, and says
+/// nothing false about its key (`origins = 5` is not "no origins").
+#[test]
+fn issue6_wrong_types_hide_no_other_error() {
+    assert_eq!(
+        codes("origins = [\"https://a.com/\"]\ncredentials = \"yes\"\nmethods = [\"TRACE\"]\n"),
+        ["wrong-type", "origin-with-path", "forbidden-method"]
+    );
+    assert_eq!(
+        codes("origins = \"https://a.com\"\nmax_age = -1\n"),
+        ["wrong-type", "max-age-out-of-range"]
+    );
+    // The opt-in could not be read: its absence is not held against the file.
+    assert_eq!(
+        codes(
+            "origins = [\"http://a.com\"]\ncredentials = true\ndangerously_allow_insecure_origins = \"yes\"\n"
+        ),
+        ["wrong-type"]
+    );
+}
+
+/// Issue 6: a 1 MB origin gave a 1 MB error line. Every message quotes
+/// user input shortened.
+#[test]
+fn issue6_huge_input_gives_short_messages() {
+    let huge = format!("https://{}.com/", "a".repeat(1 << 20));
+    let toml = format!(
+        "origins = [{huge:?}, \"{}\", \"http://{}.com\"]\ncredentials = true\nmethods = [{:?}]\nrequest_headers = [{:?}]\n{} = 1\n",
+        "h".repeat(1 << 20),
+        "b".repeat(1 << 20),
+        format!("GE T{}", "x".repeat(1 << 20)),
+        format!("X {}", "y".repeat(1 << 20)),
+        "k".repeat(1 << 20),
+    );
+    let e = Policy::from_toml_str(&toml).unwrap_err();
+    assert_eq!(
+        e.errors.len(),
+        6,
+        "{:?}",
+        e.errors.iter().map(PolicyError::code).collect::<Vec<_>>()
+    );
+    for err in &e.errors {
+        let text = err.to_string();
+        assert!(
+            text.len() < 400,
+            "{} is {} bytes: {}",
+            err.code(),
+            text.len(),
+            &text[..400]
+        );
+        assert!(text.contains("characters)"), "{text}");
+    }
+    let long_method = "Q".repeat(1 << 20);
+    let p = policy("origins = [\"https://a.com\"]");
+    let h = req(&[
+        ("origin", "https://a.com"),
+        ("access-control-request-method", &long_method),
+    ]);
+    let d = p.decide(&Method::OPTIONS, &h);
+    let text = d.rejection().unwrap().to_string();
+    assert!(text.len() < 300, "{}", text.len());
+}
+
+/// Issue 6: `methods = ["patch"]` allows only scripts that write `patch`
+/// (browsers upper-case six methods only): warned, with the fix.
+#[test]
+fn issue6_lowercase_method_is_warned_about() {
+    let p = policy("origins = [\"https://a.com\"]\nmethods = [\"patch\", \"delete\", \"Get\"]");
+    assert_eq!(
+        p.warnings(),
+        [PolicyWarning::LowercaseMethod {
+            value: "patch".into(),
+            suggestion: "PATCH".into()
+        }]
+    );
+    let text = p.warnings()[0].to_string();
+    assert!(text.contains("write `PATCH`"), "{text}");
+    assert_eq!(p.warnings()[0].field(), "methods");
+    // Both listed: the lowercase one is meant.
+    assert!(
+        policy("origins = [\"https://a.com\"]\nmethods = [\"PATCH\", \"patch\"]")
+            .warnings()
+            .is_empty()
+    );
+    assert!(
+        policy("origins = [\"https://a.com\"]\nmethods = [\"mkcol\", \"MKCOL\"]")
+            .warnings()
+            .is_empty()
+    );
+}
+
+/// Issue 6: duplicate origins, methods and headers are warned about.
+#[test]
+fn issue6_duplicates_are_warned_about() {
+    let p = policy(
+        r#"
+origins = ["https://a.com", "https://b.com", "https://a.com"]
+methods = ["GET", "PUT", "get", "PUT"]
+request_headers = ["X-A", "x-a"]
+expose_headers = ["X-B", "X-B"]
+"#,
+    );
+    let warned: Vec<_> = p.warnings().iter().map(PolicyWarning::code).collect();
+    assert_eq!(
+        warned,
+        [
+            "duplicate-origin",
+            "duplicate-method",
+            "duplicate-method",
+            "duplicate-header",
+            "duplicate-header",
+        ]
+    );
+    let texts: Vec<String> = p.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        texts[1],
+        "method `get` is the same as `GET`, listed before it (browsers upper-case it); remove the repeat"
+    );
+    assert_eq!(
+        texts[3],
+        "`x-a` in request_headers is the same header as `X-A`, listed before it (header names are case-insensitive); remove the repeat"
+    );
+    assert_eq!(p.warnings()[3].field(), "request_headers");
+    // A repeated invalid origin is one error, not two.
+    assert_eq!(
+        codes("origins = [\"https://a.com/\", \"https://a.com/\"]"),
+        ["origin-with-path"]
+    );
+}
+
 #[test]
 fn legacy_private_network_is_warned_about() {
     let p = policy("origins = [\"https://a.com\"]\nprivate_network = true");
@@ -976,4 +1141,53 @@ fn origin_patterns_are_the_validated_entries_in_order() {
     let any = policy(r#"origins = ["*"]"#);
     assert!(any.allows_any_origin());
     assert!(any.origin_patterns().is_empty());
+}
+
+/// Issue 7: long lists cost linear time. 6,000 entries per list, half of
+/// them repeated, validate through sets (not the quadratic scans they
+/// replaced); each repeat is one warning naming its first spelling.
+#[test]
+fn long_lists_with_repeats_validate_in_one_pass() {
+    const N: usize = 3_000;
+    let mut config = PolicyConfig {
+        origins: (0..N)
+            .flat_map(|i| {
+                let o = format!("https://app{i}.example.com");
+                [o.clone(), o]
+            })
+            .collect(),
+        methods: (0..N)
+            .flat_map(|i| [format!("M{i}"), format!("M{i}")])
+            .collect(),
+        request_headers: (0..N)
+            .flat_map(|i| [format!("x-h{i}"), format!("X-H{i}")])
+            .collect(),
+        expose_headers: (0..N)
+            .flat_map(|i| [format!("x-e{i}"), format!("X-E{i}")])
+            .collect(),
+        ..PolicyConfig::default()
+    };
+    let p = Policy::new(&config).expect("valid");
+    assert_eq!(p.origin_patterns().len(), N);
+    let dupes = |code: &str| p.warnings().iter().filter(|w| w.code() == code).count();
+    assert_eq!(dupes("duplicate-method"), N);
+    assert_eq!(dupes("duplicate-header"), 2 * N);
+    let first = p
+        .warnings()
+        .iter()
+        .find(|w| w.code() == "duplicate-header")
+        .unwrap()
+        .to_string();
+    assert!(first.contains("X-H0") && first.contains("x-h0"), "{first}");
+
+    // Lowercase methods are checked against the set too.
+    config.methods = (0..N).map(|i| format!("m{i}")).collect();
+    let p = Policy::new(&config).expect("valid");
+    assert_eq!(
+        p.warnings()
+            .iter()
+            .filter(|w| w.code() == "lowercase-method")
+            .count(),
+        N
+    );
 }

@@ -1,6 +1,8 @@
 //! Validation: a [`PolicyConfig`] checked key by key, every error collected,
 //! into the normalized pieces a [`Policy`](super::Policy) is built from.
 
+use std::collections::{HashMap, HashSet};
+
 use http::StatusCode;
 
 use super::config::PolicyConfig;
@@ -41,12 +43,20 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
     if c.origins.is_empty() {
         errors.push(PolicyError::NoOrigins);
     }
+    let mut seen: HashSet<&str> = HashSet::with_capacity(c.origins.len());
     for value in &c.origins {
         if value == "*" {
             if !any_origin && c.credentials {
                 errors.push(PolicyError::CredentialedWildcardOrigin);
             }
             any_origin = true;
+            continue;
+        }
+        // A repeat is reported once, with its errors (if any) said once.
+        if !seen.insert(value) {
+            warnings.push(PolicyWarning::DuplicateOrigin {
+                value: value.clone(),
+            });
             continue;
         }
         let (pattern, secure) = match parse_pattern(value) {
@@ -107,6 +117,9 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
     // methods
     let mut any_method = false;
     let mut methods: Vec<String> = Vec::new();
+    // The entry each normalized method was first written as.
+    let mut written: Vec<&str> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for value in &c.methods {
         if value == "*" {
             if !any_method && c.credentials {
@@ -125,15 +138,40 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
             // Browsers normalize `delete` to `DELETE` before sending it
             // (Fetch: method normalize), so the list holds the sent form.
             let m = headers::normalize_method(value).into_owned();
-            if !methods.contains(&m) {
-                methods.push(m);
+            match seen.get(&m) {
+                Some(&j) => warnings.push(PolicyWarning::DuplicateMethod {
+                    value: value.clone(),
+                    first: written[j].to_owned(),
+                }),
+                None => {
+                    seen.insert(m.clone(), methods.len());
+                    methods.push(m);
+                    written.push(value);
+                }
             }
+        }
+    }
+    // Fetch: "normalize a method" upper-cases only DELETE, GET, HEAD,
+    // OPTIONS, POST and PUT; `patch` is sent as `patch`, which a listed
+    // `PATCH` does not allow. A lowercase entry is almost always meant
+    // uppercase; listing both says the lowercase one is meant.
+    for (m, value) in methods.iter().zip(&written) {
+        let upper = m.to_ascii_uppercase();
+        if *m != upper && !seen.contains_key(&upper) {
+            warnings.push(PolicyWarning::LowercaseMethod {
+                value: (*value).to_owned(),
+                suggestion: upper,
+            });
         }
     }
 
     // request_headers
     let mut any_request_header = false;
     let mut request_headers: Vec<String> = Vec::new();
+    let mut written: Vec<&str> = Vec::new();
+    // Where each name was first listed: duplicates found in one pass,
+    // however long the list.
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for value in &c.request_headers {
         if value == "*" {
             if !any_request_header && c.credentials {
@@ -160,14 +198,24 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
                 value: value.clone(),
                 why: "it is a CORS header that only servers or browsers send",
             });
-        } else if !request_headers.contains(&name) {
+        } else if let Some(&j) = seen.get(&name) {
+            warnings.push(PolicyWarning::DuplicateHeader {
+                field: "request_headers",
+                value: value.clone(),
+                first: written[j].to_owned(),
+            });
+        } else {
+            seen.insert(name.clone(), request_headers.len());
             request_headers.push(name);
+            written.push(value);
         }
     }
 
     // expose_headers
     let mut any_expose_header = false;
     let mut expose_headers: Vec<String> = Vec::new();
+    let mut written: Vec<&str> = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     for value in &c.expose_headers {
         if value == "*" {
             if !any_expose_header && c.credentials {
@@ -196,8 +244,16 @@ pub(crate) fn validate(c: &PolicyConfig) -> Result<Validated, PolicyErrors> {
                 value: value.clone(),
                 why,
             });
-        } else if !expose_headers.contains(&name) {
+        } else if let Some(&j) = seen.get(&name) {
+            warnings.push(PolicyWarning::DuplicateHeader {
+                field: "expose_headers",
+                value: value.clone(),
+                first: written[j].to_owned(),
+            });
+        } else {
+            seen.insert(name.clone(), expose_headers.len());
             expose_headers.push(name);
+            written.push(value);
         }
     }
 

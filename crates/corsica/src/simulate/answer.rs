@@ -6,7 +6,7 @@ use bytes::Bytes;
 use serde::ser::{SerializeSeq, SerializeStruct, SerializeTuple};
 use serde::{Serialize, Serializer};
 
-use crate::fetch::Browser;
+use crate::fetch::{Browser, Outcome, ResponseType};
 
 /// What the script gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -18,6 +18,24 @@ pub enum CaseOutcome {
     Blocked,
     /// A `no-cors` response (or a manual redirect) the script cannot read.
     Opaque,
+}
+
+impl CaseOutcome {
+    /// What the script gets from a fetch that ended with `outcome`.
+    pub fn of(outcome: &Outcome) -> CaseOutcome {
+        match outcome {
+            Outcome::Readable(r)
+                if matches!(
+                    r.response_type,
+                    ResponseType::Opaque | ResponseType::OpaqueRedirect
+                ) =>
+            {
+                CaseOutcome::Opaque
+            }
+            Outcome::Readable(_) => CaseOutcome::Ok,
+            Outcome::Blocked(_) => CaseOutcome::Blocked,
+        }
+    }
 }
 
 /// One request that went on the wire, as the runner records it: the

@@ -27,5 +27,5 @@ mod run;
 
 pub use answer::{Answer, CaseOutcome, Sent};
 pub use case::{Case, CaseRequest, Endpoint, PAGE_PATH, PolicySpec, ServerAnswer};
-pub use policy_server::answer_with_policy;
+pub use policy_server::{PolicyAnswer, answer_with_policy, serve_with_policy};
 pub use run::{CaseError, PreparedCase, simulate_case, simulate_prepared, simulate_prepared_full};

@@ -37,13 +37,55 @@ pub fn answer_with_policy(
     transmit: &Transmit,
     app: &ResponseHead<'_>,
 ) -> ResponseHead<'static> {
+    serve_with_policy(policy, transmit, app).head
+}
+
+/// What a policy standing in for the server did with one request: the
+/// answer, whether the application made it (the policy passed the request
+/// on and added its headers), the headers the policy added, and why the
+/// policy rejected the request, if it did.
+#[derive(Clone, Debug)]
+pub struct PolicyAnswer {
+    /// The answer the browser receives.
+    pub head: ResponseHead<'static>,
+    /// Whether the request went on to the application.
+    pub passed_on: bool,
+    /// The headers the policy set, in the order it sends them.
+    pub added: Vec<(String, String)>,
+    /// Why the policy rejected the request: its stable code and message.
+    pub rejection: Option<(&'static str, String)>,
+}
+
+/// [`answer_with_policy`], saying what the policy decided.
+pub fn serve_with_policy(
+    policy: &Policy,
+    transmit: &Transmit,
+    app: &ResponseHead<'_>,
+) -> PolicyAnswer {
     let Ok(request) = transmit.to_http() else {
         // A header http cannot carry never reaches a server built on it:
         // the request fails at the client.
-        return ResponseHead::new(400);
+        return PolicyAnswer {
+            head: ResponseHead::new(400),
+            passed_on: false,
+            added: Vec::new(),
+            rejection: None,
+        };
     };
     let (parts, ()) = request.into_parts();
     let decision = policy.decide(&parts.method, &parts.headers);
+    let added = decision
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                crate::headers::isomorphic_decode(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let rejection = decision.rejection().map(|r| (r.code(), r.to_string()));
+    let passed_on = decision.status().is_none();
     let (status, mut headers) = match decision.status() {
         Some(status) => (status.as_u16(), http::HeaderMap::new()),
         None => {
@@ -68,5 +110,10 @@ pub fn answer_with_policy(
             crate::headers::isomorphic_decode(value.as_bytes()).into_owned(),
         );
     }
-    head
+    PolicyAnswer {
+        head,
+        passed_on,
+        added,
+        rejection,
+    }
 }

@@ -2,7 +2,9 @@
 //! and the conformance runner's conventions applied around it.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use bytes::Bytes;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,8 +12,7 @@ use super::answer::{Answer, CaseOutcome, Sent};
 use super::case::{Case, CaseRequest, Endpoint, PolicySpec, ServerAnswer};
 use super::policy_server::answer_with_policy;
 use crate::fetch::{
-    Body, Browser, BrowserState, Fetch, Outcome, Page, Request, ResponseHead, ResponseType,
-    Transmit,
+    Body, Browser, BrowserState, Fetch, Outcome, Page, Request, ResponseHead, Transmit,
 };
 use crate::origin::Origin;
 use crate::policy::Policy;
@@ -49,8 +50,11 @@ pub struct PreparedCase<'c> {
     requests: Vec<Request>,
     /// Every header name the script set, lowercase, per request: the
     /// runner records those headers in `sent`.
-    named: Vec<HashSet<String>>,
+    named: Vec<Vec<String>>,
     routes: HashMap<String, Route<'c>>,
+    /// The `User-Agent` and `Accept-Language` of the runner's browser, per
+    /// browser, when the case does not name its own.
+    identity: Option<(Bytes, Bytes)>,
 }
 
 /// The routing key of a URL: serialized without user-info and fragment.
@@ -128,18 +132,35 @@ impl<'c> PreparedCase<'c> {
             .requests
             .iter()
             .map(|r| {
-                r.headers
+                let mut names: Vec<String> = r
+                    .headers
                     .iter()
                     .map(|(n, _)| n.to_ascii_lowercase())
-                    .collect()
+                    .collect();
+                names.sort_unstable();
+                names.dedup();
+                names
             })
             .collect();
+        let identity = (case.user_agent.is_some() || case.accept_language.is_some()).then(|| {
+            (
+                Bytes::from(crate::headers::wire_bytes(
+                    case.user_agent.as_deref().unwrap_or_default(),
+                )),
+                Bytes::from(crate::headers::wire_bytes(
+                    case.accept_language
+                        .as_deref()
+                        .unwrap_or(RIG_ACCEPT_LANGUAGE),
+                )),
+            )
+        });
         Ok(PreparedCase {
             case,
             page,
             requests,
             named,
             routes,
+            identity,
         })
     }
 
@@ -195,34 +216,50 @@ fn request(r: &CaseRequest) -> Request {
     request
 }
 
+/// The runner's default `Accept-Language`.
+const RIG_ACCEPT_LANGUAGE: &str = "en-US,en;q=0.9";
+
 /// The browser the runner drives: its `User-Agent` and default
 /// `Accept-Language` (headless Chromium 156 and Firefox ESR 153 on Linux,
-/// as the runner launches them).
-fn rig_state(browser: Browser, case: &Case) -> BrowserState {
-    let user_agent = case.user_agent.as_deref().unwrap_or(match browser {
-        Browser::Firefox => {
-            "Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0"
+/// as the runner launches them), unless the case names its own.
+fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
+    static CHROME_UA: Bytes = Bytes::from_static(
+        b"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
+          HeadlessChrome/156.0.0.0 Safari/537.36",
+    );
+    static FIREFOX_UA: Bytes = Bytes::from_static(
+        b"Mozilla/5.0 (X11; Linux x86_64; rv:153.0) Gecko/20100101 Firefox/153.0",
+    );
+    static ACCEPT_LANGUAGE: Bytes = Bytes::from_static(RIG_ACCEPT_LANGUAGE.as_bytes());
+    let mut state = BrowserState::new(browser);
+    let rig_ua = match browser {
+        Browser::Firefox => &FIREFOX_UA,
+        _ => &CHROME_UA,
+    };
+    match &pc.identity {
+        Some((ua, al)) => {
+            let ua = if pc.case.user_agent.is_some() {
+                ua
+            } else {
+                rig_ua
+            };
+            state.set_identity(ua.clone(), al.clone());
         }
-        _ => {
-            "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) \
-             HeadlessChrome/156.0.0.0 Safari/537.36"
-        }
-    });
-    let accept_language = case.accept_language.as_deref().unwrap_or("en-US,en;q=0.9");
-    BrowserState::new(browser)
-        .with_user_agent(user_agent)
-        .with_accept_language(accept_language)
+        None => state.set_identity(rig_ua.clone(), ACCEPT_LANGUAGE.clone()),
+    }
+    state
 }
 
 /// Whether the runner records a header of a request whose script set the
 /// names in `named`: `Accept`, `Origin`, `Access-Control-Request-*`, and
 /// any name the script set (even one the browser dropped and sent its own
 /// value for).
-fn recorded(name: &str, named: &HashSet<String>) -> bool {
+fn recorded(name: &str, named: &[String]) -> bool {
     name.eq_ignore_ascii_case("accept")
         || name.eq_ignore_ascii_case("origin")
-        || (name.len() > 23 && name[..23].eq_ignore_ascii_case("access-control-request-"))
-        || named.contains(&name.to_ascii_lowercase())
+        || (name.len() > 23
+            && name.as_bytes()[..23].eq_ignore_ascii_case(b"access-control-request-"))
+        || named.iter().any(|n| n.eq_ignore_ascii_case(name))
 }
 
 /// Simulates every request of `case` in `browser`, in order, sharing one
@@ -251,7 +288,7 @@ enum Record {
 }
 
 fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec<Answer> {
-    let mut state = rig_state(browser, pc.case);
+    let mut state = rig_state(browser, pc);
     let mut now = Duration::ZERO;
     let mut answers = Vec::with_capacity(pc.requests.len());
     for (index, (request, case_request)) in pc.requests.iter().zip(&pc.case.requests).enumerate() {
@@ -275,21 +312,11 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
                     .collect(),
             });
         }
-        let (outcome, status, exposed, error, message, blocked) = match fetch.finish() {
-            Outcome::Readable(r) => {
-                let opaque = matches!(
-                    r.response_type,
-                    ResponseType::Opaque | ResponseType::OpaqueRedirect
-                );
-                let outcome = if opaque {
-                    CaseOutcome::Opaque
-                } else {
-                    CaseOutcome::Ok
-                };
-                (outcome, Some(r.status), r.exposed, None, None, None)
-            }
+        let finished = fetch.finish();
+        let outcome = CaseOutcome::of(&finished);
+        let (status, exposed, error, message, blocked) = match finished {
+            Outcome::Readable(r) => (Some(r.status), r.exposed, None, None, None),
             Outcome::Blocked(b) => (
-                CaseOutcome::Blocked,
                 None,
                 Vec::new(),
                 b.error_code(),
