@@ -1,3 +1,4 @@
+use super::origin_ref::{CANONICAL_HOST_BYTE, is_canonical_ipv4, is_canonical_ipv6};
 use super::*;
 use proptest::prelude::*;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -818,5 +819,149 @@ fn address_spaces_follow_private_network_access() {
         "http://192.168.example",
     ] {
         assert_eq!(space(o), AddressSpace::Public, "{o}");
+    }
+}
+
+// The previous `OriginRef::parse` (substring search over `&str`), kept to
+// check that the byte-wise rewrite accepts exactly the same inputs with the
+// same parts.
+fn origin_ref_reference(value: &[u8]) -> Option<OriginRef<'_>> {
+    if value.len() > MAX_ORIGIN_LEN {
+        return None;
+    }
+    let value = std::str::from_utf8(value).ok()?;
+    let sep = value.find("://")?;
+    let (scheme, rest) = (&value[..sep], &value[sep + 3..]);
+    let bytes = scheme.as_bytes();
+    if !bytes.first()?.is_ascii_lowercase()
+        || !bytes.iter().all(|&b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'+' | b'.' | b'-')
+        })
+        || scheme == "file"
+    {
+        return None;
+    }
+    let (host, port_text) = if rest.starts_with('[') {
+        let close = rest.find(']')?;
+        let (host, after) = rest.split_at(close + 1);
+        if !is_canonical_ipv6(host) {
+            return None;
+        }
+        match after {
+            "" => (host, None),
+            _ => (host, Some(after.strip_prefix(':')?)),
+        }
+    } else {
+        let (host, port) = match rest.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (rest, None),
+        };
+        // A table lookup folded without short-circuiting: the loop
+        // vectorizes, which matters for long hosts on the hot path
+        // (about 7x faster than `all()` over a `matches!` on 253 bytes).
+        if host.is_empty()
+            || !host
+                .bytes()
+                .fold(true, |ok, b| ok & CANONICAL_HOST_BYTE[usize::from(b)])
+        {
+            return None;
+        }
+        if is_special(scheme) && ends_in_a_number_reference(host) && !is_canonical_ipv4(host) {
+            return None;
+        }
+        (host, port)
+    };
+    let port = match port_text {
+        None => None,
+        Some(text) => {
+            let b = text.as_bytes();
+            if b.is_empty() || b.len() > 5 || b[0] == b'0' || !b.iter().all(|c| c.is_ascii_digit())
+            {
+                return None;
+            }
+            let p: u32 = text.parse().ok()?;
+            let p = u16::try_from(p).ok()?;
+            if Some(p) == default_port(scheme) {
+                return None;
+            }
+            Some(p)
+        }
+    };
+    Some(OriginRef { scheme, host, port })
+}
+
+fn ends_in_a_number_reference(host: &str) -> bool {
+    // Steps 1-2: split on `.`, drop one trailing empty part.
+    let host = host.strip_suffix('.').unwrap_or(host);
+    let last = host.rsplit('.').next().unwrap_or(host);
+    // Step 4: all digits.
+    if !last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    // Step 5: parses as an IPv4 number (here only hex can remain: octal and
+    // decimal are all digits).
+    match last.strip_prefix("0x").or_else(|| last.strip_prefix("0X")) {
+        Some(hex) => hex.bytes().all(|b| b.is_ascii_hexdigit()),
+        None => false,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn origin_ref_parse_matches_reference_on_bytes(b in prop::collection::vec(any::<u8>(), 0..48)) {
+        prop_assert_eq!(OriginRef::parse(&b), origin_ref_reference(&b));
+    }
+
+    #[test]
+    fn origin_ref_parse_matches_reference_on_near_origins(
+        s in "(https?|wss?|ftp|tauri|file|a1+.-|H)://(\\[[0-9a-f:.]{0,12}\\]|[a-z0-9.:\\[\\]A-Fx_%-]{0,16})(:[0-9]{0,7}){0,2}/?"
+    ) {
+        prop_assert_eq!(OriginRef::parse(s.as_bytes()), origin_ref_reference(s.as_bytes()), "{:?}", s);
+    }
+}
+
+#[test]
+fn origin_ref_parse_matches_reference_on_edges() {
+    let long = format!("https://{}.com", "a".repeat(250));
+    for s in [
+        "https://a.com:",
+        "https://a.com:1:2",
+        "https://a.com:123456",
+        "https://a.com:65536",
+        "https://a.com:443",
+        "http://a.com:443",
+        "tauri://a:80",
+        "https://:1",
+        "https://",
+        "https://[::1]",
+        "https://[::1]:",
+        "https://[::1]:8080",
+        "https://[::1]x",
+        "https://[::1",
+        "https://1.2.3.4",
+        "https://1.2.3.04",
+        "https://a.0x1f",
+        "https://a.1.",
+        "https://a.b.",
+        "a://b",
+        "a+b.c-d://x",
+        "A://x",
+        "1://x",
+        "file://x",
+        "://x",
+        "https:/a.com",
+        "https://a.com:08",
+        "https://a.com:0",
+        "https://a:b.com",
+        "https://[::1]:443",
+        &long,
+    ] {
+        assert_eq!(
+            OriginRef::parse(s.as_bytes()),
+            origin_ref_reference(s.as_bytes()),
+            "{s:?}"
+        );
     }
 }

@@ -60,11 +60,17 @@ impl AllowedHeaders {
             // Access-Control-Allow-Headers never covers `Authorization`.
             return self.authorization || !name.eq_ignore_ascii_case(b"authorization");
         }
-        // ASCII-case-insensitive binary search over lowercase names, without
-        // lowercasing the request's bytes into a buffer.
+        // Browsers send lowercase names (Fetch: CORS-preflight fetch, step
+        // 5), so a plain byte comparison finds them; other shapes fall back
+        // to an ASCII-case-insensitive binary search over the lowercase
+        // names, without lowercasing the request's bytes into a buffer.
         self.names
-            .binary_search_by(|probe| cmp_lowercase(probe.as_bytes(), name))
+            .binary_search_by(|probe| probe.as_bytes().cmp(name))
             .is_ok()
+            || self
+                .names
+                .binary_search_by(|probe| cmp_lowercase(probe.as_bytes(), name))
+                .is_ok()
     }
 
     /// Checks every name of every `Access-Control-Request-Headers` line.

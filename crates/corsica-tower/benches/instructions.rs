@@ -1,0 +1,137 @@
+//! Instruction counts of one whole middleware call, for callgrind: the
+//! load-independent companion of `benches/service.rs`.
+//!
+//! ```sh
+//! cargo bench -p corsica-tower --features bench-actix --bench instructions --no-run
+//! crates/corsica-tower/benches/instructions.sh          # every library and case
+//! ```
+//!
+//! By hand: `valgrind --tool=callgrind --toggle-collect='instructions::measure_*'
+//! target/release/deps/instructions-HASH LIB CASE N`, where LIB is
+//! `corsica`, `tower-http`, `actix` or `drop` (the request's drop alone),
+//! then divide the `Collected` total by N. Only the `measure_*` functions
+//! are counted: `Service::call` and the response future polled to
+//! completion. The N requests are built before and the N outputs dropped
+//! after, outside the counted region, identically for every library; a few
+//! warm-up calls go first (thread-locals, lazily registered callsites).
+
+#[path = "cases/mod.rs"]
+mod cases;
+
+use std::convert::Infallible;
+
+#[cfg(feature = "bench-actix")]
+use actix_web::dev::{Service as _, ServiceRequest, Transform as _};
+#[cfg(feature = "bench-actix")]
+use cases::poll_now;
+use cases::{Case, TowerResponse, case, tower_call};
+use http::Request;
+use tower_layer::Layer;
+use tower_service::Service;
+
+const WARM_UP: usize = 16;
+
+#[inline(never)]
+fn measure_corsica<S>(service: &mut S, request: Request<()>) -> TowerResponse
+where
+    S: Service<Request<()>, Response = TowerResponse, Error = Infallible>,
+{
+    tower_call(service, request)
+}
+
+#[inline(never)]
+fn measure_tower_http<S>(service: &mut S, request: Request<()>) -> TowerResponse
+where
+    S: Service<Request<()>, Response = TowerResponse, Error = Infallible>,
+{
+    tower_call(service, request)
+}
+
+#[inline(never)]
+fn measure_drop(request: Request<()>) {
+    drop(request)
+}
+
+#[cfg(feature = "bench-actix")]
+#[inline(never)]
+fn measure_actix<S>(service: &S, request: ServiceRequest) -> Result<S::Response, S::Error>
+where
+    S: actix_web::dev::Service<ServiceRequest>,
+{
+    poll_now(service.call(request))
+}
+
+fn run_tower<S>(
+    c: &Case,
+    n: usize,
+    mut service: S,
+    measure: fn(&mut S, Request<()>) -> TowerResponse,
+) where
+    S: Service<Request<()>, Response = TowerResponse, Error = Infallible>,
+{
+    for _ in 0..WARM_UP {
+        drop(tower_call(&mut service, c.request()));
+    }
+    let requests: Vec<_> = (0..n).map(|_| c.request()).collect();
+    let mut out = Vec::with_capacity(n);
+    for r in requests {
+        out.push(measure(&mut service, r));
+    }
+    let acao = out[0].headers().contains_key("access-control-allow-origin");
+    assert_eq!(acao, c.allowed);
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, lib, name, n] = &args[..] else {
+        eprintln!("usage: instructions LIB CASE N (LIB: corsica, tower-http, actix, drop)");
+        std::process::exit(2);
+    };
+    let n: usize = n.parse().expect("N is a number");
+    let c = case(name);
+    match lib.as_str() {
+        "corsica" => run_tower(&c, n, c.setup.corsica.layer(cases::Inner), measure_corsica),
+        "tower-http" => {
+            let layer = c
+                .setup
+                .tower
+                .as_ref()
+                .expect("no tower-http setup for this case");
+            run_tower(&c, n, layer.layer(cases::Inner), measure_tower_http)
+        }
+        "drop" => {
+            let requests: Vec<_> = (0..n).map(|_| c.request()).collect();
+            for r in requests {
+                measure_drop(r);
+            }
+        }
+        #[cfg(feature = "bench-actix")]
+        "actix" => actix(&c, n),
+        _ => {
+            eprintln!("unknown library {lib}");
+            std::process::exit(2);
+        }
+    }
+}
+
+#[cfg(feature = "bench-actix")]
+fn actix(c: &Case, n: usize) {
+    let middleware = poll_now(cases::actix_policy(c.origins).new_transform(cases::actix_inner()))
+        .expect("actix-cors setup");
+    let system = actix_web::rt::System::new();
+    system.block_on(async {
+        for _ in 0..WARM_UP {
+            drop(poll_now(middleware.call(c.actix_request())));
+        }
+        let requests: Vec<_> = (0..n).map(|_| c.actix_request()).collect();
+        let mut out = Vec::with_capacity(n);
+        for r in requests {
+            out.push(measure_actix(&middleware, r));
+        }
+        let first = out[0]
+            .as_ref()
+            .ok()
+            .map(|r| r.headers().contains_key("access-control-allow-origin"));
+        assert_eq!(first.unwrap_or(false), c.allowed);
+    });
+}
