@@ -198,7 +198,16 @@ pub(super) fn build(input: &str, split: &Split<'_>) -> Result<Origin, OriginErro
             suggestion: input[..input.len() - 1].to_owned(),
         });
     }
-    Ok(Origin::Tuple { scheme, host, port })
+    let origin = Origin::Tuple { scheme, host, port };
+    // A Unicode host can grow in its punycode form: an input under the
+    // limit whose serialization is over it would be an origin that cannot
+    // be read back (found by the origin_parse fuzz target). The limit holds
+    // for the serialization too.
+    let serialized = origin.serialize();
+    if serialized.len() > MAX_ORIGIN_LEN {
+        return Err(too_long(&serialized));
+    }
+    Ok(origin)
 }
 
 fn host_error_reason(e: url::ParseError) -> String {
