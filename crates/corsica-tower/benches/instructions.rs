@@ -83,6 +83,12 @@ fn run_tower<S>(
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // Test runners (cargo test --benches, nextest's `--list --format
+    // terse`, `--bench`) call every bench target: this one holds no tests,
+    // so it lists none and exits.
+    if args.iter().skip(1).any(|a| a.starts_with("--")) {
+        return;
+    }
     let [_, lib, name, n] = &args[..] else {
         eprintln!("usage: instructions LIB CASE N (LIB: corsica, tower-http, actix, drop)");
         std::process::exit(2);
