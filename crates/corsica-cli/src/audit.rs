@@ -256,10 +256,7 @@ fn render_finding(out: &mut impl Write, f: &AuditFinding) -> io::Result<()> {
     let sent: Vec<String> = e
         .request
         .iter()
-        .filter(|(n, _)| {
-            let n = n.to_ascii_lowercase();
-            n == "origin" || n.starts_with("access-control-request-")
-        })
+        .filter(|(n, _)| corsica::headers::is_cors_request_header(n))
         .map(|(n, v)| format!("{n}: {v}"))
         .collect();
     writeln!(

@@ -303,10 +303,7 @@ struct Shown<'a> {
 impl Shown<'_> {
     fn shows(&self, name: &str) -> bool {
         self.wire
-            || name.eq_ignore_ascii_case("origin")
-            || name
-                .get(..15)
-                .is_some_and(|p| p.eq_ignore_ascii_case("access-control-"))
+            || headers::is_cors_request_header(name)
             || self
                 .script
                 .header_list()

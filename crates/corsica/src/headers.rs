@@ -580,5 +580,14 @@ fn decimal_greater(a: &[u8], b: &[u8]) -> bool {
     a.len().cmp(&b.len()).then_with(|| a.cmp(b)).is_gt()
 }
 
+/// Whether a request header is part of the CORS protocol: `Origin` or an
+/// `Access-Control-Request-*` header (Fetch: the headers a CORS request and
+/// a preflight add). Faces use it to show what matters in a request.
+pub fn is_cors_request_header(name: &str) -> bool {
+    name.eq_ignore_ascii_case("origin")
+        || (name.len() > 23
+            && name.as_bytes()[..23].eq_ignore_ascii_case(b"access-control-request-"))
+}
+
 #[cfg(test)]
 mod tests;

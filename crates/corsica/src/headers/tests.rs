@@ -545,3 +545,26 @@ proptest! {
         prop_assert!(once.eq_ignore_ascii_case(&m));
     }
 }
+
+#[test]
+fn cors_request_headers_are_origin_and_access_control_request() {
+    for yes in [
+        "Origin",
+        "origin",
+        "Access-Control-Request-Method",
+        "access-control-request-headers",
+        "Access-Control-Request-Private-Network",
+    ] {
+        assert!(is_cors_request_header(yes), "{yes}");
+    }
+    for no in [
+        "Accept",
+        "Access-Control-Request-",
+        "Access-Control-Allow-Origin",
+        "Originator",
+        "Referer",
+        "",
+    ] {
+        assert!(!is_cors_request_header(no), "{no}");
+    }
+}

@@ -272,20 +272,11 @@ fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
 /// any name the script set (even one the browser dropped and sent its own
 /// value for).
 fn recorded(name: &str, named: &[String]) -> bool {
-    // Lengths first: most wire names (User-Agent, Sec-Fetch-Mode, …) are
-    // ruled out without comparing a byte.
-    match name.len() {
-        6 if name.eq_ignore_ascii_case("accept") || name.eq_ignore_ascii_case("origin") => {
-            return true;
-        }
-        24.. if name.as_bytes()[..23].eq_ignore_ascii_case(b"access-control-request-") => {
-            return true;
-        }
-        _ => {}
-    }
-    named
-        .iter()
-        .any(|n| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+    (name.len() == 6 && name.eq_ignore_ascii_case("accept"))
+        || crate::headers::is_cors_request_header(name)
+        || named
+            .iter()
+            .any(|n| n.len() == name.len() && n.eq_ignore_ascii_case(name))
 }
 
 /// Simulates every request of `case` in `browser`, in order, sharing one
