@@ -28,6 +28,30 @@ fn toml_list(items: &[String]) -> String {
     format!("[{}]", quoted.join(", "))
 }
 
+/// The allow list a preflight answer needs: what the server `listed`
+/// already, so the fix does not take away what other requests use, then
+/// each of `needed` it lacks. A `*` in the list is kept only without
+/// credentials: with them it is a literal name that allows nothing
+/// (Fetch, CORS-preflight fetch, steps 7.5 and 7.8).
+fn merged(
+    listed: &[String],
+    needed: &[String],
+    credentials: bool,
+    same: fn(&str, &str) -> bool,
+) -> Vec<String> {
+    let mut value: Vec<String> = listed
+        .iter()
+        .filter(|item| !(credentials && *item == "*"))
+        .cloned()
+        .collect();
+    for n in needed {
+        if !value.iter().any(|item| same(item, n)) {
+            value.push(n.clone());
+        }
+    }
+    value
+}
+
 /// The fix for `blocked`.
 pub(super) fn fix(blocked: &Blocked) -> Fix {
     let origin = blocked.request_origin().to_owned();
@@ -151,8 +175,16 @@ pub(super) fn fix(blocked: &Blocked) -> Fix {
                      the script sends `{method}`: write `{upper}` in the script"
                 ));
             }
+            let listed = blocked.preflight_allowed_methods();
+            let value = merged(listed, std::slice::from_ref(&method), credentials, str::eq);
+            if value.len() > 1 {
+                summary.push_str(&format!(
+                    "; keep the methods it lists already: `{}`",
+                    value.join(", ")
+                ));
+            }
             Fix {
-                header: Some(("Access-Control-Allow-Methods", method.clone())),
+                header: Some(("Access-Control-Allow-Methods", value.join(", "))),
                 also: Vec::new(),
                 policy: Some(format!("methods = {}", toml_list(&[method]))),
                 summary,
@@ -160,8 +192,14 @@ pub(super) fn fix(blocked: &Blocked) -> Fix {
         }
         Reason::InvalidAllowHeaders { .. } | Reason::HeaderDisallowed { .. } => {
             let names = blocked.request_headers().to_vec();
+            let value = merged(
+                blocked.preflight_allowed_headers(),
+                &names,
+                credentials,
+                str::eq_ignore_ascii_case,
+            );
             Fix {
-                header: Some(("Access-Control-Allow-Headers", names.join(", "))),
+                header: Some(("Access-Control-Allow-Headers", value.join(", "))),
                 also: Vec::new(),
                 policy: Some(format!("request_headers = {}", toml_list(&names))),
                 summary: format!(
@@ -308,5 +346,61 @@ mod tests {
             policy_allowing(&Origin::new_opaque(), &request, Browser::Chrome, &[]),
             None
         );
+    }
+
+    /// The fix of a refused preflight, answered with `acam` and `acah`.
+    fn refused(browser: Browser, request: &Request, acam: &str, acah: &str) -> Fix {
+        let page = Page::new("https://app.example/").unwrap();
+        let mut state = BrowserState::new(browser);
+        let mut fetch = Fetch::new(&page, request);
+        let mut head = ResponseHead::new(204);
+        head.push("Access-Control-Allow-Origin", "https://app.example");
+        head.push("Access-Control-Allow-Credentials", "true");
+        head.push("Access-Control-Allow-Methods", acam);
+        head.push("Access-Control-Allow-Headers", acah);
+        while let Some(_tx) = fetch.poll_transmit(&mut state, Duration::ZERO) {
+            fetch.handle_response(&mut state, Duration::ZERO, &head);
+        }
+        let outcome = fetch.finish();
+        let blocked = outcome.blocked().expect("the preflight refuses");
+        blocked.fix()
+    }
+
+    /// A fix that adds the refused method or header keeps what the server
+    /// listed, so other requests keep working.
+    #[test]
+    fn the_fix_keeps_what_the_preflight_listed() {
+        for browser in [Browser::Chrome, Browser::Firefox, Browser::Webkit] {
+            let put = Request::new("PUT", "https://api.example/a");
+            let fix = refused(browser, &put, "GET, POST", "");
+            assert_eq!(
+                fix.header,
+                Some(("Access-Control-Allow-Methods", "GET, POST, PUT".to_owned())),
+                "{browser}"
+            );
+            assert!(fix.summary.contains("keep the methods"), "{}", fix.summary);
+
+            let keyed = Request::get("https://api.example/a")
+                .header("X-Api-Key", "k")
+                .header("Content-Type", "application/json");
+            let fix = refused(browser, &keyed, "GET", "Content-Type");
+            assert_eq!(
+                fix.header,
+                Some((
+                    "Access-Control-Allow-Headers",
+                    "Content-Type, x-api-key".to_owned()
+                )),
+                "{browser}"
+            );
+
+            // With credentials, `*` is a literal name: the fix drops it.
+            let put = put.credentials(Credentials::Include);
+            let fix = refused(browser, &put, "*, DELETE", "");
+            assert_eq!(
+                fix.header,
+                Some(("Access-Control-Allow-Methods", "DELETE, PUT".to_owned())),
+                "{browser}"
+            );
+        }
     }
 }

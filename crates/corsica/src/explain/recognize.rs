@@ -640,6 +640,8 @@ impl Recognized {
             credentials: facts.credentials.unwrap_or(false) || self.implies_credentials(),
             loaded_url: None,
             credentialed_check: false,
+            // A console line never quotes the preflight's allow lists.
+            listed: Default::default(),
         }
     }
 }

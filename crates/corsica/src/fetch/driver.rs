@@ -172,6 +172,9 @@ struct Walk<'r> {
     /// Whether the failing CORS check required credentials the request
     /// did not include.
     credentialed_check: bool,
+    /// What the failing preflight's answer listed, when it refused the
+    /// method or a header.
+    listed: preflight::Listed,
 }
 
 static NULL: Bytes = Bytes::from_static(b"null");
@@ -318,6 +321,7 @@ impl<'r> Fetch<'r> {
                 credentials: w.include,
                 loaded_url: w.loaded_url.clone(),
                 credentialed_check: w.credentialed_check,
+                listed: w.listed.clone(),
             },
             None => Blocked {
                 failure,
@@ -332,6 +336,7 @@ impl<'r> Fetch<'r> {
                 credentials: self.request.credentials_mode().is_include(),
                 loaded_url: None,
                 credentialed_check: false,
+                listed: preflight::Listed::default(),
             },
         };
         self.phase = Phase::Done(Outcome::Blocked(blocked));
@@ -419,6 +424,7 @@ impl<'r> Fetch<'r> {
             same_origin_start,
             loaded_url: None,
             credentialed_check: false,
+            listed: preflight::Listed::default(),
         };
         walk.initial_unsafe =
             quirks.preflight.sticky_across_redirects && !walk.unsafe_names().is_empty();
@@ -731,6 +737,14 @@ impl<'r> Fetch<'r> {
                     && let Some(original) = &w.original
                 {
                     *name = request::webkit_held_name(original, name);
+                }
+                let listed = if matched {
+                    preflight::listed(head, quirks)
+                } else {
+                    preflight::Listed::default()
+                };
+                if let Some(w) = self.walk.as_mut() {
+                    w.listed = listed;
                 }
                 self.fail(failure);
             }

@@ -67,6 +67,9 @@ pub struct Blocked {
     /// request's mode is not `include` (WebKit: see `CorsQuirks::
     /// credentialed_redirects_after_same_origin_start`).
     pub(crate) credentialed_check: bool,
+    /// What the failing preflight's answer listed, when it refused the
+    /// method or a header.
+    pub(crate) listed: super::preflight::Listed,
 }
 
 impl Blocked {
@@ -132,6 +135,21 @@ impl Blocked {
     /// what its preflight listed in `Access-Control-Request-Headers`.
     pub fn request_headers(&self) -> &[String] {
         &self.request_headers
+    }
+
+    /// The methods the failing preflight's answer listed in
+    /// `Access-Control-Allow-Methods`, as sent, when it refused the
+    /// request's method or one of its headers (empty otherwise, or when
+    /// the list did not parse).
+    pub fn preflight_allowed_methods(&self) -> &[String] {
+        &self.listed.methods
+    }
+
+    /// The header names the failing preflight's answer listed in
+    /// `Access-Control-Allow-Headers`, as sent, on the same failures as
+    /// [`Blocked::preflight_allowed_methods`].
+    pub fn preflight_allowed_headers(&self) -> &[String] {
+        &self.listed.headers
     }
 }
 

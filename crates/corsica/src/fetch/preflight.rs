@@ -82,6 +82,27 @@ fn parse_allow_list(value: Option<&str>, quirks: &Quirks) -> Result<Vec<String>,
         })
 }
 
+/// The methods and header names a preflight's answer listed, each list
+/// empty when absent or unparseable: what a fix must keep when it adds
+/// the one the request needed (`explain::Fix`).
+pub(crate) fn listed(head: &ResponseHead<'_>, quirks: &Quirks) -> Listed {
+    let list =
+        |known| parse_allow_list(head.get_known(known).as_deref(), quirks).unwrap_or_default();
+    Listed {
+        methods: list(Known::AllowMethods),
+        headers: list(Known::AllowHeaders),
+    }
+}
+
+/// What a failing preflight's answer allowed, as the server sent it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Listed {
+    /// `Access-Control-Allow-Methods` items.
+    pub(crate) methods: Vec<String>,
+    /// `Access-Control-Allow-Headers` items.
+    pub(crate) headers: Vec<String>,
+}
+
 /// What the preflight's answer grants, when both allow lists parse:
 /// WebCore stores it in the cache before it checks the method and the
 /// headers (`CacheQuirks::stores_failed_match`).
