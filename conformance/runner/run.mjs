@@ -18,9 +18,9 @@
 
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { launchBrowser } from './browsers.mjs';
 import { CaseServers, PAGE_PATH } from './server.mjs';
 import { isFirefoxCorsLine, reasonKeyOfFirefoxMessage } from './firefox-reasons.mjs';
 import { reasonKeyOfWebKitMessage } from './webkit-reasons.mjs';
@@ -169,24 +169,6 @@ async function pageFetch(req) {
 
 // ---------------------------------------------------------------- browsers
 
-const CHROME_ARGS = (userDataDir) => [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-default-apps',
-  '--disable-domain-reliability',
-  '--no-default-browser-check',
-  '--no-pings',
-  '--host-resolver-rules=MAP *.test 127.0.0.1',
-  // Keep http:// as written: no HTTPS-Upgrades / HTTPS-First, no preloading.
-  '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeV2ForTypicallySecureUsers,HttpsFirstModeIncognito,NetworkPrediction,NoStatePrefetch,Prerender2',
-  `--user-data-dir=${userDataDir}`,
-];
-
 /** Opens a fresh browser context and runs `open` in it; closes the context if that fails. */
 async function inFreshContext(browser, open) {
   const ctx = await browser.createBrowserContext();
@@ -202,20 +184,13 @@ class ChromeDriver {
   name = 'chrome';
 
   async launch() {
-    this.userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'corsica-chrome-'));
-    this.browser = await puppeteer.launch({
-      browser: 'chrome',
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: CHROME_ARGS(this.userDataDir),
-      protocolTimeout: 60000,
-    });
+    ({ browser: this.browser, cleanup: this.cleanup } = await launchBrowser(puppeteer, 'chrome'));
     this.version = await this.browser.version();
   }
 
   async close() {
     await this.browser.close();
-    fs.rmSync(this.userDataDir, { recursive: true, force: true });
+    this.cleanup();
   }
 
   /** A fresh isolated context (own network context, own preflight cache) with a page at `origin`. */
@@ -540,38 +515,6 @@ async function main() {
   process.exitCode = failures ? 1 : 0;
 }
 
-function firefoxPrefs(hosts) {
-  return {
-    // Every *.test name of the cases resolves to 127.0.0.1.
-    'network.dns.localDomains': hosts.join(','),
-    'network.proxy.type': 0,
-    'network.proxy.no_proxies_on': '',
-    // Keep http:// as written.
-    'dom.security.https_first': false,
-    'dom.security.https_first_pbm': false,
-    'dom.security.https_first_schemeless': false,
-    'dom.security.https_only_mode': false,
-    'dom.security.https_only_mode_pbm': false,
-    'network.stricttransportsecurity.preloadlist': false,
-    // No speculative or background traffic.
-    'network.http.speculative-parallel-limit': 0,
-    'network.dns.disablePrefetch': true,
-    'network.prefetch-next': false,
-    'network.predictor.enabled': false,
-    'network.captive-portal-service.enabled': false,
-    'network.connectivity-service.enabled': false,
-    'browser.safebrowsing.update.enabled': false,
-    'toolkit.telemetry.enabled': false,
-    'toolkit.telemetry.unified': false,
-    'toolkit.telemetry.server': '',
-    'toolkit.telemetry.archive.enabled': false,
-    'app.update.enabled': false,
-    'app.update.auto': false,
-    'browser.ping-centre.telemetry': false,
-    'extensions.blocklist.enabled': false,
-    'network.trr.mode': 5,
-  };
-}
 
 class FirefoxDriver {
   name = 'firefox';
@@ -581,14 +524,7 @@ class FirefoxDriver {
   }
 
   async launch() {
-    this.browser = await puppeteer.launch({
-      browser: 'firefox',
-      executablePath: '/usr/bin/firefox-esr',
-      protocol: 'webDriverBiDi',
-      headless: true,
-      extraPrefsFirefox: firefoxPrefs(this.hosts),
-      protocolTimeout: 60000,
-    });
+    ({ browser: this.browser } = await launchBrowser(puppeteer, 'firefox', { hosts: this.hosts }));
     this.version = await this.browser.version();
   }
 

@@ -16,16 +16,15 @@
 // (scripts/test installs them: Debian's chromium and firefox-esr, and
 // `npm ci --prefix conformance`).
 //
-// Browsers are launched as conformance/runner/run.mjs launches them.
+// Browsers are launched as every corsica test launches them (conformance/runner/browsers.mjs).
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { EXECUTABLES, PACKAGES, launchBrowser } from '../../../conformance/runner/browsers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const EXECUTABLES = { chrome: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' };
 
 function missing(what) {
   process.stderr.write(`playground.mjs: ${what} is missing; run scripts/test, which installs it\n`);
@@ -47,7 +46,7 @@ if (!(which in EXECUTABLES) || !shots || !base || presets.length === 0) {
   process.stderr.write('usage: node playground.mjs --browser chrome|firefox --shots DIR URL PRESET...\n');
   process.exit(2);
 }
-if (!fs.existsSync(EXECUTABLES[which])) missing(`${EXECUTABLES[which]} (Debian package ${which === 'chrome' ? 'chromium' : 'firefox-esr'})`);
+if (!fs.existsSync(EXECUTABLES[which])) missing(`${EXECUTABLES[which]} (Debian package ${PACKAGES[which]})`);
 let puppeteer;
 try {
   puppeteer = createRequire(path.join(ROOT, 'conformance', 'package.json'))('puppeteer-core');
@@ -57,47 +56,7 @@ try {
 fs.mkdirSync(shots, { recursive: true });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function launch() {
-  if (which === 'chrome') {
-    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'corsica-playground-chrome-'));
-    const browser = await puppeteer.launch({
-      browser: 'chrome',
-      executablePath: EXECUTABLES.chrome,
-      headless: true,
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--disable-default-apps', '--no-default-browser-check', '--no-pings',
-        '--disable-features=HttpsUpgrades,NetworkPrediction,NoStatePrefetch,Prerender2',
-        `--user-data-dir=${userDataDir}`,
-      ],
-      protocolTimeout: 60000,
-    });
-    return { browser, cleanup: () => fs.rmSync(userDataDir, { recursive: true, force: true }) };
-  }
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: EXECUTABLES.firefox,
-    protocol: 'webDriverBiDi',
-    headless: true,
-    extraPrefsFirefox: {
-      'network.proxy.type': 0,
-      'dom.security.https_first': false,
-      'dom.security.https_only_mode': false,
-      'network.http.speculative-parallel-limit': 0,
-      'network.dns.disablePrefetch': true,
-      'network.prefetch-next': false,
-      'network.predictor.enabled': false,
-      'network.captive-portal-service.enabled': false,
-      'network.connectivity-service.enabled': false,
-      'browser.safebrowsing.update.enabled': false,
-      'toolkit.telemetry.enabled': false,
-      'app.update.enabled': false,
-    },
-    protocolTimeout: 60000,
-  });
-  return { browser, cleanup: () => {} };
-}
+const launch = () => launchBrowser(puppeteer, which, { tag: 'corsica-playground' });
 
 const isCorsLine = (t) => (which === 'chrome' ? t.startsWith('Access to ') : t.startsWith('Cross-Origin Request Blocked:'));
 

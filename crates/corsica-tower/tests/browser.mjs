@@ -12,19 +12,18 @@
 // Exit status: 0 when every request was observed, 1 otherwise, 3 when the
 // browser or puppeteer-core is missing (scripts/test installs them).
 //
-// Browsers are launched as conformance/runner/run.mjs launches them
-// (Debian's /usr/bin/chromium and /usr/bin/firefox-esr, puppeteer-core
+// Browsers are launched as every corsica test launches them
+// (conformance/runner/browsers.mjs: Debian's chromium and firefox-esr, puppeteer-core
 // from conformance/node_modules).
 
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { EXECUTABLES, PACKAGES, launchBrowser } from '../../../conformance/runner/browsers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PAGE_PATH = '/__corsica__/page.html';
-const EXECUTABLES = { chrome: '/usr/bin/chromium', firefox: '/usr/bin/firefox-esr' };
 
 function missing(what) {
   process.stderr.write(`browser.mjs: ${what} is missing; run scripts/test, which installs it\n`);
@@ -38,7 +37,7 @@ if (!(which in EXECUTABLES) || !planFile || planFile.startsWith('--')) {
   process.stderr.write('usage: node browser.mjs --browser chrome|firefox PLAN.json\n');
   process.exit(2);
 }
-if (!fs.existsSync(EXECUTABLES[which])) missing(`${EXECUTABLES[which]} (Debian package ${which === 'chrome' ? 'chromium' : 'firefox-esr'})`);
+if (!fs.existsSync(EXECUTABLES[which])) missing(`${EXECUTABLES[which]} (Debian package ${PACKAGES[which]})`);
 let puppeteer;
 try {
   puppeteer = createRequire(path.join(ROOT, 'conformance', 'package.json'))('puppeteer-core');
@@ -61,47 +60,7 @@ async function pageFetch(req) {
   }
 }
 
-async function launch() {
-  if (which === 'chrome') {
-    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'corsica-tower-chrome-'));
-    const browser = await puppeteer.launch({
-      browser: 'chrome',
-      executablePath: EXECUTABLES.chrome,
-      headless: true,
-      args: [
-        '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--disable-default-apps', '--no-default-browser-check', '--no-pings',
-        '--disable-features=HttpsUpgrades,NetworkPrediction,NoStatePrefetch,Prerender2',
-        `--user-data-dir=${userDataDir}`,
-      ],
-      protocolTimeout: 60000,
-    });
-    return { browser, cleanup: () => fs.rmSync(userDataDir, { recursive: true, force: true }) };
-  }
-  const browser = await puppeteer.launch({
-    browser: 'firefox',
-    executablePath: EXECUTABLES.firefox,
-    protocol: 'webDriverBiDi',
-    headless: true,
-    extraPrefsFirefox: {
-      'network.proxy.type': 0,
-      'dom.security.https_first': false,
-      'dom.security.https_only_mode': false,
-      'network.http.speculative-parallel-limit': 0,
-      'network.dns.disablePrefetch': true,
-      'network.prefetch-next': false,
-      'network.predictor.enabled': false,
-      'network.captive-portal-service.enabled': false,
-      'network.connectivity-service.enabled': false,
-      'browser.safebrowsing.update.enabled': false,
-      'toolkit.telemetry.enabled': false,
-      'app.update.enabled': false,
-    },
-    protocolTimeout: 60000,
-  });
-  return { browser, cleanup: () => {} };
-}
+const launch = () => launchBrowser(puppeteer, which, { tag: 'corsica-tower' });
 
 /** A page at `origin` in a fresh context, collecting console error lines. */
 async function openPage(browser, origin) {
