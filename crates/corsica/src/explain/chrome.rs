@@ -71,7 +71,7 @@ fn push_hint(out: &mut String, hint: &str) {
 
 /// The console line (`GetErrorStringForConsoleMessage`).
 pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
-    let mut m = String::with_capacity(256);
+    let mut m = String::with_capacity(320 + ctx.url.len() + ctx.initial_url.len());
     if f.reason == Reason::SameOriginModeCrossOrigin {
         // Blink FetchManager, not the network service.
         let _ = write!(

@@ -271,6 +271,7 @@ fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
 /// names in `named`: `Accept`, `Origin`, `Access-Control-Request-*`, and
 /// any name the script set (even one the browser dropped and sent its own
 /// value for).
+#[inline]
 fn recorded(name: &str, named: &[String]) -> bool {
     (name.len() == 6 && name.eq_ignore_ascii_case("accept"))
         || crate::headers::is_cors_request_header(name)
@@ -318,15 +319,14 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
             preflight |= tx.is_preflight();
             let head = pc.answer(&tx);
             fetch.handle_response(&mut state, now, &head);
-            let (kind, method, url, headers) = tx.into_parts();
-            let _ = kind;
+            let (_, method, url, mut headers) = tx.into_parts();
+            if record == Record::Runner {
+                headers.retain(|(n, _)| recorded(n, named));
+            }
             sent.push(Sent {
                 method,
                 url: url.into(),
-                headers: headers
-                    .into_iter()
-                    .filter(|(n, _)| record == Record::All || recorded(n, named))
-                    .collect(),
+                headers,
             });
         }
         let finished = fetch.finish();
