@@ -503,6 +503,9 @@ pub fn isomorphic_decode(value: &[u8]) -> Cow<'_, str> {
 /// characters up to U+00FF (so [`isomorphic_decode`] text round-trips),
 /// UTF-8 for the rest.
 pub(crate) fn wire_bytes(value: &str) -> Vec<u8> {
+    if value.is_ascii() {
+        return value.as_bytes().to_vec();
+    }
     let mut out = Vec::with_capacity(value.len());
     for c in value.chars() {
         match u8::try_from(u32::from(c)) {

@@ -1075,7 +1075,7 @@ fn location<'h>(head: &'h ResponseHead<'_>) -> Option<Cow<'h, str>> {
 ///
 /// <https://w3c.github.io/webappsec-referrer-policy/#referrer-policy-strict-origin-when-cross-origin>
 fn referrer(page: &Page, target: &Url, same_origin: bool) -> Option<Bytes> {
-    if page.base().is_some_and(|p| p.scheme() == "https") && target.scheme() == "http" {
+    if target.scheme() == "http" && page.is_https() {
         return None;
     }
     Some(if same_origin {

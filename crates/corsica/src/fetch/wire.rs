@@ -127,7 +127,7 @@ pub(crate) fn host_header(url: &url::Url) -> Bytes {
     value.push_str(host);
     if let Some(p) = url.port() {
         value.push(':');
-        value.push_str(&p.to_string());
+        crate::origin::push_port(&mut value, p);
     }
     Bytes::from(value)
 }
