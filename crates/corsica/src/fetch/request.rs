@@ -318,7 +318,8 @@ pub(crate) fn construct<'a>(
     }
     // Step 32-33: fill the headers with guard "request" or
     // "request-no-cors" (Headers: append).
-    let mut out: Vec<Hdr<'a>> = Vec::with_capacity(request.headers.len() + 1);
+    let mut out: Vec<Hdr<'a>> =
+        Vec::with_capacity(request.headers.len() + usize::from(request.body.is_some()));
     for (name, value) in &request.headers {
         // Append, step 1: normalize the value.
         let value = value.trim_matches(is_http_whitespace);
