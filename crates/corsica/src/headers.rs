@@ -211,12 +211,21 @@ pub fn is_cors_non_wildcard_request_header_name(name: &str) -> bool {
 pub fn cors_unsafe_request_header_names<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Vec<String> {
+    cors_unsafe_names_of(headers)
+}
+
+/// [`cors_unsafe_request_header_names`] over values held any way (the
+/// browser model's are borrowed or re-encoded per header).
+pub(crate) fn cors_unsafe_names_of<'a, V: AsRef<[u8]>>(
+    headers: impl IntoIterator<Item = (&'a str, V)>,
+) -> Vec<String> {
     // Step 1-3: unsafeNames, potentiallyUnsafeNames, safelistValueSize.
     let mut unsafe_names: Vec<&str> = Vec::new();
     let mut potentially_unsafe_names: Vec<&str> = Vec::new();
     let mut safelist_value_size: usize = 0;
     // Step 4: for each header of headers.
     for (name, value) in headers {
+        let value = value.as_ref();
         if !is_cors_safelisted_request_header(name, value) {
             // Step 4.1: not safelisted: append name to unsafeNames.
             unsafe_names.push(name);
@@ -494,6 +503,9 @@ pub fn isomorphic_decode(value: &[u8]) -> Cow<'_, str> {
 /// characters up to U+00FF (so [`isomorphic_decode`] text round-trips),
 /// UTF-8 for the rest.
 pub(crate) fn wire_bytes(value: &str) -> Vec<u8> {
+    if value.is_ascii() {
+        return value.as_bytes().to_vec();
+    }
     let mut out = Vec::with_capacity(value.len());
     for c in value.chars() {
         match u8::try_from(u32::from(c)) {
@@ -583,6 +595,7 @@ fn decimal_greater(a: &[u8], b: &[u8]) -> bool {
 /// Whether a request header is part of the CORS protocol: `Origin` or an
 /// `Access-Control-Request-*` header (Fetch: the headers a CORS request and
 /// a preflight add). Faces use it to show what matters in a request.
+#[inline]
 pub fn is_cors_request_header(name: &str) -> bool {
     name.eq_ignore_ascii_case("origin")
         || (name.len() > 23

@@ -71,7 +71,7 @@ fn push_hint(out: &mut String, hint: &str) {
 
 /// The console line (`GetErrorStringForConsoleMessage`).
 pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
-    let mut m = String::with_capacity(256);
+    let mut m = String::with_capacity(320 + ctx.url.len() + ctx.initial_url.len());
     if f.reason == Reason::SameOriginModeCrossOrigin {
         // Blink FetchManager, not the network service.
         let _ = write!(
@@ -93,15 +93,21 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
         return Some(m);
     }
     error_name(f)?;
-    let _ = write!(m, "Access to fetch at '{}' ", ctx.url);
-    if ctx.url != ctx.initial_url {
-        let _ = write!(m, "(redirected from '{}') ", ctx.initial_url);
+    for part in ["Access to fetch at '", ctx.url, "' "] {
+        m.push_str(part);
     }
-    let _ = write!(
-        m,
-        "from origin '{}' has been blocked by CORS policy: ",
-        ctx.origin
-    );
+    if ctx.url != ctx.initial_url {
+        for part in ["(redirected from '", ctx.initial_url, "') "] {
+            m.push_str(part);
+        }
+    }
+    for part in [
+        "from origin '",
+        ctx.origin,
+        "' has been blocked by CORS policy: ",
+    ] {
+        m.push_str(part);
+    }
     // Only the access-check errors of a preflight carry this prefix; the
     // method, header and parse errors do not.
     let preflight_prefix = f.preflight

@@ -75,9 +75,21 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
     reason_name(f)?;
     let url = ctx.url;
     let p = parameter(f).unwrap_or_default();
-    let reason = match &f.reason {
+    const PREFIX: &str = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
+         resource at ";
+    let mut m = String::with_capacity(PREFIX.len() + url.len() + p.len() + 160);
+    m.push_str(PREFIX);
+    m.push_str(url);
+    m.push_str(". ");
+    // The reason, with the parameter between `before` and `after`.
+    let quote = |m: &mut String, before: &str, after: &str| {
+        m.push_str(before);
+        m.push_str(&p);
+        m.push_str(after);
+    };
+    match &f.reason {
         Reason::DisallowedByMode => return None,
-        Reason::CorsDisabledScheme => "(Reason: CORS request not http).".to_owned(),
+        Reason::CorsDisabledScheme => m.push_str("(Reason: CORS request not http)."),
         Reason::WildcardOriginNotAllowed => {
             // The only message that quotes the URL.
             return Some(format!(
@@ -87,54 +99,64 @@ pub(super) fn message(f: &Failure, ctx: &MessageContext<'_>) -> Option<String> {
                  \u{2018}*\u{2019})."
             ));
         }
-        Reason::MissingAllowOriginHeader => format!(
+        Reason::MissingAllowOriginHeader => quote(
+            &mut m,
             "(Reason: CORS header \u{2018}Access-Control-Allow-Origin\u{2019} missing). Status \
-             code: {p}."
+             code: ",
+            ".",
         ),
-        Reason::MultipleAllowOriginValues { .. } => "(Reason: Multiple CORS header \
-             \u{2018}Access-Control-Allow-Origin\u{2019} not allowed)."
-            .to_owned(),
-        Reason::InvalidAllowOriginValue { .. } | Reason::AllowOriginMismatch { .. } => format!(
+        Reason::MultipleAllowOriginValues { .. } => m.push_str(
+            "(Reason: Multiple CORS header \
+             \u{2018}Access-Control-Allow-Origin\u{2019} not allowed).",
+        ),
+        Reason::InvalidAllowOriginValue { .. } | Reason::AllowOriginMismatch { .. } => quote(
+            &mut m,
             "(Reason: CORS header \u{2018}Access-Control-Allow-Origin\u{2019} does not match \
-             \u{2018}{p}\u{2019})."
+             \u{2018}",
+            "\u{2019}).",
         ),
-        Reason::InvalidAllowCredentials { .. } => "(Reason: expected \u{2018}true\u{2019} in \
-             CORS header \u{2018}Access-Control-Allow-Credentials\u{2019})."
-            .to_owned(),
-        Reason::PreflightInvalidStatus => {
-            format!("(Reason: CORS preflight response did not succeed). Status code: {p}.")
-        }
+        Reason::InvalidAllowCredentials { .. } => m.push_str(
+            "(Reason: expected \u{2018}true\u{2019} in \
+             CORS header \u{2018}Access-Control-Allow-Credentials\u{2019}).",
+        ),
+        Reason::PreflightInvalidStatus => quote(
+            &mut m,
+            "(Reason: CORS preflight response did not succeed). Status code: ",
+            ".",
+        ),
         Reason::PreflightDisallowedRedirect => {
-            "(Reason: CORS request external redirect not allowed).".to_owned()
+            m.push_str("(Reason: CORS request external redirect not allowed).");
         }
-        Reason::InvalidAllowMethods { .. } => format!(
-            "(Reason: invalid token \u{2018}{p}\u{2019} in CORS header \
-             \u{2018}Access-Control-Allow-Methods\u{2019})."
+        Reason::InvalidAllowMethods { .. } => quote(
+            &mut m,
+            "(Reason: invalid token \u{2018}",
+            "\u{2019} in CORS header \u{2018}Access-Control-Allow-Methods\u{2019}).",
         ),
-        Reason::InvalidAllowHeaders { .. } => format!(
-            "(Reason: invalid token \u{2018}{p}\u{2019} in CORS header \
-             \u{2018}Access-Control-Allow-Headers\u{2019})."
+        Reason::InvalidAllowHeaders { .. } => quote(
+            &mut m,
+            "(Reason: invalid token \u{2018}",
+            "\u{2019} in CORS header \u{2018}Access-Control-Allow-Headers\u{2019}).",
         ),
-        Reason::MethodDisallowed { .. } => "(Reason: Did not find method in CORS header \
-             \u{2018}Access-Control-Allow-Methods\u{2019})."
-            .to_owned(),
-        Reason::HeaderDisallowed { .. } => format!(
-            "(Reason: header \u{2018}{p}\u{2019} is not allowed according to header \
-             \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response)."
+        Reason::MethodDisallowed { .. } => m.push_str(
+            "(Reason: Did not find method in CORS header \
+             \u{2018}Access-Control-Allow-Methods\u{2019}).",
+        ),
+        Reason::HeaderDisallowed { .. } => quote(
+            &mut m,
+            "(Reason: header \u{2018}",
+            "\u{2019} is not allowed according to header \
+             \u{2018}Access-Control-Allow-Headers\u{2019} from CORS preflight response).",
         ),
         Reason::RedirectContainsCredentials | Reason::RedirectFailed | Reason::RequestFailed => {
-            format!("(Reason: CORS request did not succeed). Status code: {p}.")
+            quote(
+                &mut m,
+                "(Reason: CORS request did not succeed). Status code: ",
+                ".",
+            );
         }
         Reason::SameOriginModeCrossOrigin | Reason::NetworkError | Reason::TypeError(_) => {
             return None;
         }
-    };
-    const PREFIX: &str = "Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote \
-         resource at ";
-    let mut m = String::with_capacity(PREFIX.len() + url.len() + reason.len() + 2);
-    m.push_str(PREFIX);
-    m.push_str(url);
-    m.push_str(". ");
-    m.push_str(&reason);
+    }
     Some(m)
 }

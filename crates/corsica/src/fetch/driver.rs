@@ -85,7 +85,8 @@ enum Phase {
     Hop,
     /// The preflight went out; its answer is awaited.
     AwaitPreflight {
-        origin: String,
+        /// Whether the preflight went with `Origin: null` (else the page's).
+        null_origin: bool,
         check_order: Option<Vec<String>>,
     },
     /// Ready to send the request itself.
@@ -112,9 +113,14 @@ struct Walk<'r> {
     url: Cow<'r, Url>,
     /// The current URL on the wire (no user-info, no fragment); its text is
     /// the key of the caches.
-    wire: Url,
+    wire: Cow<'r, Url>,
     /// The current URL's origin.
     hop_origin: Cow<'r, Origin>,
+    /// Whether `hop_origin` is the page's origin (kept with `hop_origin`).
+    page_same_origin: bool,
+    /// Whether `hop_origin` is same site with the page's origin, once
+    /// asked (cleared with `hop_origin`).
+    page_same_site: Option<bool>,
     /// `Host` for the current URL.
     host: Bytes,
     /// The URL the script fetched, once a redirect moved away from it.
@@ -179,17 +185,17 @@ struct Walk<'r> {
 
 static NULL: Bytes = Bytes::from_static(b"null");
 
-/// The URL as the wire carries it: without user-info and fragment.
-fn wire_url(url: &Url) -> Url {
-    let mut u = url.clone();
-    if !u.username().is_empty() || u.password().is_some() {
-        let _ = u.set_username("");
-        let _ = u.set_password(None);
+/// The URL as the wire carries it: without user-info and fragment
+/// (borrowed when it has neither).
+fn wire_url<'u>(url: &Cow<'u, Url>) -> Cow<'u, Url> {
+    if url.username().is_empty() && url.password().is_none() && url.fragment().is_none() {
+        return url.clone();
     }
-    if u.fragment().is_some() {
-        u.set_fragment(None);
-    }
-    u
+    let mut u = Url::clone(url);
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_fragment(None);
+    Cow::Owned(u)
 }
 
 fn millis(now: Duration) -> u64 {
@@ -242,9 +248,16 @@ impl<'r> Fetch<'r> {
     ) {
         match std::mem::replace(&mut self.phase, Phase::Start) {
             Phase::AwaitPreflight {
-                origin,
+                null_origin,
                 check_order,
-            } => self.on_preflight(state, now, head, &origin, check_order.as_deref()),
+            } => {
+                let origin = if null_origin {
+                    "null"
+                } else {
+                    self.page.origin_str()
+                };
+                self.on_preflight(state, now, head, origin, check_order.as_deref());
+            }
             Phase::AwaitResponse => self.on_response(state, head),
             other => self.phase = other,
         }
@@ -301,27 +314,29 @@ impl<'r> Fetch<'r> {
     /// Ends the fetch with `failure` at the current URL.
     fn fail(&mut self, failure: Failure) {
         let (page_origin, page_url) = self.page.shared();
-        let blocked = match &self.walk {
+        // The fetch ends here: what the failure keeps moves out of the walk
+        // (only `preflighted` is read after the end).
+        let blocked = match &mut self.walk {
             Some(w) => Blocked {
                 failure,
                 browser: w.browser,
                 url: w
                     .fail_url
-                    .clone()
+                    .take()
                     .unwrap_or_else(|| w.url.as_str().to_owned()),
                 initial_url: w
                     .initial_url
-                    .clone()
+                    .take()
                     .unwrap_or_else(|| w.url.as_str().to_owned()),
                 page_origin,
                 page_url,
                 tainted: w.tainted,
-                method: w.method.clone().into_owned(),
-                request_headers: w.unsafe_names.clone().unwrap_or_default(),
+                method: std::mem::take(&mut w.method).into_owned(),
+                request_headers: w.unsafe_names.take().unwrap_or_default(),
                 credentials: w.include,
-                loaded_url: w.loaded_url.clone(),
+                loaded_url: w.loaded_url.take(),
                 credentialed_check: w.credentialed_check,
-                listed: w.listed.clone(),
+                listed: std::mem::take(&mut w.listed),
             },
             None => Blocked {
                 failure,
@@ -390,7 +405,7 @@ impl<'r> Fetch<'r> {
         let original = (quirks.preflight.original_headers
             || quirks.redirect.restores_first_headers)
             .then(|| constructed.headers.clone());
-        let mut walk = Walk {
+        let walk = self.walk.insert(Walk {
             quirks,
             browser,
             method: constructed.method,
@@ -400,6 +415,8 @@ impl<'r> Fetch<'r> {
             mode: self.request.request_mode(),
             credentials: self.request.credentials_mode(),
             redirect_mode: self.request.redirect_mode(),
+            page_same_origin: same_origin_start,
+            page_same_site: None,
             hop_origin,
             host,
             initial_url: None,
@@ -425,13 +442,12 @@ impl<'r> Fetch<'r> {
             loaded_url: None,
             credentialed_check: false,
             listed: preflight::Listed::default(),
-        };
+        });
         walk.initial_unsafe =
             quirks.preflight.sticky_across_redirects && !walk.unsafe_names().is_empty();
         if quirks.wire.header_map_order && !walk.headers.is_empty() {
             walk.map_order = Some(request::header_map_order(&walk.headers));
         }
-        self.walk = Some(walk);
         self.phase = Phase::Hop;
     }
 
@@ -445,7 +461,7 @@ impl<'r> Fetch<'r> {
         };
         let quirks = w.quirks;
         // Main fetch, step 12.
-        let same_origin = page.origin().is_same_origin(&w.hop_origin);
+        let same_origin = w.page_same_origin;
         w.referrer_trimmed |= !same_origin;
         if !(same_origin && !w.cors_tainting && !w.opaque_tainting) {
             match w.mode {
@@ -560,11 +576,11 @@ impl<'r> Fetch<'r> {
                     let tx = Transmit {
                         kind: TransmitKind::Preflight,
                         method: http::Method::OPTIONS,
-                        url: w.wire.clone(),
+                        url: Url::clone(&w.wire),
                         headers,
                     };
                     self.phase = Phase::AwaitPreflight {
-                        origin: origin.to_owned(),
+                        null_origin: origin == "null",
                         check_order,
                     };
                     return Some(tx);
@@ -612,7 +628,8 @@ impl<'r> Fetch<'r> {
             }
         });
         let with_credentials = w.includes_credentials(page, quirks);
-        let same_origin = page.origin().is_same_origin(&w.hop_origin);
+        let same_site = with_credentials && w.same_site(page);
+        let same_origin = w.page_same_origin;
         let referrer = referrer(page, &w.url, same_origin && !w.referrer_trimmed);
         w.last_referrer_full = same_origin && !w.referrer_trimmed;
         let cached = if quirks.network.http_cache == HttpCacheModel::Chromium {
@@ -631,10 +648,7 @@ impl<'r> Fetch<'r> {
             method: &w.method,
             cached,
             cookie: if with_credentials {
-                state.cookie_header(
-                    w.url.host_str().unwrap_or_default(),
-                    page.origin().is_same_site(&w.hop_origin),
-                )
+                state.cookie_header(w.url.host_str().unwrap_or_default(), same_site)
             } else {
                 None
             },
@@ -648,7 +662,7 @@ impl<'r> Fetch<'r> {
         let tx = Transmit {
             kind: TransmitKind::Request,
             method,
-            url: w.wire.clone(),
+            url: Url::clone(&w.wire),
             headers,
         };
         self.phase = Phase::AwaitResponse;
@@ -684,7 +698,7 @@ impl<'r> Fetch<'r> {
                 check_order,
                 include: w.include,
                 origin,
-                same_origin: self.page.origin().is_same_origin(&w.hop_origin),
+                same_origin: w.page_same_origin,
             },
             quirks,
         );
@@ -978,9 +992,11 @@ impl<'r> Fetch<'r> {
             if w.initial_url.is_none() {
                 w.initial_url = Some(w.url.as_str().to_owned());
             }
-            w.wire = wire_url(&next);
             w.host = host_header(&next);
             w.url = Cow::Owned(next);
+            w.wire = Cow::Owned(wire_url(&w.url).into_owned());
+            w.page_same_origin = page.origin().is_same_origin(&next_origin);
+            w.page_same_site = None;
             w.hop_origin = Cow::Owned(next_origin);
             self.phase = Phase::Hop;
             return;
@@ -1021,13 +1037,22 @@ impl Walk<'_> {
     /// HTTP-network-or-cache fetch, step 8.13: whether this hop carries
     /// and stores cookies (`include`, or `same-origin` when the response is
     /// basic), and the browser's rule on other sites.
-    fn includes_credentials(&self, page: &Page, quirks: &Quirks) -> bool {
+    fn includes_credentials(&mut self, page: &Page, quirks: &Quirks) -> bool {
         let mode = match self.credentials {
             Credentials::Include => true,
             Credentials::SameOrigin => !self.cors_tainting && !self.opaque_tainting,
             Credentials::Omit => false,
         };
-        mode && (quirks.network.third_party_cookies || page.origin().is_same_site(&self.hop_origin))
+        mode && (quirks.network.third_party_cookies || self.same_site(page))
+    }
+
+    /// Whether the current URL is same site with the page (HTML's "same
+    /// site"), computed once per hop.
+    fn same_site(&mut self, page: &Page) -> bool {
+        let hop_origin = &self.hop_origin;
+        *self
+            .page_same_site
+            .get_or_insert_with(|| page.origin().is_same_site(hop_origin))
     }
 
     /// The request's CORS-unsafe names, computed once per header list.
@@ -1064,7 +1089,7 @@ fn location<'h>(head: &'h ResponseHead<'_>) -> Option<Cow<'h, str>> {
 ///
 /// <https://w3c.github.io/webappsec-referrer-policy/#referrer-policy-strict-origin-when-cross-origin>
 fn referrer(page: &Page, target: &Url, same_origin: bool) -> Option<Bytes> {
-    if page.base().is_some_and(|p| p.scheme() == "https") && target.scheme() == "http" {
+    if target.scheme() == "http" && page.is_https() {
         return None;
     }
     Some(if same_origin {

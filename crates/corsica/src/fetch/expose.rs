@@ -2,8 +2,6 @@
 //!
 //! <https://fetch.spec.whatwg.org/#concept-filtered-response-cors>
 
-use std::collections::HashSet;
-
 use super::browser::{ExposeParse, Quirks};
 use super::response::{Known, ResponseHead};
 use crate::headers;
@@ -27,11 +25,12 @@ pub(crate) fn basic(head: &ResponseHead<'_>) -> Vec<String> {
 
 /// The parsed `Access-Control-Expose-Headers` (lowercased) and whether it
 /// exposes all.
-fn parse_list(value: Option<&str>, include: bool, quirks: &Quirks) -> (HashSet<String>, bool) {
+fn parse_list(value: Option<&str>, include: bool, quirks: &Quirks) -> (Vec<String>, bool) {
     let Some(value) = value else {
-        return (HashSet::new(), false);
+        return (Vec::new(), false);
     };
-    let mut list = HashSet::new();
+    // Duplicates stay: `finish` sorts and deduplicates what is exposed.
+    let mut list = Vec::new();
     let mut all = false;
     match quirks.expose {
         ExposeParse::ClearOnInvalid => {
@@ -49,7 +48,7 @@ fn parse_list(value: Option<&str>, include: bool, quirks: &Quirks) -> (HashSet<S
                 if item == "*" && !include {
                     all = true;
                 }
-                list.insert(item.to_ascii_lowercase());
+                list.push(item.to_ascii_lowercase());
             }
         }
         ExposeParse::Strict => {

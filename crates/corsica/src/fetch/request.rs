@@ -318,16 +318,16 @@ pub(crate) fn construct<'a>(
     }
     // Step 32-33: fill the headers with guard "request" or
     // "request-no-cors" (Headers: append).
-    let mut out: Vec<Hdr<'a>> = Vec::with_capacity(request.headers.len() + 1);
+    let mut out: Vec<Hdr<'a>> =
+        Vec::with_capacity(request.headers.len() + usize::from(request.body.is_some()));
     for (name, value) in &request.headers {
         // Append, step 1: normalize the value.
         let value = value.trim_matches(is_http_whitespace);
         // Append, step 2: name must be a header name, value a header value
         // (WebIDL: a ByteString, so nothing beyond U+00FF).
         if !headers::is_token(name.as_bytes())
-            || value
-                .chars()
-                .any(|c| matches!(c, '\0' | '\n' | '\r') || c > '\u{ff}')
+            || value.bytes().any(|b| matches!(b, b'\0' | b'\n' | b'\r'))
+            || (!value.is_ascii() && value.chars().any(|c| c > '\u{ff}'))
         {
             return Err(TypeError::InvalidHeader);
         }
@@ -470,13 +470,9 @@ fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
         // Chromium: Blink combines duplicates before the network service
         // applies the safelist to each (combined) value.
         let combined = combine(headers);
-        let bytes: Vec<(&str, Cow<'_, [u8]>)> =
-            combined.iter().map(|(n, v)| (*n, value_bytes(v))).collect();
-        headers::cors_unsafe_request_header_names(bytes.iter().map(|(n, v)| (*n, &v[..])))
+        headers::cors_unsafe_names_of(combined.iter().map(|(n, v)| (*n, value_bytes(v))))
     } else {
-        let bytes: Vec<(&str, Cow<'_, [u8]>)> =
-            headers.iter().map(|(n, v)| (*n, value_bytes(v))).collect();
-        headers::cors_unsafe_request_header_names(bytes.iter().map(|(n, v)| (*n, &v[..])))
+        headers::cors_unsafe_names_of(headers.iter().map(|(n, v)| (*n, value_bytes(v))))
     }
 }
 
@@ -488,8 +484,22 @@ fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
 /// the header named in a preflight error after a redirect that dropped
 /// `Authorization` was the first in the original order).
 pub(crate) fn header_map_order<'a>(headers: &[Hdr<'a>]) -> Vec<Option<&'a str>> {
-    let combined = combine(headers);
-    let names: Vec<&'a str> = combined.iter().map(|(n, _)| *n).collect();
+    // The names `combine` keeps: each name as first set, in that order.
+    let mut names: Vec<&'a str> = Vec::with_capacity(headers.len());
+    if headers.len() <= SMALL {
+        for (name, _) in headers {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name);
+            }
+        }
+    } else {
+        let mut seen = HashSet::with_capacity(headers.len());
+        for (name, _) in headers {
+            if seen.insert(name.to_ascii_lowercase()) {
+                names.push(name);
+            }
+        }
+    }
     super::header_map::order(&names, true)
         .into_iter()
         .map(|i| names.get(i).copied())
@@ -531,6 +541,23 @@ pub(crate) fn webkit_held_name(headers: &[Hdr<'_>], lowercase: &str) -> String {
 /// `accept-language` both missing, the error names `accept-language`).
 /// Names the map does not hold stay at the end, sorted.
 pub(crate) fn in_map_order(map_order: &[Option<&str>], unsafe_names: &[String]) -> Vec<String> {
+    if map_order.len() <= SMALL && unsafe_names.len() <= SMALL {
+        // The unsafe names are lowercase: a name of the map matches one
+        // when they are equal ignoring ASCII case.
+        let mut out: Vec<String> = Vec::with_capacity(unsafe_names.len());
+        for n in map_order.iter().flatten() {
+            if let Some(u) = unsafe_names.iter().find(|u| u.eq_ignore_ascii_case(n)) {
+                out.push(u.clone());
+            }
+        }
+        let placed = out.len();
+        for n in unsafe_names {
+            if !out[..placed].contains(n) {
+                out.push(n.clone());
+            }
+        }
+        return out;
+    }
     let wanted: HashSet<&str> = unsafe_names.iter().map(String::as_str).collect();
     let mut out: Vec<String> = map_order
         .iter()

@@ -149,7 +149,7 @@ pub struct ResponseHead<'a> {
 /// beyond U+00FF (every such string already is), else its wire bytes
 /// (UTF-8 for the characters beyond) decoded one byte per character.
 fn isomorphic(s: Cow<'_, str>) -> Cow<'_, str> {
-    if s.chars().all(|c| c <= '\u{ff}') {
+    if s.is_ascii() || s.chars().all(|c| c <= '\u{ff}') {
         return s;
     }
     Cow::Owned(
@@ -181,6 +181,11 @@ impl<'a> ResponseHead<'a> {
             repeated: 0,
             names: None,
         }
+    }
+
+    /// Makes room for `additional` more lines.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.lines.reserve(additional);
     }
 
     /// Adds a header line: the name as received and the value. Text is

@@ -197,12 +197,17 @@ impl BrowserState {
 
 /// The page a script runs on: its origin (what `Origin` says) and its URL
 /// (what `Referer` says, and what relative URLs resolve against).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug)]
 pub struct Page {
     origin: Origin,
     origin_text: std::sync::Arc<str>,
     url: std::sync::Arc<str>,
-    base: Option<url::Url>,
+    /// `url` parsed, when first needed (a page made from its origin rarely
+    /// needs it: only relative request URLs and an `https:` page do).
+    base: std::sync::OnceLock<Option<url::Url>>,
+    /// Whether `url` can have the `https` scheme at all (see
+    /// [`Page::is_https`]).
+    maybe_https: bool,
     /// Header bytes, made once: the serialized origin, the origin-only
     /// referrer (`origin/`) and the full one (the URL without fragment).
     pub(crate) origin_bytes: Bytes,
@@ -230,7 +235,9 @@ impl Page {
             return Err(refuse());
         }
         let origin = Origin::of_parsed(&parsed);
-        Ok(Page::with_origin(origin, url))
+        let page = Page::with_origin(origin, url);
+        let _ = page.base.set(Some(parsed));
+        Ok(page)
     }
 
     /// A page whose origin is not its URL's: a sandboxed document (opaque
@@ -244,7 +251,8 @@ impl Page {
             origin_bytes: Bytes::from(crate::headers::wire_bytes(&origin_text)),
             referrer_origin: Bytes::from(crate::headers::wire_bytes(&format!("{origin_text}/"))),
             referrer_full: Bytes::from(crate::headers::wire_bytes(without_fragment)),
-            base: url::Url::parse(&url).ok(),
+            base: std::sync::OnceLock::new(),
+            maybe_https: may_be_https(&url),
             origin_text: origin_text.into(),
             origin,
             url: url.into(),
@@ -273,6 +281,70 @@ impl Page {
 
     /// What relative URLs resolve against.
     pub(crate) fn base(&self) -> Option<&url::Url> {
-        self.base.as_ref()
+        self.base
+            .get_or_init(|| url::Url::parse(&self.url).ok())
+            .as_ref()
+    }
+
+    /// Whether the page's URL parses with the `https` scheme.
+    pub(crate) fn is_https(&self) -> bool {
+        self.maybe_https && self.base().is_some_and(|u| u.scheme() == "https")
+    }
+}
+
+/// Two pages are equal when their origins, URLs and header bytes are
+/// (whether the URL was parsed yet does not matter).
+impl PartialEq for Page {
+    fn eq(&self, other: &Page) -> bool {
+        self.origin == other.origin
+            && self.origin_text == other.origin_text
+            && self.url == other.url
+            && self.origin_bytes == other.origin_bytes
+            && self.referrer_origin == other.referrer_origin
+            && self.referrer_full == other.referrer_full
+    }
+}
+
+impl Eq for Page {}
+
+/// Whether `url` can parse with the scheme `https`: the URL parser strips
+/// leading C0 controls and spaces, removes tabs and newlines anywhere, and
+/// lowercases the scheme, so the text must then start with `https:`.
+fn may_be_https(url: &str) -> bool {
+    let mut bytes = url
+        .bytes()
+        .skip_while(|&b| b <= b' ')
+        .filter(|&b| !matches!(b, b'\t' | b'\n' | b'\r'));
+    b"https:"
+        .iter()
+        .all(|&want| bytes.next().is_some_and(|b| b.eq_ignore_ascii_case(&want)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_pages_are_known_without_parsing_others() {
+        for (url, https) in [
+            ("https://app.test/", true),
+            ("HTTPS://app.test/", true),
+            (" \u{1}htt\tps://app.test/", true),
+            ("http://app.test/", false),
+            ("https:", false),
+            ("null/__corsica__/page.html", false),
+            ("httpsx://app.test/", false),
+        ] {
+            let page = Page::with_origin(Origin::new_opaque(), url);
+            assert_eq!(page.is_https(), https, "{url:?}");
+            assert_eq!(
+                page.is_https(),
+                url::Url::parse(url).is_ok_and(|u| u.scheme() == "https"),
+                "{url:?}"
+            );
+        }
+        let page = Page::new("https://app.test/x").unwrap();
+        assert!(page.is_https());
+        assert_eq!(page, Page::new("https://app.test/x").unwrap());
     }
 }

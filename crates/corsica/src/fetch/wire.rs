@@ -127,7 +127,7 @@ pub(crate) fn host_header(url: &url::Url) -> Bytes {
     value.push_str(host);
     if let Some(p) = url.port() {
         value.push(':');
-        value.push_str(&p.to_string());
+        crate::origin::push_port(&mut value, p);
     }
     Bytes::from(value)
 }
@@ -251,21 +251,17 @@ pub(crate) fn request_headers(
             let user_agent = (Cow::Borrowed("User-Agent"), ctx.user_agent.clone());
             match ctx.map_order {
                 Some(order) => {
-                    let mut slots: Vec<Option<Hdr<'_>>> = script.into_iter().map(Some).collect();
                     for name in order {
                         let Some(name) = name else {
                             out.push(user_agent.clone());
                             continue;
                         };
-                        if let Some(h) = slots.iter_mut().find(|h| {
-                            h.as_ref()
-                                .is_some_and(|(n, _)| n.eq_ignore_ascii_case(name))
-                        }) {
-                            out.extend(h.take().map(|(n, v)| owned(n, &v)));
+                        if let Some((n, v)) = take(&mut script, name) {
+                            out.push(owned(n, &v));
                         }
                     }
                     // Anything the order does not name (none in practice).
-                    out.extend(slots.into_iter().flatten().map(|(n, v)| owned(n, &v)));
+                    out.extend(script.into_iter().map(|(n, v)| owned(n, &v)));
                 }
                 None => {
                     // The standard: the user agent's own header first.

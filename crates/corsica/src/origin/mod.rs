@@ -292,7 +292,25 @@ impl Origin {
     ///
     /// <https://html.spec.whatwg.org/multipage/browsers.html#ascii-serialisation-of-an-origin>
     pub fn serialize(&self) -> String {
-        self.to_string()
+        match self {
+            // The common case without the formatting machinery.
+            Origin::Tuple {
+                scheme,
+                host: Host::Domain(host),
+                port,
+            } => {
+                let mut out = String::with_capacity(scheme.len() + 3 + host.len() + 6);
+                out.push_str(scheme);
+                out.push_str("://");
+                out.push_str(host);
+                if let Some(p) = port {
+                    out.push(':');
+                    push_port(&mut out, *p);
+                }
+                out
+            }
+            _ => self.to_string(),
+        }
     }
 
     /// Whether the two origins are the same origin: equal schemes, hosts and
@@ -448,6 +466,23 @@ impl Origin {
             }
         }
     }
+}
+
+/// Appends a port in decimal (what `{port}` formats, without the
+/// formatter).
+pub(crate) fn push_port(out: &mut String, port: u16) {
+    let mut digits = [0u8; 5];
+    let mut at = digits.len();
+    let mut n = port;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
 }
 
 impl fmt::Display for Origin {

@@ -982,3 +982,21 @@ fn a_serialization_over_the_limit_is_refused() {
     let origin = Origin::parse(&ok).unwrap();
     assert!(Origin::parse(&origin.serialize()).is_ok_and(|o| o == origin));
 }
+
+#[test]
+fn serialize_is_the_display_form() {
+    for input in [
+        "http://a.test",
+        "http://a.test:1",
+        "http://a.test:9",
+        "http://a.test:10",
+        "https://a.test:65535",
+        "http://127.0.0.1:8001",
+        "http://[::1]:8080",
+        "custom://host:7",
+        "null",
+    ] {
+        let origin = Origin::parse(input).unwrap();
+        assert_eq!(origin.serialize(), origin.to_string(), "{input}");
+    }
+}

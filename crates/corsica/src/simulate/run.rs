@@ -51,9 +51,6 @@ pub struct PreparedCase<'c> {
     case: &'c Case,
     page: Page,
     requests: Vec<Request>,
-    /// Every header name the script set, lowercase, per request: the
-    /// runner records those headers in `sent`.
-    named: Vec<Vec<String>>,
     routes: HashMap<String, Route<'c>, BuildHasherDefault<FxHasher>>,
     /// The `User-Agent` and `Accept-Language` of the runner's browser, per
     /// browser, when the case does not name its own.
@@ -78,6 +75,7 @@ fn rig_head<'c>(answer: Option<&'c ServerAnswer>, default_status: u16) -> Respon
         None => (default_status, &[][..], None),
     };
     let mut head = ResponseHead::new(status);
+    head.reserve(headers.len() + 1);
     let mut has_length = false;
     for (n, v) in headers {
         has_length |= n.eq_ignore_ascii_case("content-length");
@@ -132,20 +130,6 @@ impl<'c> PreparedCase<'c> {
             routes.insert(route_key(&url), route(endpoint, policy));
         }
         let requests = case.requests.iter().map(request).collect();
-        let named = case
-            .requests
-            .iter()
-            .map(|r| {
-                let mut names: Vec<String> = r
-                    .headers
-                    .iter()
-                    .map(|(n, _)| n.to_ascii_lowercase())
-                    .collect();
-                names.sort_unstable();
-                names.dedup();
-                names
-            })
-            .collect();
         let identity = (case.user_agent.is_some() || case.accept_language.is_some()).then(|| {
             (
                 Bytes::from(crate::headers::wire_bytes(
@@ -162,7 +146,6 @@ impl<'c> PreparedCase<'c> {
             case,
             page,
             requests,
-            named,
             routes,
             identity,
         })
@@ -268,15 +251,16 @@ fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
 }
 
 /// Whether the runner records a header of a request whose script set the
-/// names in `named`: `Accept`, `Origin`, `Access-Control-Request-*`, and
-/// any name the script set (even one the browser dropped and sent its own
-/// value for).
-fn recorded(name: &str, named: &[String]) -> bool {
+/// the headers `script`: `Accept`, `Origin`, `Access-Control-Request-*`,
+/// and any name the script set (even one the browser dropped and sent its
+/// own value for).
+#[inline]
+fn recorded(name: &str, script: &[(String, String)]) -> bool {
     (name.len() == 6 && name.eq_ignore_ascii_case("accept"))
         || crate::headers::is_cors_request_header(name)
-        || named
+        || script
             .iter()
-            .any(|n| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+            .any(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
 }
 
 /// Simulates every request of `case` in `browser`, in order, sharing one
@@ -310,7 +294,7 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
     let mut answers = Vec::with_capacity(pc.requests.len());
     for (index, (request, case_request)) in pc.requests.iter().zip(&pc.case.requests).enumerate() {
         now = now.saturating_add(Duration::from_millis(case_request.delay_ms.unwrap_or(0)));
-        let named = &pc.named[index];
+        let named = &case_request.headers[..];
         let mut fetch = Fetch::new(&pc.page, request);
         let mut sent = Vec::new();
         let mut preflight = false;
@@ -318,15 +302,14 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
             preflight |= tx.is_preflight();
             let head = pc.answer(&tx);
             fetch.handle_response(&mut state, now, &head);
-            let (kind, method, url, headers) = tx.into_parts();
-            let _ = kind;
+            let (_, method, url, mut headers) = tx.into_parts();
+            if record == Record::Runner {
+                headers.retain(|(n, _)| recorded(n, named));
+            }
             sent.push(Sent {
                 method,
                 url: url.into(),
-                headers: headers
-                    .into_iter()
-                    .filter(|(n, _)| record == Record::All || recorded(n, named))
-                    .collect(),
+                headers,
             });
         }
         let finished = fetch.finish();

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The browser model's speed against an earlier commit, in the same run, on
+# the same corpus: `cargo bench -p corsica --bench simulate` of both trees.
+#
+#   crates/corsica/benches/simulate_vs.sh [BASE] [SAMPLES]
+#
+# BASE (default ff671bd, the commit before issue 7's request-level driver)
+# is checked out in a temporary git worktree and its bench built with its
+# own target directory (kept in target/simulate-vs/<commit>, so a second
+# run does not build it again; or give an already built one as BASE_BIN);
+# the working tree's bench is built as usual. The corpus is BASE's conformance/cases/*.jsonl concatenated, so
+# both run the same cases whatever was added since. Each binary then runs
+# twice, alternating (BASE, tree, BASE, tree), pinned to one CPU
+# (`taskset -c $CPU`, default 1), SAMPLES samples each (default 100); the
+# divan tables are printed as they come. With valgrind installed it also
+# counts instructions, which do not depend on the machine's load:
+#
+# - model: `simulate_prepared` over the corpus (callgrind
+#   --toggle-collect='*simulate_prepared*', 3 samples of 1 pass, both
+#   browsers), divided by 3: one pass of both browsers;
+# - end_to_end: the whole bench function at 5 and at 2 samples, the
+#   difference divided by 3 (what one more pass of both browsers costs,
+#   setup cancelled out).
+#
+# Everything runs under `nice -n 10`; look at `uptime` first: timings taken
+# while others compile are not figures.
+set -Eeuo pipefail
+BASE=${1:-ff671bd}
+SAMPLES=${2:-100}
+CPU=${CPU:-1}
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+COMMIT=$(git -C "$ROOT" rev-parse --verify "$BASE^{commit}")
+WORK=$(mktemp -d)
+cleanup() {
+    git -C "$ROOT" worktree remove --force "$WORK/base" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+note() { echo "simulate-vs: $*" >&2; }
+
+# The path of the `simulate` bench executable cargo builds in directory $1
+# with target directory $2.
+bench_binary() {
+    (cd "$1" && CARGO_TARGET_DIR="$2" CARGO_INCREMENTAL=0 nice -n 10 \
+        cargo bench -p corsica --bench simulate --no-run --message-format=json 2>/dev/null) |
+        grep -o '"executable":"[^"]*/simulate-[^"]*"' | tail -1 | cut -d'"' -f4
+}
+
+if [ -z "${BASE_BIN:-}" ]; then
+    note "checking out $BASE ($COMMIT) in a temporary worktree"
+    git -C "$ROOT" worktree add --quiet --detach "$WORK/base" "$COMMIT"
+    note "building the bench of $BASE (target/simulate-vs/$COMMIT)"
+    BASE_BIN=$(bench_binary "$WORK/base" "$ROOT/target/simulate-vs/$COMMIT")
+fi
+note "building the bench of the working tree"
+TREE_BIN=$(bench_binary "$ROOT" "${CARGO_TARGET_DIR:-$ROOT/target}")
+[ -x "$BASE_BIN" ] && [ -x "$TREE_BIN" ] || { note "a bench did not build"; exit 2; }
+
+CORPUS="$WORK/corpus.jsonl"
+for f in $(git -C "$ROOT" ls-tree --name-only "$COMMIT" conformance/cases/ | grep 'jsonl$' | sort); do
+    git -C "$ROOT" show "$COMMIT:$f"
+done >"$CORPUS"
+export CORSICA_BENCH_CASES="$CORPUS"
+note "corpus: $(grep -c . "$CORPUS") cases of $BASE; load: $(uptime | sed 's/.*load average/load average/')"
+
+for round in 1 2; do
+    for which in base tree; do
+        if [ "$which" = base ]; then bin=$BASE_BIN; label="$BASE"; else bin=$TREE_BIN; label="working tree"; fi
+        echo "== $label (round $round)"
+        nice -n 10 taskset -c "$CPU" "$bin" --bench --sample-count "$SAMPLES"
+    done
+done
+
+if command -v valgrind >/dev/null; then
+    collected() {
+        nice -n 10 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
+            sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
+    }
+    echo "== instructions (callgrind), one pass of both browsers"
+    printf '%-14s %16s %16s\n' "" model end_to_end
+    for which in base tree; do
+        if [ "$which" = base ]; then bin=$BASE_BIN; label="$BASE"; else bin=$TREE_BIN; label="working tree"; fi
+        model=$(collected --toggle-collect='*simulate_prepared*' "$bin" --bench model --sample-count 3 --sample-size 1)
+        e5=$(collected --toggle-collect='simulate::end_to_end' "$bin" --bench end_to_end --sample-count 5 --sample-size 1)
+        e2=$(collected --toggle-collect='simulate::end_to_end' "$bin" --bench end_to_end --sample-count 2 --sample-size 1)
+        printf '%-14s %16d %16d\n' "$label" $((model / 3)) $(((e5 - e2) / 3))
+    done
+fi
