@@ -833,7 +833,7 @@ fn head_size<B>(request: &Request<B>) -> usize {
 impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+    type Future = ConnFuture;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         let guard = InFlight::new(&self.shared, &self.activity);
@@ -841,11 +841,11 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         let mut request = match &self.shared.extra {
             Some(extra) => match extra.try_call(request, &state) {
                 Ok(response) => {
-                    return Box::pin(async move {
+                    return ConnFuture::Boxed(Box::pin(async move {
                         let response = response.await;
                         drop(guard);
                         Ok(response)
-                    });
+                    }));
                 }
                 Err(request) => request,
             },
@@ -872,7 +872,7 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                     .join(", ")
             );
             drop(guard);
-            return Box::pin(async move { Ok(plain(StatusCode::NOT_FOUND, text)) });
+            return ConnFuture::Ready(Some(plain(StatusCode::NOT_FOUND, text)));
         };
         let limit = state.config.limits.max_header_bytes;
         let size = head_size(&request);
@@ -882,14 +882,28 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                 .insert(Oversize { bytes: size, limit });
         }
         let route = &state.routes[index];
-        let metrics = route.metrics.clone();
         let mut service = route.service.clone();
         // The client's address, for the X-Forwarded-For of a request the
         // proxy forwards (a preflight answered by the layer needs none).
         service.get_mut().set_peer(self.peer.clone());
         // `Cors<Proxy>` is always ready (the proxy's readiness is constant).
-        let future = service.call(request);
-        Box::pin(async move {
+        let mut future = service.call(request);
+        if future.is_answered() {
+            // A preflight answered by the layer: ready at once without
+            // the waker, so taken now and sent without boxing.
+            let noop = &mut Context::from_waker(std::task::Waker::noop());
+            match Pin::new(&mut future).poll(noop) {
+                Poll::Ready(Ok(response)) => {
+                    route.metrics.observe_status(response.status().as_u16());
+                    drop(guard);
+                    return ConnFuture::Ready(Some(response));
+                }
+                Poll::Ready(Err(never)) => match never {},
+                Poll::Pending => {}
+            }
+        }
+        let metrics = route.metrics.clone();
+        ConnFuture::Boxed(Box::pin(async move {
             let response = match future.await {
                 Ok(r) => r,
                 Err(never) => match never {},
@@ -897,7 +911,29 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
             metrics.observe_status(response.status().as_u16());
             drop(guard);
             Ok(response)
-        })
+        }))
+    }
+}
+
+/// The answer of [`ConnService`]: ready at once (a preflight, a 404), or
+/// to wait for.
+pub(crate) enum ConnFuture {
+    Ready(Option<Response<Body>>),
+    Boxed(Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>),
+}
+
+impl Future for ConnFuture {
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            ConnFuture::Ready(response) => match response.take() {
+                Some(response) => Poll::Ready(Ok(response)),
+                // Polled after completion: hyper does not.
+                None => Poll::Pending,
+            },
+            ConnFuture::Boxed(future) => future.as_mut().poll(cx),
+        }
     }
 }
 
