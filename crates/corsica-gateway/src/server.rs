@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -902,23 +902,29 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                 Poll::Pending => {}
             }
         }
-        let metrics = route.metrics.clone();
-        ConnFuture::Boxed(Box::pin(async move {
-            let response = match future.await {
-                Ok(r) => r,
-                Err(never) => match never {},
-            };
-            metrics.observe_status(response.status().as_u16());
-            drop(guard);
-            Ok(response)
-        }))
+        // Not boxed again: the proxy's future is boxed already, and hyper
+        // keeps this one in its connection's slot.
+        ConnFuture::Routed {
+            future,
+            metrics: route.metrics.clone(),
+            guard: Some(guard),
+        }
     }
 }
 
 /// The answer of [`ConnService`]: ready at once (a preflight, a 404), or
 /// to wait for.
-pub(crate) enum ConnFuture {
+// Large on purpose: hyper keeps it in one slot per connection, allocated
+// once; boxing the routed variant would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
+enum ConnFuture {
     Ready(Option<Response<Body>>),
+    /// A route's answer: the CORS layer's future around the proxy's.
+    Routed {
+        future: corsica_tower::ResponseFuture<<Proxy as Service<Request<Incoming>>>::Future, Body>,
+        metrics: Arc<RouteMetrics>,
+        guard: Option<InFlight>,
+    },
     Boxed(Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>),
 }
 
@@ -932,6 +938,19 @@ impl Future for ConnFuture {
                 // Polled after completion: hyper does not.
                 None => Poll::Pending,
             },
+            ConnFuture::Routed {
+                future,
+                metrics,
+                guard,
+            } => {
+                let response = match ready!(Pin::new(future).poll(cx)) {
+                    Ok(r) => r,
+                    Err(never) => match never {},
+                };
+                metrics.observe_status(response.status().as_u16());
+                guard.take();
+                Poll::Ready(Ok(response))
+            }
             ConnFuture::Boxed(future) => future.as_mut().poll(cx),
         }
     }
