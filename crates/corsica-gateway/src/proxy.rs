@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -19,7 +19,9 @@ use hyper::body::Incoming;
 use crate::body::Body;
 use crate::config::{Route, Upstream};
 use crate::metrics::{RouteMetrics, UpstreamError};
-use crate::upstream::UpstreamClient;
+use crate::upstream::{Sent, UpstreamClient};
+use tokio::time::Timeout;
+use tokio::time::error::Elapsed;
 
 /// Marks a request whose head is over `limits.max_header_bytes` (set by
 /// the connection's service, answered 431 here, inside the CORS layer).
@@ -140,11 +142,42 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
         let peer = self.peer.take();
         match self.inner.prepare(request, peer) {
             Ok(request) => {
-                let inner = self.inner.clone();
-                Box::pin(async move { Ok(inner.exchange(request).await) })
+                let started = Instant::now();
+                let answer =
+                    tokio::time::timeout(self.inner.timeout, self.inner.client.send(request));
+                Box::pin(Exchange {
+                    answer,
+                    inner: self.inner.clone(),
+                    started,
+                })
             }
             Err(answer) => Box::pin(std::future::ready(Ok(answer))),
         }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A forwarded request waiting for the upstream's answer (or the
+    /// timeout). Written out rather than an `async` block, which would
+    /// keep the request and the send future twice (captured, then awaited).
+    struct Exchange<F> {
+        #[pin]
+        answer: Timeout<F>,
+        inner: Arc<ProxyInner>,
+        started: Instant,
+    }
+}
+
+impl<F> Future for Exchange<F>
+where
+    F: Future<Output = Sent>,
+{
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let answer = ready!(this.answer.poll(cx));
+        Poll::Ready(Ok(this.inner.finish(answer, *this.started)))
     }
 }
 
@@ -334,11 +367,9 @@ impl ProxyInner {
         Ok(Request::from_parts(parts, body))
     }
 
-    /// Sends the request upstream and makes the answer: the upstream's,
+    /// The answer to send back, from what the upstream did: its answer,
     /// streamed, or the gateway's own 400, 502 or 504.
-    async fn exchange(&self, request: Request<Incoming>) -> Response<Body> {
-        let started = Instant::now();
-        let answer = tokio::time::timeout(self.timeout, self.client.send(request)).await;
+    fn finish(&self, answer: Result<Sent, Elapsed>, started: Instant) -> Response<Body> {
         match answer {
             Ok(Ok((response, checkin))) => {
                 self.metrics.observe_latency(started.elapsed());

@@ -17,11 +17,13 @@
 //! that a reused connection could not even start to send (the upstream
 //! closed it while it was idle) sent again on another connection.
 
-use std::future::poll_fn;
+use std::future::{Future, poll_fn};
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::uri::Authority;
@@ -76,23 +78,54 @@ impl UpstreamClient {
     /// Sends `request` (origin-form URI and `Host` for HTTP/1.1, absolute
     /// URI for HTTP/2) and waits for the answer's head. For HTTP/1.1 the
     /// answer comes with the connection, to give back to the pool when
-    /// its body has been read ([`Checkin`]).
-    pub(crate) async fn send(
+    /// its body has been read ([`Checkin`]). Not an `async fn`: the future
+    /// is made here, holding the request once (each `async fn` layer would
+    /// keep its own copy of it for the whole exchange).
+    pub(crate) fn send(
         &self,
         request: Request<Incoming>,
-    ) -> Result<(Response<Incoming>, Option<Checkin>), Failure> {
+    ) -> impl Future<Output = Sent> + Send + 'static {
         match self {
-            UpstreamClient::Http1(pool) => {
-                let (response, checkin) = pool.send(request).await?;
-                Ok((response, Some(checkin)))
-            }
-            UpstreamClient::Http2(client) => match client.request(request).await {
-                Ok(response) => Ok((response, None)),
-                Err(e) => Err(Failure::Legacy(e)),
+            UpstreamClient::Http1(pool) => Sending::Http1 {
+                future: Http1Pool::send(pool.clone(), request),
+            },
+            UpstreamClient::Http2(client) => Sending::Http2 {
+                future: client.request(request),
             },
         }
     }
 }
+
+pin_project_lite::pin_project! {
+    /// The future of [`UpstreamClient::send`].
+    #[project = SendingProj]
+    enum Sending<F> {
+        Http1 { #[pin] future: F },
+        Http2 { future: hyper_util::client::legacy::ResponseFuture },
+    }
+}
+
+impl<F> Future for Sending<F>
+where
+    F: Future<Output = Result<(Response<Incoming>, Checkin), Failure>>,
+{
+    type Output = Sent;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.project() {
+            SendingProj::Http1 { future } => future
+                .poll(cx)
+                .map(|r| r.map(|(response, checkin)| (response, Some(checkin)))),
+            SendingProj::Http2 { future } => Pin::new(future)
+                .poll(cx)
+                .map(|r| r.map(|response| (response, None)).map_err(Failure::Legacy)),
+        }
+    }
+}
+
+/// What [`UpstreamClient::send`] gives: the answer's head (with the
+/// connection to give back, for HTTP/1.1), or why there is none.
+pub(crate) type Sent = Result<(Response<Incoming>, Option<Checkin>), Failure>;
 
 /// Why a request could not be sent or got no answer.
 #[derive(Debug)]
@@ -349,7 +382,7 @@ impl Http1Pool {
     /// send (it was closed while idle) goes on the next one; on a new
     /// connection, every failure is final.
     async fn send(
-        self: &Arc<Self>,
+        self: Arc<Self>,
         mut request: Request<Incoming>,
     ) -> Result<(Response<Incoming>, Checkin), Failure> {
         loop {
