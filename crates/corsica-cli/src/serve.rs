@@ -71,7 +71,18 @@ const EXIT_CANNOT_START: u8 = 2;
 
 pub(crate) fn run(args: &ServeArgs, _ctx: &Ctx) -> anyhow::Result<ExitCode> {
     init_logging(args.log_json);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // On one CPU (pinned with taskset, or a container's CPU quota, which
+    // `available_parallelism` reads), the multi-threaded runtime would
+    // start one worker anyway and pay for the stealing and cross-thread
+    // wakeups it cannot use on every task it schedules: then the whole
+    // gateway runs on this thread.
+    let one_cpu = std::thread::available_parallelism().is_ok_and(|n| n.get() == 1);
+    let mut builder = if one_cpu {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let runtime = builder
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;

@@ -9,6 +9,7 @@ use bytes::Bytes;
 use http_body::{Frame, SizeHint};
 
 use crate::metrics::{RouteMetrics, UpstreamError};
+use crate::upstream::Checkin;
 
 pin_project_lite::pin_project! {
     /// A response body of the gateway. `Default` is the empty body (what
@@ -28,8 +29,13 @@ pin_project_lite::pin_project! {
         Empty,
         // Bytes made by the gateway, sent in one frame.
         Full { data: Option<Bytes> },
-        // The upstream's body, passed on frame by frame.
-        Upstream { #[pin] body: hyper::body::Incoming, metrics: Arc<RouteMetrics> },
+        // The upstream's body, passed on frame by frame; its connection
+        // goes back to the pool when the body has been read to its end.
+        Upstream {
+            #[pin] body: hyper::body::Incoming,
+            metrics: Arc<RouteMetrics>,
+            checkin: Option<Checkin>,
+        },
     }
 }
 
@@ -45,10 +51,25 @@ impl Body {
         Body { kind }
     }
 
-    /// The upstream's body; a break in it is counted in `metrics`.
-    pub(crate) fn upstream(body: hyper::body::Incoming, metrics: Arc<RouteMetrics>) -> Body {
+    /// The upstream's body; a break in it is counted in `metrics`. Its
+    /// connection (`checkin`, HTTP/1.1) goes back to the pool when the
+    /// body has been read to its end: at once when it is empty.
+    pub(crate) fn upstream(
+        body: hyper::body::Incoming,
+        metrics: Arc<RouteMetrics>,
+        mut checkin: Option<Checkin>,
+    ) -> Body {
+        if http_body::Body::is_end_stream(&body)
+            && let Some(c) = checkin.take()
+        {
+            c.done();
+        }
         Body {
-            kind: Kind::Upstream { body, metrics },
+            kind: Kind::Upstream {
+                body,
+                metrics,
+                checkin,
+            },
         }
     }
 }
@@ -64,14 +85,37 @@ impl http_body::Body for Body {
         match self.project().kind.project() {
             KindProj::Empty => Poll::Ready(None),
             KindProj::Full { data } => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            KindProj::Upstream { body, metrics } => {
-                let frame = body.poll_frame(cx);
-                if let Poll::Ready(Some(Err(e))) = &frame {
-                    // The head is sent: all that is left is to break the
-                    // connection, so the client sees an incomplete body
-                    // rather than a short one.
-                    metrics.upstream_error(UpstreamError::Body);
-                    tracing::warn!(target: "corsica_gateway", error = %e, "upstream body broke off; closing the client connection");
+            KindProj::Upstream {
+                mut body,
+                metrics,
+                checkin,
+            } => {
+                let frame = body.as_mut().poll_frame(cx);
+                match &frame {
+                    Poll::Ready(Some(Err(e))) => {
+                        // The head is sent: all that is left is to break
+                        // the connection, so the client sees an incomplete
+                        // body rather than a short one.
+                        metrics.upstream_error(UpstreamError::Body);
+                        tracing::warn!(target: "corsica_gateway", error = %e, "upstream body broke off; closing the client connection");
+                        // The connection is closed: not given back.
+                        checkin.take();
+                    }
+                    // hyper's server stops polling once `is_end_stream`
+                    // says the end is reached (a known length), so the end
+                    // is checked after each frame, not only at `None` (a
+                    // chunked body, whose end only `None` tells).
+                    Poll::Ready(None) => {
+                        if let Some(c) = checkin.take() {
+                            c.done();
+                        }
+                    }
+                    Poll::Ready(Some(Ok(_))) if body.is_end_stream() => {
+                        if let Some(c) = checkin.take() {
+                            c.done();
+                        }
+                    }
+                    _ => {}
                 }
                 frame
             }

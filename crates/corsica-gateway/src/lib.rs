@@ -55,6 +55,7 @@ mod metrics;
 mod proxy;
 mod router;
 mod server;
+mod upstream;
 mod watch;
 
 pub use body::Body;

@@ -4,45 +4,24 @@
 //! layer around it adds the CORS headers to every one of them.
 
 use std::convert::Infallible;
-use std::error::Error as _;
 use std::future::Future;
-use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::uri::PathAndQuery;
 use http::{Request, Response, StatusCode, Uri, Version};
 use hyper::body::Incoming;
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::body::Body;
 use crate::config::{Route, Upstream};
 use crate::metrics::{RouteMetrics, UpstreamError};
-
-/// The HTTP client to one upstream.
-pub(crate) type UpstreamClient = Client<HttpConnector, Incoming>;
-
-/// Makes the client for an upstream: pooled keep-alive connections,
-/// `TCP_NODELAY`, the connect timeout; HTTP/2 with prior knowledge (h2c)
-/// when the route asks for it.
-pub(crate) fn client(http2: bool, connect_timeout: Duration) -> UpstreamClient {
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    connector.set_connect_timeout(Some(connect_timeout));
-    connector.enforce_http(true);
-    let mut builder = Client::builder(TokioExecutor::new());
-    builder
-        .timer(TokioTimer::new())
-        .pool_timer(TokioTimer::new())
-        .pool_idle_timeout(Duration::from_secs(60))
-        .http2_only(http2);
-    builder.build(connector)
-}
+use crate::upstream::{Sent, UpstreamClient};
+use tokio::time::Timeout;
+use tokio::time::error::Elapsed;
 
 /// Marks a request whose head is over `limits.max_header_bytes` (set by
 /// the connection's service, answered 431 here, inside the CORS layer).
@@ -74,12 +53,12 @@ struct ProxyInner {
     /// A header added to every forwarded request (the demo's preset).
     extra: Option<(HeaderName, HeaderValue)>,
     /// The `Host` of the requests sent to an HTTP/1.1 upstream, made once
-    /// (the client would otherwise format it for each request).
+    /// per route.
     host: Option<HeaderValue>,
 }
 
 /// The `Host` an HTTP/1.1 client sends to `upstream`: its host, and its
-/// port unless it is 80 (what hyper-util's client writes).
+/// port unless it is 80 (what hyper-util's client wrote).
 fn upstream_host(upstream: &Upstream) -> Option<HeaderValue> {
     if upstream.http2 {
         // HTTP/2 names the authority in `:authority`, from the URI.
@@ -157,9 +136,48 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
     }
 
     fn call(&mut self, request: Request<Incoming>) -> Self::Future {
-        let inner = self.inner.clone();
+        // The request is made ready here, before the future: the boxed
+        // future then holds only what waits for the upstream (smaller,
+        // fewer bytes moved at each step).
         let peer = self.peer.take();
-        Box::pin(async move { Ok(inner.forward(request, peer).await) })
+        match self.inner.prepare(request, peer) {
+            Ok(request) => {
+                let started = Instant::now();
+                let answer =
+                    tokio::time::timeout(self.inner.timeout, self.inner.client.send(request));
+                Box::pin(Exchange {
+                    answer,
+                    inner: self.inner.clone(),
+                    started,
+                })
+            }
+            Err(answer) => Box::pin(std::future::ready(Ok(answer))),
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A forwarded request waiting for the upstream's answer (or the
+    /// timeout). Written out rather than an `async` block, which would
+    /// keep the request and the send future twice (captured, then awaited).
+    struct Exchange<F> {
+        #[pin]
+        answer: Timeout<F>,
+        inner: Arc<ProxyInner>,
+        started: Instant,
+    }
+}
+
+impl<F> Future for Exchange<F>
+where
+    F: Future<Output = Sent>,
+{
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let answer = ready!(this.answer.poll(cx));
+        Poll::Ready(Ok(this.inner.finish(answer, *this.started)))
     }
 }
 
@@ -176,20 +194,32 @@ const HOP_BY_HOP: [&str; 8] = [
     "upgrade",
 ];
 
-/// Whether a header is hop-by-hop. Compared as strings (a length switch,
-/// then the bytes): cheaper than comparing `HeaderName`s.
-fn is_hop_by_hop(name: &HeaderName) -> bool {
-    matches!(
-        name.as_str(),
-        "connection"
-            | "keep-alive"
-            | "proxy-connection"
-            | "proxy-authenticate"
-            | "te"
-            | "trailer"
-            | "transfer-encoding"
-            | "upgrade"
-    )
+/// [`HOP_BY_HOP`] as header names, in the same order.
+static HOP_BY_HOP_NAMES: [HeaderName; 8] = [
+    header::CONNECTION,
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-connection"),
+    header::PROXY_AUTHENTICATE,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+];
+
+/// Which of [`HOP_BY_HOP`] a header is (its bit), compared as strings (a
+/// length switch, then the bytes): cheaper than comparing `HeaderName`s.
+fn hop_by_hop_bit(name: &HeaderName) -> u8 {
+    match name.as_str() {
+        "connection" => 1,
+        "keep-alive" => 1 << 1,
+        "proxy-connection" => 1 << 2,
+        "proxy-authenticate" => 1 << 3,
+        "te" => 1 << 4,
+        "trailer" => 1 << 5,
+        "transfer-encoding" => 1 << 6,
+        "upgrade" => 1 << 7,
+        _ => 0,
+    }
 }
 
 /// The names the `Connection` lines list (any case, spaces trimmed).
@@ -206,35 +236,49 @@ fn connection_tokens<'a>(
 /// Removes the hop-by-hop headers, and those the `Connection` header names
 /// (every `Connection` line). One pass over the names finds them; the map
 /// is only changed when there is something to remove (most requests carry
-/// none, or only `Connection`): removing eight names one by one, each
-/// hashed, cost more than the rest of the forwarding code.
+/// none; most answers only `Connection: keep-alive`), and then by the
+/// hop-by-hop names found, without collecting them: removing eight names
+/// one by one, each hashed, cost more than the rest of the forwarding
+/// code, and collecting the names to remove cost an allocation per answer.
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    if !headers.keys().any(is_hop_by_hop) {
+    let found = headers
+        .keys()
+        .fold(0u8, |found, n| found | hop_by_hop_bit(n));
+    if found == 0 {
         // No `Connection` either, so no name it lists.
         return;
     }
-    // Looked up once, not once per name. The usual `Connection:
-    // keep-alive` (or `close`, `upgrade`) lists no other header: then the
-    // names need not be compared with it.
-    let connection = headers.get_all(header::CONNECTION);
-    let lists_others = connection_tokens(&connection).any(|t| {
-        !t.eq_ignore_ascii_case(b"close")
-            && !HOP_BY_HOP
-                .iter()
-                .any(|h| t.eq_ignore_ascii_case(h.as_bytes()))
-    });
-    let doomed: Vec<HeaderName> = headers
-        .keys()
-        .filter(|n| {
-            is_hop_by_hop(n)
-                || (lists_others
-                    && connection_tokens(&connection)
-                        .any(|t| t.eq_ignore_ascii_case(n.as_str().as_bytes())))
+    // The usual `Connection: keep-alive` (or `close`, `upgrade`) lists no
+    // other header: then only the hop-by-hop names found go.
+    let lists_others = found & 1 != 0 && {
+        let connection = headers.get_all(header::CONNECTION);
+        connection_tokens(&connection).any(|t| {
+            !t.eq_ignore_ascii_case(b"close")
+                && !HOP_BY_HOP
+                    .iter()
+                    .any(|h| t.eq_ignore_ascii_case(h.as_bytes()))
         })
-        .cloned()
-        .collect();
-    for name in doomed {
-        headers.remove(name);
+    };
+    if lists_others {
+        let connection = headers.get_all(header::CONNECTION);
+        let doomed: Vec<HeaderName> = headers
+            .keys()
+            .filter(|n| {
+                hop_by_hop_bit(n) != 0
+                    || connection_tokens(&connection)
+                        .any(|t| t.eq_ignore_ascii_case(n.as_str().as_bytes()))
+            })
+            .cloned()
+            .collect();
+        for name in doomed {
+            headers.remove(name);
+        }
+        return;
+    }
+    for (bit, name) in HOP_BY_HOP_NAMES.iter().enumerate() {
+        if found & (1 << bit) != 0 {
+            headers.remove(name);
+        }
     }
 }
 
@@ -254,45 +298,50 @@ fn forwarded_headers(headers: &mut HeaderMap, peer: Option<HeaderValue>) {
     }
     headers.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static("http"));
     if let Some(peer) = peer {
-        match headers.get(&X_FORWARDED_FOR) {
-            Some(prior) => {
-                let mut v = prior.as_bytes().to_vec();
+        // One lookup (the name hashed once) for both cases.
+        match headers.entry(&X_FORWARDED_FOR) {
+            header::Entry::Occupied(mut prior) => {
+                let mut v = prior.get().as_bytes().to_vec();
                 v.extend_from_slice(b", ");
                 v.extend_from_slice(peer.as_bytes());
                 if let Ok(v) = HeaderValue::from_bytes(&v) {
-                    headers.insert(X_FORWARDED_FOR.clone(), v);
+                    prior.insert(v);
                 }
             }
-            None => {
-                headers.insert(X_FORWARDED_FOR.clone(), peer);
+            header::Entry::Vacant(slot) => {
+                slot.insert(peer);
             }
         }
     }
 }
 
 impl ProxyInner {
-    async fn forward(
+    /// The request to send upstream (its URI, version and headers made
+    /// for the upstream), or the gateway's own answer when it cannot be
+    /// sent.
+    #[allow(clippy::result_large_err)] // the request, as hyper gave it
+    fn prepare(
         &self,
         request: Request<Incoming>,
         peer: Option<HeaderValue>,
-    ) -> Response<Body> {
+    ) -> Result<Request<Incoming>, Response<Body>> {
         if let Some(o) = request.extensions().get::<Oversize>().copied() {
-            return plain(
+            return Err(plain(
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 format!(
                     "corsica gateway: the request's headers are {} bytes, over the gateway's limit of {} (limits.max_header_bytes); send fewer or shorter headers (large cookies are the usual cause)\n",
                     o.bytes, o.limit
                 ),
-            );
+            ));
         }
         let (mut parts, body) = request.into_parts();
-        parts.uri = match self.upstream_uri(&parts.uri) {
+        parts.uri = match self.upstream_uri(std::mem::take(&mut parts.uri)) {
             Some(uri) => uri,
             None => {
-                return plain(
+                return Err(plain(
                     StatusCode::BAD_REQUEST,
                     "corsica gateway: the request's path cannot be forwarded\n".into(),
-                );
+                ));
             }
         };
         parts.version = if self.upstream.http2 {
@@ -315,22 +364,22 @@ impl ProxyInner {
         if let Some((name, value)) = &self.extra {
             parts.headers.insert(name.clone(), value.clone());
         }
-        let started = Instant::now();
-        let answer = tokio::time::timeout(
-            self.timeout,
-            self.client.request(Request::from_parts(parts, body)),
-        )
-        .await;
+        Ok(Request::from_parts(parts, body))
+    }
+
+    /// The answer to send back, from what the upstream did: its answer,
+    /// streamed, or the gateway's own 400, 502 or 504.
+    fn finish(&self, answer: Result<Sent, Elapsed>, started: Instant) -> Response<Body> {
         match answer {
-            Ok(Ok(response)) => {
+            Ok(Ok((response, checkin))) => {
                 self.metrics.observe_latency(started.elapsed());
                 let (mut parts, body) = response.into_parts();
                 strip_hop_by_hop(&mut parts.headers);
-                Response::from_parts(parts, Body::upstream(body, self.metrics.clone()))
+                Response::from_parts(parts, Body::upstream(body, self.metrics.clone(), checkin))
             }
             Ok(Err(e)) => {
-                let cause = root_cause(&e);
-                if request_body_failed(&e) {
+                let cause = e.root_cause();
+                if e.request_body_failed() {
                     // The client's own body broke (bad chunking, the client
                     // went away): not the upstream's fault.
                     tracing::info!(target: "corsica_gateway", route = %self.route, error = %cause, "request body could not be read: 400");
@@ -382,8 +431,26 @@ impl ProxyInner {
 
     /// The request's URI on the upstream: its base path, then the request
     /// path (without the route's prefix when `strip_prefix`), then the
-    /// query.
-    fn upstream_uri(&self, uri: &Uri) -> Option<Uri> {
+    /// query. In origin form (`/path?query`) for HTTP/1.1, what the
+    /// request line carries; absolute for HTTP/2 (the client writes
+    /// `:scheme` and `:authority` from it).
+    fn upstream_uri(&self, uri: Uri) -> Option<Uri> {
+        let rewrites =
+            !self.upstream.base_path.is_empty() || (self.strip_prefix && self.prefix != "/");
+        if !self.upstream.http2 && !rewrites {
+            // The path and query as the client sent them: an origin-form
+            // URI (what an HTTP/1.1 client sends) passes as it is, no copy.
+            if uri.scheme().is_none() && uri.authority().is_none() {
+                return Some(uri);
+            }
+            let mut parts = http::uri::Parts::default();
+            parts.path_and_query = Some(
+                uri.path_and_query()
+                    .cloned()
+                    .unwrap_or_else(|| PathAndQuery::from_static("/")),
+            );
+            return Uri::from_parts(parts).ok();
+        }
         let path = uri.path();
         let rest = if self.strip_prefix && self.prefix != "/" {
             path.strip_prefix(&self.prefix).unwrap_or(path)
@@ -400,6 +467,9 @@ impl ProxyInner {
             pq.push('?');
             pq.push_str(q);
         }
+        if !self.upstream.http2 {
+            return Uri::try_from(pq).ok();
+        }
         Uri::builder()
             .scheme(self.upstream.scheme.clone())
             .authority(self.upstream.authority.clone())
@@ -407,39 +477,6 @@ impl ProxyInner {
             .build()
             .ok()
     }
-}
-
-/// Whether the request failed because its body (from the client) did.
-fn request_body_failed(e: &hyper_util::client::legacy::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = e.source();
-    while let Some(s) = source {
-        if let Some(h) = s.downcast_ref::<hyper::Error>()
-            && h.is_user()
-        {
-            return true;
-        }
-        source = s.source();
-    }
-    false
-}
-
-/// The innermost error's message, worded for a person.
-fn root_cause(e: &hyper_util::client::legacy::Error) -> String {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = e.source();
-    let mut last = None;
-    while let Some(s) = source {
-        if let Some(io) = s.downcast_ref::<io::Error>() {
-            return match io.kind() {
-                io::ErrorKind::ConnectionRefused => "connection refused".into(),
-                io::ErrorKind::ConnectionReset => "connection reset".into(),
-                io::ErrorKind::TimedOut => "connect timed out".into(),
-                _ => io.to_string(),
-            };
-        }
-        last = Some(s.to_string());
-        source = s.source();
-    }
-    last.unwrap_or_else(|| e.to_string())
 }
 
 /// `30s`, `1.5s`, `250ms`.
@@ -500,6 +537,32 @@ mod tests {
         h.insert("x-keep", HeaderValue::from_static("1"));
         strip_hop_by_hop(&mut h);
         assert_eq!(h.len(), 2);
+    }
+
+    #[test]
+    fn each_hop_by_hop_name_has_its_bit() {
+        for (i, name) in HOP_BY_HOP.iter().enumerate() {
+            assert_eq!(HOP_BY_HOP_NAMES[i].as_str(), *name);
+            assert_eq!(hop_by_hop_bit(&HOP_BY_HOP_NAMES[i]), 1 << i);
+        }
+        assert_eq!(hop_by_hop_bit(&header::ORIGIN), 0);
+        // Only `Connection: keep-alive`: both go, the rest stays.
+        let mut h = HeaderMap::new();
+        h.insert("connection", HeaderValue::from_static("keep-alive"));
+        h.insert("keep-alive", HeaderValue::from_static("timeout=5"));
+        h.insert("content-type", HeaderValue::from_static("text/plain"));
+        strip_hop_by_hop(&mut h);
+        let names: Vec<&str> = h.keys().map(|n| n.as_str()).collect();
+        assert_eq!(names, ["content-type"]);
+        // The previous X-Forwarded-For is kept, the client appended.
+        let mut h = HeaderMap::new();
+        h.insert("x-forwarded-for", HeaderValue::from_static("10.0.0.1"));
+        forwarded_headers(&mut h, Some(HeaderValue::from_static("127.0.0.1")));
+        assert_eq!(h["x-forwarded-for"], "10.0.0.1, 127.0.0.1");
+        assert_eq!(h["x-forwarded-proto"], "http");
+        let mut h = HeaderMap::new();
+        forwarded_headers(&mut h, Some(HeaderValue::from_static("127.0.0.1")));
+        assert_eq!(h["x-forwarded-for"], "127.0.0.1");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, ready};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -26,7 +27,8 @@ use tower_service::Service;
 use crate::body::Body;
 use crate::config::{ConfigErrors, GatewayConfig, Route};
 use crate::metrics::{Metrics, RouteMetrics};
-use crate::proxy::{self, Oversize, Proxy, UpstreamClient, plain};
+use crate::proxy::{Oversize, Proxy, plain};
+use crate::upstream::UpstreamClient;
 
 /// Where the configuration comes from, so that a reload reads it again.
 #[derive(Clone, Debug)]
@@ -248,7 +250,13 @@ impl Shared {
         let mut clients = self.clients.lock().unwrap_or_else(|e| e.into_inner());
         clients
             .entry(key)
-            .or_insert_with(|| proxy::client(route.upstream.http2, config.limits.connect_timeout))
+            .or_insert_with(|| {
+                UpstreamClient::new(
+                    &route.upstream.authority,
+                    route.upstream.http2,
+                    config.limits.connect_timeout,
+                )
+            })
             .clone()
     }
 
@@ -681,25 +689,42 @@ async fn serve_connection(
     };
     let conn = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
-    let mut stop = shared.shutdown.subscribe();
-    let mut closing = false;
+    let mut shutdown = shared.shutdown.subscribe();
+    let stop = shutdown.wait_for(|s| *s);
+    tokio::pin!(stop);
     let idle_check = tokio::time::sleep(idle);
     tokio::pin!(idle_check);
-    loop {
-        tokio::select! {
-            result = conn.as_mut() => {
-                if let Err(e) = result {
-                    tracing::debug!(target: "corsica_gateway", %peer, error = %e, "connection ended with an error");
-                }
-                break;
+    // The shutdown signal and the idle timer are polled with a waker of
+    // their own, and only after one of them woke the task: the connection
+    // wakes the task several times per request, and polling both at each
+    // wakeup (as `select!` does) cost more than the rest of this loop.
+    let side = Arc::new(SideWake::default());
+    let side_waker = std::task::Waker::from(side.clone());
+    let mut task_waker: Option<std::task::Waker> = None;
+    let mut closing = false;
+    let result = std::future::poll_fn(|cx| {
+        if !task_waker.as_ref().is_some_and(|w| w.will_wake(cx.waker())) {
+            task_waker = Some(cx.waker().clone());
+            *side.task.lock().unwrap_or_else(|e| e.into_inner()) = Some(cx.waker().clone());
+            // First poll (or a new waker): poll both below.
+            side.woken.store(true, Ordering::Relaxed);
+        }
+        loop {
+            if let Poll::Ready(result) = conn.as_mut().poll(cx) {
+                return Poll::Ready(result);
             }
-            _ = stop.wait_for(|s| *s), if !closing => {
+            if closing || !side.woken.swap(false, Ordering::AcqRel) {
+                return Poll::Pending;
+            }
+            let mut side_cx = Context::from_waker(&side_waker);
+            if stop.as_mut().poll(&mut side_cx).is_ready() {
                 // Finishes the request in flight (with `Connection: close`
                 // on HTTP/1.1, GOAWAY on HTTP/2), then ends.
                 conn.as_mut().graceful_shutdown();
                 closing = true;
+                continue;
             }
-            _ = &mut idle_check, if !closing => {
+            if idle_check.as_mut().poll(&mut side_cx).is_ready() {
                 let now = shared.started.elapsed().as_millis() as u64;
                 let last = activity.last.load(Ordering::Relaxed);
                 let quiet = Duration::from_millis(now.saturating_sub(last));
@@ -707,14 +732,46 @@ async fn serve_connection(
                     conn.as_mut().graceful_shutdown();
                     closing = true;
                 } else {
-                    idle_check.as_mut().reset(tokio::time::Instant::now() + idle.saturating_sub(quiet).max(Duration::from_millis(100)));
+                    idle_check.as_mut().reset(
+                        tokio::time::Instant::now()
+                            + idle.saturating_sub(quiet).max(Duration::from_millis(100)),
+                    );
+                    // Polled again to arm it.
+                    side.woken.store(true, Ordering::Relaxed);
                 }
+                continue;
             }
+            return Poll::Pending;
         }
+    })
+    .await;
+    if let Err(e) = result {
+        tracing::debug!(target: "corsica_gateway", %peer, error = %e, "connection ended with an error");
     }
     shared.metrics.connections.fetch_sub(1, Ordering::Relaxed);
     if shared.connections.fetch_sub(1, Ordering::SeqCst) == 1 {
         shared.drained.notify_waiters();
+    }
+}
+
+/// The waker given to a connection's shutdown signal and idle timer: it
+/// notes that one of them woke, then wakes the connection's task.
+#[derive(Default)]
+struct SideWake {
+    woken: AtomicBool,
+    task: Mutex<Option<std::task::Waker>>,
+}
+
+impl std::task::Wake for SideWake {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::Release);
+        if let Some(task) = &*self.task.lock().unwrap_or_else(|e| e.into_inner()) {
+            task.wake_by_ref();
+        }
     }
 }
 
@@ -776,7 +833,7 @@ fn head_size<B>(request: &Request<B>) -> usize {
 impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Response = Response<Body>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+    type Future = ConnFuture;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         let guard = InFlight::new(&self.shared, &self.activity);
@@ -784,11 +841,11 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         let mut request = match &self.shared.extra {
             Some(extra) => match extra.try_call(request, &state) {
                 Ok(response) => {
-                    return Box::pin(async move {
+                    return ConnFuture::Boxed(Box::pin(async move {
                         let response = response.await;
                         drop(guard);
                         Ok(response)
-                    });
+                    }));
                 }
                 Err(request) => request,
             },
@@ -815,7 +872,7 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                     .join(", ")
             );
             drop(guard);
-            return Box::pin(async move { Ok(plain(StatusCode::NOT_FOUND, text)) });
+            return ConnFuture::Ready(Some(plain(StatusCode::NOT_FOUND, text)));
         };
         let limit = state.config.limits.max_header_bytes;
         let size = head_size(&request);
@@ -825,22 +882,77 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                 .insert(Oversize { bytes: size, limit });
         }
         let route = &state.routes[index];
-        let metrics = route.metrics.clone();
         let mut service = route.service.clone();
         // The client's address, for the X-Forwarded-For of a request the
         // proxy forwards (a preflight answered by the layer needs none).
         service.get_mut().set_peer(self.peer.clone());
         // `Cors<Proxy>` is always ready (the proxy's readiness is constant).
-        let future = service.call(request);
-        Box::pin(async move {
-            let response = match future.await {
-                Ok(r) => r,
-                Err(never) => match never {},
-            };
-            metrics.observe_status(response.status().as_u16());
-            drop(guard);
-            Ok(response)
-        })
+        let mut future = service.call(request);
+        if future.is_answered() {
+            // A preflight answered by the layer: ready at once without
+            // the waker, so taken now and sent without boxing.
+            let noop = &mut Context::from_waker(std::task::Waker::noop());
+            match Pin::new(&mut future).poll(noop) {
+                Poll::Ready(Ok(response)) => {
+                    route.metrics.observe_status(response.status().as_u16());
+                    drop(guard);
+                    return ConnFuture::Ready(Some(response));
+                }
+                Poll::Ready(Err(never)) => match never {},
+                Poll::Pending => {}
+            }
+        }
+        // Not boxed again: the proxy's future is boxed already, and hyper
+        // keeps this one in its connection's slot.
+        ConnFuture::Routed {
+            future,
+            metrics: route.metrics.clone(),
+            guard: Some(guard),
+        }
+    }
+}
+
+/// The answer of [`ConnService`]: ready at once (a preflight, a 404), or
+/// to wait for.
+// Large on purpose: hyper keeps it in one slot per connection, allocated
+// once; boxing the routed variant would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
+enum ConnFuture {
+    Ready(Option<Response<Body>>),
+    /// A route's answer: the CORS layer's future around the proxy's.
+    Routed {
+        future: corsica_tower::ResponseFuture<<Proxy as Service<Request<Incoming>>>::Future, Body>,
+        metrics: Arc<RouteMetrics>,
+        guard: Option<InFlight>,
+    },
+    Boxed(Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>),
+}
+
+impl Future for ConnFuture {
+    type Output = Result<Response<Body>, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match self.get_mut() {
+            ConnFuture::Ready(response) => match response.take() {
+                Some(response) => Poll::Ready(Ok(response)),
+                // Polled after completion: hyper does not.
+                None => Poll::Pending,
+            },
+            ConnFuture::Routed {
+                future,
+                metrics,
+                guard,
+            } => {
+                let response = match ready!(Pin::new(future).poll(cx)) {
+                    Ok(r) => r,
+                    Err(never) => match never {},
+                };
+                metrics.observe_status(response.status().as_u16());
+                guard.take();
+                Poll::Ready(Ok(response))
+            }
+            ConnFuture::Boxed(future) => future.as_mut().poll(cx),
+        }
     }
 }
 

@@ -77,6 +77,44 @@ impl<F, B> ResponseFuture<F, B> {
         }
     }
 
+    /// Whether the layer answered the request itself (a preflight, allowed
+    /// or not): then the future is ready at its first poll and never uses
+    /// the waker, so a server can take the answer at once (polling with
+    /// [`Waker::noop`](std::task::Waker::noop)) instead of boxing or
+    /// storing the future.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use std::future::Future;
+    /// use std::pin::pin;
+    /// use std::task::{Context, Poll, Waker};
+    /// use http::{Method, Request, Response, StatusCode};
+    /// use tower::Service;
+    /// use tower_layer::Layer;
+    ///
+    /// let layer = corsica_tower::CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#).unwrap();
+    /// let mut service = layer.layer(tower::service_fn(|_: Request<()>| async {
+    ///     Ok::<_, Infallible>(Response::new(()))
+    /// }));
+    /// let preflight = Request::builder()
+    ///     .method(Method::OPTIONS)
+    ///     .header("origin", "https://a.com")
+    ///     .header("access-control-request-method", "GET")
+    ///     .body(())
+    ///     .unwrap();
+    /// let future = service.call(preflight);
+    /// assert!(future.is_answered());
+    /// let Poll::Ready(Ok(answer)) = pin!(future).poll(&mut Context::from_waker(Waker::noop())) else {
+    ///     unreachable!("an answered future is ready at once");
+    /// };
+    /// assert_eq!(answer.status(), StatusCode::NO_CONTENT);
+    /// let get = Request::get("/").header("origin", "https://a.com").body(()).unwrap();
+    /// assert!(!service.call(get).is_answered());
+    /// ```
+    pub fn is_answered(&self) -> bool {
+        matches!(&self.kind, Kind::Answered { response: Some(_) })
+    }
+
     pub(crate) fn inner(
         future: F,
         headers: OwnedResponseHeaders,

@@ -26,8 +26,9 @@ use super::presets::Preset;
 use crate::body::Body;
 use crate::config::{PolicySource, Route, Upstream};
 use crate::metrics::RouteMetrics;
-use crate::proxy::{self, Proxy, plain};
+use crate::proxy::{Proxy, plain};
 use crate::server::{BoxResponse, Extra, State};
+use crate::upstream::UpstreamClient;
 
 /// Entries kept at most (the oldest go first).
 const MAX_ENTRIES: usize = 256;
@@ -64,7 +65,7 @@ type Entries = (HashMap<String, Arc<Entry>>, VecDeque<String>);
 pub(crate) struct Lab {
     echo: Upstream,
     page: String,
-    client: proxy::UpstreamClient,
+    client: UpstreamClient,
     metrics: Arc<RouteMetrics>,
     entries: Mutex<Entries>,
     runs: AtomicU64,
@@ -97,10 +98,11 @@ pub(crate) fn parse_path(path: &str) -> Option<(&str, u64, &str)> {
 
 impl Lab {
     pub(crate) fn new(echo: Upstream, page: String) -> Lab {
+        let client = UpstreamClient::new(&echo.authority, false, Duration::from_secs(5));
         Lab {
             echo,
             page,
-            client: proxy::client(false, Duration::from_secs(5)),
+            client,
             metrics: Arc::new(RouteMetrics::default()),
             entries: Mutex::new((HashMap::new(), VecDeque::new())),
             runs: AtomicU64::new(0),
