@@ -386,6 +386,15 @@ impl Policy {
         if self.matcher.is_listed(bytes) {
             return Ok(origin);
         }
+        if self.matcher.only_listed() {
+            // No pattern can match an unlisted origin: only the reason is
+            // left to find, which needs no split of the value.
+            return Err(if crate::origin::OriginRef::is_canonical(bytes) {
+                Rejection::OriginNotAllowed
+            } else {
+                Rejection::MalformedOrigin
+            });
+        }
         match crate::origin::OriginRef::parse(bytes) {
             Some(o) if self.matcher.matches_unlisted(&o) => Ok(origin),
             Some(_) => Err(Rejection::OriginNotAllowed),
