@@ -260,6 +260,7 @@ impl<'a> ResponseHeaders<'a> {
     /// ```
     ///
     /// [`Policy`]: super::Policy
+    #[inline]
     pub fn into_owned(self) -> OwnedResponseHeaders {
         // Slot by slot (not `slots().map(..)`, which goes through a
         // generic `try_map` and costs several times more on this path).
@@ -302,6 +303,7 @@ impl OwnedResponseHeaders {
 
     /// Sets these headers on a response, as [`ResponseHeaders::apply_to`]
     /// does, moving the values in.
+    #[inline]
     pub fn apply_to(self, headers: &mut HeaderMap) {
         for (name, value) in NAMES.into_iter().zip(self.values) {
             let Some(value) = value else { continue };
