@@ -77,8 +77,25 @@ fn run_tower<S>(
     for r in requests {
         out.push(measure(&mut service, r));
     }
-    let acao = out[0].headers().contains_key("access-control-allow-origin");
-    assert_eq!(acao, c.allowed);
+    report_answer(
+        c,
+        out[0].headers().contains_key("access-control-allow-origin"),
+    );
+}
+
+/// Prints `answer: agrees`, or `answer: allows` / `answer: rejects` when the
+/// library's answer (whether it sent `Access-Control-Allow-Origin`)
+/// differs from the case's expected one: the call is counted either way,
+/// and the script writes the disagreement next to the count.
+fn report_answer(c: &Case, allowed: bool) {
+    let answer = if allowed == c.allowed {
+        "agrees"
+    } else if allowed {
+        "allows"
+    } else {
+        "rejects"
+    };
+    println!("answer: {answer}");
 }
 
 fn main() {
@@ -112,7 +129,14 @@ fn main() {
             }
         }
         #[cfg(feature = "bench-actix")]
-        "actix" => actix(&c, n),
+        "actix" => {
+            // Neither peer has origin patterns: no comparable setup.
+            if c.setup.tower.is_none() {
+                eprintln!("no actix-cors setup for this case");
+                std::process::exit(2);
+            }
+            actix(&c, n)
+        }
         _ => {
             eprintln!("unknown library {lib}");
             std::process::exit(2);
@@ -138,6 +162,6 @@ fn actix(c: &Case, n: usize) {
             .as_ref()
             .ok()
             .map(|r| r.headers().contains_key("access-control-allow-origin"));
-        assert_eq!(first.unwrap_or(false), c.allowed);
+        report_answer(c, first.unwrap_or(false));
     });
 }

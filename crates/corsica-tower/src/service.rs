@@ -1,11 +1,15 @@
 //! [`Cors`]: the service. It asks [`Policy::decide`] and does what the
 //! decision says; it decides nothing itself.
 
+use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
+
+use arc_swap::ArcSwap;
+use arc_swap::cache::Cache;
 use std::task::{Context, Poll};
 
-use corsica::policy::{Decision, REJECTION_HEADER};
+use corsica::policy::{Decision, Policy, REJECTION_HEADER};
 use http::{Request, Response};
 use tower_service::Service;
 
@@ -60,7 +64,23 @@ use crate::handle::Shared;
 pub struct Cors<S> {
     inner: S,
     shared: Arc<Shared>,
+    /// This service's copy of the current policy, checked against the
+    /// shared one on each call (one pointer comparison) and refreshed when
+    /// a reload replaced it.
+    policy: Cache<PolicySlot, Arc<Policy>>,
     observer: Option<Observer>,
+}
+
+/// The shared policy slot, as [`Cache`] wants it.
+#[derive(Clone, Debug)]
+struct PolicySlot(Arc<Shared>);
+
+impl Deref for PolicySlot {
+    type Target = ArcSwap<Policy>;
+
+    fn deref(&self) -> &ArcSwap<Policy> {
+        &self.0.policy
+    }
 }
 
 /// What [`CorsLayer::on_decision`](crate::CorsLayer::on_decision) calls.
@@ -81,6 +101,7 @@ impl<S> Cors<S> {
     ) -> Cors<S> {
         Cors {
             inner,
+            policy: Cache::new(PolicySlot(shared.clone())),
             shared,
             observer,
         }
@@ -160,18 +181,23 @@ where
     }
 
     fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
-        let policy = self.shared.policy.load();
+        let Cors {
+            inner,
+            shared,
+            policy,
+            observer,
+        } = self;
+        let policy = policy.load();
         let decision = policy.decide(request.method(), request.headers());
-        if let Some(observer) = &self.observer {
+        if let Some(observer) = observer {
             (observer.0)(&decision);
         }
-        if self.shared.shadow.load(Ordering::Relaxed) {
+        if shared.shadow.load(Ordering::Relaxed) {
             // Shadow mode: report, change nothing.
-            self.report_shadow(&decision, &request);
-            drop(policy);
-            return ResponseFuture::untouched(self.inner.call(request));
+            report_shadow(shared, &decision, &request);
+            return ResponseFuture::untouched(inner.call(request));
         }
-        let explanation = self.report(&decision, &request);
+        let explanation = report(shared, &decision, &request);
         match decision.status() {
             Some(status) => {
                 // Answered here: the response is made now, from the
@@ -187,78 +213,75 @@ where
             }
             None => {
                 let headers = decision.headers().into_owned();
-                drop(policy);
-                ResponseFuture::inner(self.inner.call(request), headers, explanation)
+                ResponseFuture::inner(inner.call(request), headers, explanation)
             }
         }
     }
 }
 
-impl<S> Cors<S> {
-    /// Reports a decision taken in shadow mode: what would be rejected
-    /// (and, with `trace_allowed`, what would be allowed).
-    fn report_shadow<B>(&self, decision: &Decision<'_>, request: &Request<B>) {
-        match decision.rejection() {
-            Some(rejection) => tracing::info!(
+/// Reports a decision taken in shadow mode: what would be rejected
+/// (and, with `trace_allowed`, what would be allowed).
+fn report_shadow<B>(shared: &Shared, decision: &Decision<'_>, request: &Request<B>) {
+    match decision.rejection() {
+        Some(rejection) => tracing::info!(
+            target: "corsica_tower",
+            code = rejection.code(),
+            reason = %rejection,
+            origin = ?request.headers().get(http::header::ORIGIN),
+            method = %request.method(),
+            preflight = decision.is_preflight(),
+            shadow = true,
+            "CORS request would be rejected (shadow mode: passed on unchanged)"
+        ),
+        None => {
+            if decision.is_cors() && shared.trace_allowed.load(Ordering::Relaxed) {
+                tracing::info!(
+                    target: "corsica_tower",
+                    origin = ?request.headers().get(http::header::ORIGIN),
+                    method = %request.method(),
+                    preflight = decision.is_preflight(),
+                    shadow = true,
+                    "CORS request would be allowed (shadow mode: passed on unchanged)"
+                );
+            }
+        }
+    }
+}
+
+/// Reports the decision through `tracing`; returns the debug header's
+/// value when debugging is on and the request is rejected.
+fn report<B>(
+    shared: &Shared,
+    decision: &Decision<'_>,
+    request: &Request<B>,
+) -> Option<http::HeaderValue> {
+    match decision.rejection() {
+        Some(rejection) => {
+            tracing::info!(
                 target: "corsica_tower",
                 code = rejection.code(),
                 reason = %rejection,
                 origin = ?request.headers().get(http::header::ORIGIN),
                 method = %request.method(),
                 preflight = decision.is_preflight(),
-                shadow = true,
-                "CORS request would be rejected (shadow mode: passed on unchanged)"
-            ),
-            None => {
-                if decision.is_cors() && self.shared.trace_allowed.load(Ordering::Relaxed) {
-                    tracing::info!(
-                        target: "corsica_tower",
-                        origin = ?request.headers().get(http::header::ORIGIN),
-                        method = %request.method(),
-                        preflight = decision.is_preflight(),
-                        shadow = true,
-                        "CORS request would be allowed (shadow mode: passed on unchanged)"
-                    );
-                }
-            }
+                "CORS request rejected"
+            );
+            shared
+                .debug
+                .load(Ordering::Relaxed)
+                .then(|| rejection.header_value())
         }
-    }
-
-    /// Reports the decision through `tracing`; returns the debug header's
-    /// value when debugging is on and the request is rejected.
-    fn report<B>(
-        &self,
-        decision: &Decision<'_>,
-        request: &Request<B>,
-    ) -> Option<http::HeaderValue> {
-        match decision.rejection() {
-            Some(rejection) => {
+        None => {
+            if decision.is_cors() && shared.trace_allowed.load(Ordering::Relaxed) {
                 tracing::info!(
                     target: "corsica_tower",
-                    code = rejection.code(),
-                    reason = %rejection,
                     origin = ?request.headers().get(http::header::ORIGIN),
                     method = %request.method(),
                     preflight = decision.is_preflight(),
-                    "CORS request rejected"
+                    "CORS request allowed"
                 );
-                self.shared
-                    .debug
-                    .load(Ordering::Relaxed)
-                    .then(|| rejection.header_value())
             }
-            None => {
-                if decision.is_cors() && self.shared.trace_allowed.load(Ordering::Relaxed) {
-                    tracing::info!(
-                        target: "corsica_tower",
-                        origin = ?request.headers().get(http::header::ORIGIN),
-                        method = %request.method(),
-                        preflight = decision.is_preflight(),
-                        "CORS request allowed"
-                    );
-                }
-                None
-            }
+            None
         }
     }
 }

@@ -102,6 +102,64 @@ fn reload_refuses_an_invalid_policy_and_keeps_the_old_one() {
     assert_eq!(handle.policy().config().origins, ["https://a.com"]);
 }
 
+/// Each service keeps a cached copy of the policy (`arc_swap::Cache`): a
+/// replacement must still decide the very next call of every service made
+/// before it, clones included.
+#[tokio::test]
+async fn a_replacement_decides_the_next_call_of_services_made_before_it() {
+    use tower::{Service, ServiceExt};
+    use tower_layer::Layer;
+
+    async fn acao<S>(service: &mut S, origin: &str) -> Option<String>
+    where
+        S: Service<http::Request<()>, Response = http::Response<()>>,
+        S::Error: std::fmt::Debug,
+    {
+        let request = http::Request::get("/")
+            .header("origin", origin)
+            .body(())
+            .unwrap();
+        let response = service.ready().await.unwrap().call(request).await.unwrap();
+        response
+            .headers()
+            .get("access-control-allow-origin")
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    let layer = CorsLayer::from_toml_str(r#"origins = ["https://a.com"]"#).unwrap();
+    let mut service = layer.layer(tower::service_fn(|_: http::Request<()>| async {
+        Ok::<_, std::convert::Infallible>(http::Response::new(()))
+    }));
+    let mut clone = service.clone();
+    assert_eq!(
+        acao(&mut service, "https://a.com").await.as_deref(),
+        Some("https://a.com")
+    );
+    assert_eq!(acao(&mut service, "https://b.com").await, None);
+
+    layer
+        .handle()
+        .replace_with_toml_str(r#"origins = ["https://b.com"]"#)
+        .unwrap();
+    for s in [&mut service, &mut clone] {
+        assert_eq!(acao(s, "https://a.com").await, None);
+        assert_eq!(
+            acao(s, "https://b.com").await.as_deref(),
+            Some("https://b.com")
+        );
+    }
+    // And back: every replacement is seen, not only the first.
+    layer
+        .handle()
+        .replace_with_toml_str(r#"origins = ["https://a.com"]"#)
+        .unwrap();
+    assert_eq!(
+        acao(&mut clone, "https://a.com").await.as_deref(),
+        Some("https://a.com")
+    );
+    assert_eq!(acao(&mut clone.clone(), "https://b.com").await, None);
+}
+
 #[test]
 fn tower_http_panics_where_corsica_returns_errors() {
     use tower_http::cors::{Any, CorsLayer as TowerCors};

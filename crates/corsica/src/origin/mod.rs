@@ -97,10 +97,15 @@ pub enum Origin {
 ///
 /// <https://url.spec.whatwg.org/#default-port>
 pub fn default_port(scheme: &str) -> Option<u16> {
+    default_port_of(scheme.as_bytes())
+}
+
+/// [`default_port`] on bytes (for parsers that have not made text yet).
+pub(super) fn default_port_of(scheme: &[u8]) -> Option<u16> {
     match scheme {
-        "http" | "ws" => Some(80),
-        "https" | "wss" => Some(443),
-        "ftp" => Some(21),
+        b"http" | b"ws" => Some(80),
+        b"https" | b"wss" => Some(443),
+        b"ftp" => Some(21),
         _ => None,
     }
 }

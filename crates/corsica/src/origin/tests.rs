@@ -912,6 +912,7 @@ proptest! {
     #[test]
     fn origin_ref_parse_matches_reference_on_bytes(b in prop::collection::vec(any::<u8>(), 0..48)) {
         prop_assert_eq!(OriginRef::parse(&b), origin_ref_reference(&b));
+        prop_assert_eq!(OriginRef::is_canonical(&b), OriginRef::parse(&b).is_some());
     }
 
     #[test]
@@ -919,6 +920,7 @@ proptest! {
         s in "(https?|wss?|ftp|tauri|file|a1+.-|H)://(\\[[0-9a-f:.]{0,12}\\]|[a-z0-9.:\\[\\]A-Fx_%-]{0,16})(:[0-9]{0,7}){0,2}/?"
     ) {
         prop_assert_eq!(OriginRef::parse(s.as_bytes()), origin_ref_reference(s.as_bytes()), "{:?}", s);
+        prop_assert_eq!(OriginRef::is_canonical(s.as_bytes()), OriginRef::parse(s.as_bytes()).is_some());
     }
 }
 

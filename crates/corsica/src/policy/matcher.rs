@@ -204,6 +204,15 @@ impl OriginMatcher {
         self.matches_after(origin, false)
     }
 
+    /// Whether every origin the matcher allows is one
+    /// [`is_listed`](Self::is_listed) accepts (no subdomain pattern, no
+    /// port wildcard): then [`matches_unlisted`](Self::matches_unlisted) is
+    /// always `false`, and an unlisted origin need not be split.
+    #[inline]
+    pub(crate) fn only_listed(&self) -> bool {
+        self.subdomains.is_empty() && !self.exact_port_wildcard
+    }
+
     /// [`matches`](Self::matches) for an origin whose value
     /// [`is_listed`](Self::is_listed) already rejected: the exact map is
     /// searched only when port wildcards make it hold more than the set.

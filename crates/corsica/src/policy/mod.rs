@@ -280,8 +280,10 @@ impl Policy {
         // Fetch: CORS-preflight fetch, step 1-4: an OPTIONS request with
         // `Origin` and `Access-Control-Request-Method`. An OPTIONS request
         // without the latter is an actual request.
-        if method != Method::OPTIONS || !headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD)
-        {
+        let request_method = (method == Method::OPTIONS)
+            .then(|| headers.get_all(header::ACCESS_CONTROL_REQUEST_METHOD))
+            .filter(|lines| lines.iter().next().is_some());
+        let Some(request_method) = request_method else {
             return match origin {
                 Ok(allow_origin) => Decision::Actual {
                     headers: Headers {
@@ -298,10 +300,10 @@ impl Policy {
                     rejection: Some(r),
                 },
             };
-        }
+        };
 
         let checked = origin.and_then(|allow_origin| {
-            self.check_method(headers)?;
+            self.check_method(request_method)?;
             let acrh = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
             self.request_headers.check(|| acrh.iter())?;
             let pna = self.check_private_network(headers)?;
@@ -384,6 +386,15 @@ impl Policy {
         if self.matcher.is_listed(bytes) {
             return Ok(origin);
         }
+        if self.matcher.only_listed() {
+            // No pattern can match an unlisted origin: only the reason is
+            // left to find, which needs no split of the value.
+            return Err(if crate::origin::OriginRef::is_canonical(bytes) {
+                Rejection::OriginNotAllowed
+            } else {
+                Rejection::MalformedOrigin
+            });
+        }
         match crate::origin::OriginRef::parse(bytes) {
             Some(o) if self.matcher.matches_unlisted(&o) => Ok(origin),
             Some(_) => Err(Rejection::OriginNotAllowed),
@@ -393,10 +404,11 @@ impl Policy {
 
     /// Fetch: CORS-preflight fetch, step 7.5: the method must be safelisted,
     /// listed (byte-exact), or covered by `*`.
-    fn check_method<'a>(&self, headers: &'a HeaderMap) -> Result<(), Rejection<'a>> {
-        let mut lines = headers
-            .get_all(header::ACCESS_CONTROL_REQUEST_METHOD)
-            .iter();
+    fn check_method<'a>(
+        &self,
+        lines: header::GetAll<'a, HeaderValue>,
+    ) -> Result<(), Rejection<'a>> {
+        let mut lines = lines.iter();
         let (Some(line), None) = (lines.next(), lines.next()) else {
             return Err(Rejection::MalformedMethod);
         };
@@ -404,14 +416,18 @@ impl Policy {
         if !crate::headers::is_token(bytes) {
             return Err(Rejection::MalformedMethod);
         }
-        // A token is ASCII.
-        let method = std::str::from_utf8(bytes).map_err(|_| Rejection::MalformedMethod)?;
-        if crate::headers::is_cors_safelisted_method(method)
+        // Compared as bytes (a method is byte-exact); text only to name it
+        // in a rejection.
+        if crate::headers::CORS_SAFELISTED_METHODS
+            .iter()
+            .any(|m| m.as_bytes() == bytes)
             || self.any_method
-            || self.methods.iter().any(|m| m == method)
+            || self.methods.iter().any(|m| m.as_bytes() == bytes)
         {
             Ok(())
         } else {
+            // A token is ASCII, so this cannot fail.
+            let method = std::str::from_utf8(bytes).map_err(|_| Rejection::MalformedMethod)?;
             Err(Rejection::MethodNotAllowed { method })
         }
     }

@@ -756,6 +756,10 @@ fn allowed_actual_request() {
 #[test]
 fn disallowed_actual_request_gets_only_vary() {
     let p = policy(STRICT);
+    // Exact origins only: an unlisted origin is never split, only checked
+    // (`OriginMatcher::only_listed`); the reasons must be the same.
+    let exact = policy(r#"origins = ["https://myapp.com"]"#);
+    assert!(exact.matcher.only_listed() && !p.matcher.only_listed());
     for (origin, why) in [
         ("https://evil.com", Rejection::OriginNotAllowed),
         ("https://example.com", Rejection::OriginNotAllowed),
@@ -771,10 +775,12 @@ fn disallowed_actual_request_gets_only_vary() {
         ("garbage", Rejection::MalformedOrigin),
     ] {
         let h = req(&[("origin", origin)]);
-        let d = p.decide(&Method::GET, &h);
-        assert_eq!(d.rejection(), Some(&why), "{origin}");
-        assert_eq!(names(&d), [("vary".into(), "Origin".into())], "{origin}");
-        assert!(d.forwards() && !d.is_allowed());
+        for p in [&p, &exact] {
+            let d = p.decide(&Method::GET, &h);
+            assert_eq!(d.rejection(), Some(&why), "{origin}");
+            assert_eq!(names(&d), [("vary".into(), "Origin".into())], "{origin}");
+            assert!(d.forwards() && !d.is_allowed());
+        }
     }
     // Two Origin lines.
     let h = req(&[
