@@ -641,7 +641,7 @@ impl Recognized {
             loaded_url: None,
             credentialed_check: false,
             // A console line never quotes the preflight's allow lists.
-            listed: Default::default(),
+            listed: None,
         }
     }
 }

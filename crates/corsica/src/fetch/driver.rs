@@ -179,8 +179,9 @@ struct Walk<'r> {
     /// did not include.
     credentialed_check: bool,
     /// What the failing preflight's answer listed, when it refused the
-    /// method or a header.
-    listed: preflight::Listed,
+    /// method or a header (boxed: it is rare, and `Blocked` sits in
+    /// `Phase`).
+    listed: Option<Box<preflight::Listed>>,
 }
 
 static NULL: Bytes = Bytes::from_static(b"null");
@@ -336,7 +337,7 @@ impl<'r> Fetch<'r> {
                 credentials: w.include,
                 loaded_url: w.loaded_url.take(),
                 credentialed_check: w.credentialed_check,
-                listed: std::mem::take(&mut w.listed),
+                listed: w.listed.take(),
             },
             None => Blocked {
                 failure,
@@ -351,7 +352,7 @@ impl<'r> Fetch<'r> {
                 credentials: self.request.credentials_mode().is_include(),
                 loaded_url: None,
                 credentialed_check: false,
-                listed: preflight::Listed::default(),
+                listed: None,
             },
         };
         self.phase = Phase::Done(Outcome::Blocked(blocked));
@@ -441,7 +442,7 @@ impl<'r> Fetch<'r> {
             same_origin_start,
             loaded_url: None,
             credentialed_check: false,
-            listed: preflight::Listed::default(),
+            listed: None,
         });
         walk.initial_unsafe =
             quirks.preflight.sticky_across_redirects && !walk.unsafe_names().is_empty();
@@ -752,11 +753,7 @@ impl<'r> Fetch<'r> {
                 {
                     *name = request::webkit_held_name(original, name);
                 }
-                let listed = if matched {
-                    preflight::listed(head, quirks)
-                } else {
-                    preflight::Listed::default()
-                };
+                let listed = matched.then(|| Box::new(preflight::listed(head, quirks)));
                 if let Some(w) = self.walk.as_mut() {
                     w.listed = listed;
                 }

@@ -69,7 +69,7 @@ pub struct Blocked {
     pub(crate) credentialed_check: bool,
     /// What the failing preflight's answer listed, when it refused the
     /// method or a header.
-    pub(crate) listed: super::preflight::Listed,
+    pub(crate) listed: Option<Box<super::preflight::Listed>>,
 }
 
 impl Blocked {
@@ -142,14 +142,14 @@ impl Blocked {
     /// request's method or one of its headers (empty otherwise, or when
     /// the list did not parse).
     pub fn preflight_allowed_methods(&self) -> &[String] {
-        &self.listed.methods
+        self.listed.as_ref().map_or(&[], |l| &l.methods)
     }
 
     /// The header names the failing preflight's answer listed in
     /// `Access-Control-Allow-Headers`, as sent, on the same failures as
     /// [`Blocked::preflight_allowed_methods`].
     pub fn preflight_allowed_headers(&self) -> &[String] {
-        &self.listed.headers
+        self.listed.as_ref().map_or(&[], |l| &l.headers)
     }
 }
 
