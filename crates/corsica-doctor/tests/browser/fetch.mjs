@@ -16,12 +16,12 @@
 // Writes one JSON line per request to stdout, then {"page_port": N}.
 //
 // puppeteer-core comes from conformance/node_modules; the browsers are
-// Debian's /usr/bin/chromium and /usr/bin/firefox-esr (scripts/test
-// installs all three).
+// Debian's chromium and firefox-esr, launched as every corsica test
+// launches them (conformance/runner/browsers.mjs; scripts/test installs
+// all three).
 
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -33,6 +33,7 @@ const puppeteer = require('puppeteer-core');
 const { isFirefoxCorsLine, reasonKeyOfFirefoxMessage } = await import(
   pathToFileURL(path.join(root, 'conformance/runner/firefox-reasons.mjs')).href
 );
+const { launchBrowser } = await import(pathToFileURL(path.join(root, 'conformance/runner/browsers.mjs')).href);
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -62,52 +63,6 @@ async function pageFetch(req) {
   }
 }
 
-async function launch(hosts, userDataDir) {
-  if (browserName === 'chrome') {
-    return puppeteer.launch({
-      browser: 'chrome',
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-default-apps',
-        '--no-default-browser-check',
-        '--host-resolver-rules=MAP *.test 127.0.0.1',
-        '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeV2ForTypicallySecureUsers,NetworkPrediction',
-        `--user-data-dir=${userDataDir}`,
-      ],
-      protocolTimeout: 60000,
-    });
-  }
-  return puppeteer.launch({
-    browser: 'firefox',
-    executablePath: '/usr/bin/firefox-esr',
-    protocol: 'webDriverBiDi',
-    headless: true,
-    extraPrefsFirefox: {
-      'network.dns.localDomains': hosts.join(','),
-      'network.proxy.type': 0,
-      'dom.security.https_first': false,
-      'dom.security.https_only_mode': false,
-      'network.http.speculative-parallel-limit': 0,
-      'network.dns.disablePrefetch': true,
-      'network.prefetch-next': false,
-      'network.predictor.enabled': false,
-      'network.captive-portal-service.enabled': false,
-      'network.connectivity-service.enabled': false,
-      'toolkit.telemetry.enabled': false,
-      'app.update.enabled': false,
-      'network.trr.mode': 5,
-    },
-    protocolTimeout: 60000,
-  });
-}
 
 /** A page on `origin`, with its console (and Chromium's network errors) recorded. */
 async function openPage(browser, origin) {
@@ -176,8 +131,7 @@ async function main() {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const port = server.address().port;
   const hosts = [...new Set(requests.map((r) => r.page).filter((h) => h.endsWith('.test')))];
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'corsica-check-browser-'));
-  const browser = await launch(hosts, userDataDir);
+  const { browser, cleanup } = await launchBrowser(puppeteer, browserName, { hosts, tag: 'corsica-check-browser' });
   const sessions = new Map();
   try {
     for (const req of requests) {
@@ -196,7 +150,7 @@ async function main() {
   } finally {
     for (const s of sessions.values()) await s.ctx.close().catch(() => {});
     await browser.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    cleanup();
     server.close();
   }
   process.stdout.write(`${JSON.stringify({ page_port: port })}\n`);

@@ -19,19 +19,20 @@
 // "preflight" whose `_initiator` names the request it preceded.
 //
 // puppeteer-core comes from conformance/node_modules (npm ci --prefix
-// conformance); Chromium is Debian's /usr/bin/chromium.
+// conformance); Chromium is Debian's, launched as every corsica test
+// launches it (conformance/runner/browsers.mjs).
 
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../../../..');
 const require = createRequire(path.join(root, 'conformance/package.json'));
 const puppeteer = require('puppeteer-core');
+const { launchBrowser } = await import(pathToFileURL(path.join(root, 'conformance/runner/browsers.mjs')).href);
 
 function parseArgs(argv) {
   const opts = { out: null, pagePort: 0, apiPort: 0 };
@@ -358,26 +359,7 @@ async function main() {
     res.end(page(apiOrigin));
   });
 
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'corsica-har-'));
-  const browser = await puppeteer.launch({
-    browser: 'chrome',
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-default-apps',
-      '--no-default-browser-check',
-      '--host-resolver-rules=MAP *.test 127.0.0.1',
-      '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,HttpsFirstModeV2ForTypicallySecureUsers,NetworkPrediction',
-      `--user-data-dir=${userDataDir}`,
-    ],
-    protocolTimeout: 60000,
-  });
+  const { browser, cleanup } = await launchBrowser(puppeteer, 'chrome', { tag: 'corsica-har' });
   try {
     const version = await browser.version();
     const page = await browser.newPage();
@@ -412,7 +394,7 @@ async function main() {
     process.stdout.write(`${JSON.stringify({ version, appOrigin, apiOrigin, blocked: blocked.length })}\n`);
   } finally {
     await browser.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    cleanup();
     apiServer.close();
     pageServer.close();
   }
