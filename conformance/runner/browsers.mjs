@@ -96,3 +96,22 @@ export async function launchBrowser(puppeteer, which, { hosts = [], tag = 'corsi
   });
   return { browser, cleanup: () => {} };
 }
+
+/**
+ * Collects the console's error lines of `page` (Chromium through CDP's
+ * `Log` domain, Firefox through WebDriver BiDi's log entries of its
+ * browsing context). Returns `{ lines, detach }`.
+ */
+export async function collectConsoleErrors(page, which) {
+  const lines = [];
+  if (which === 'chrome') {
+    const cdp = await page.createCDPSession();
+    cdp.on('Log.entryAdded', (e) => e.entry.level === 'error' && lines.push(e.entry.text));
+    await cdp.send('Log.enable');
+    return { lines, detach: () => cdp.detach().catch(() => {}) };
+  }
+  const bc = page.mainFrame().browsingContext;
+  const onLog = ({ entry }) => entry.level === 'error' && lines.push(entry.text ?? '');
+  bc.on('log', onLog);
+  return { lines, detach: async () => bc.off('log', onLog) };
+}

@@ -22,7 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { EXECUTABLES, PACKAGES, launchBrowser } from '../../../conformance/runner/browsers.mjs';
+import { EXECUTABLES, PACKAGES, collectConsoleErrors, launchBrowser } from '../../../conformance/runner/browsers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -65,19 +65,7 @@ async function openPage(browser, url) {
   const ctx = await browser.createBrowserContext();
   const page = await ctx.newPage();
   await page.setViewport({ width: 1400, height: 1000 });
-  const lines = [];
-  let detach = async () => {};
-  if (which === 'chrome') {
-    const cdp = await page.createCDPSession();
-    cdp.on('Log.entryAdded', (e) => e.entry.level === 'error' && lines.push(e.entry.text));
-    await cdp.send('Log.enable');
-    detach = () => cdp.detach().catch(() => {});
-  } else {
-    const bc = page.mainFrame().browsingContext;
-    const onLog = ({ entry }) => entry.level === 'error' && lines.push(entry.text ?? '');
-    bc.on('log', onLog);
-    detach = async () => bc.off('log', onLog);
-  }
+  const { lines, detach } = await collectConsoleErrors(page, which);
   await page.goto(url, { waitUntil: 'load' });
   await page.waitForFunction(() => document.body.dataset.ready === 'true', { timeout: 15000 });
   return { page, lines, close: async () => { await detach(); await ctx.close(); } };

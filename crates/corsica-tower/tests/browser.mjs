@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { EXECUTABLES, PACKAGES, launchBrowser } from '../../../conformance/runner/browsers.mjs';
+import { EXECUTABLES, PACKAGES, collectConsoleErrors, launchBrowser } from '../../../conformance/runner/browsers.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PAGE_PATH = '/__corsica__/page.html';
@@ -66,20 +66,7 @@ const launch = () => launchBrowser(puppeteer, which, { tag: 'corsica-tower' });
 async function openPage(browser, origin) {
   const ctx = await browser.createBrowserContext();
   const page = await ctx.newPage();
-  const lines = [];
-  let detach = async () => {};
-  if (which === 'chrome') {
-    const cdp = await page.createCDPSession();
-    cdp.on('Log.entryAdded', (e) => e.entry.level === 'error' && lines.push(e.entry.text));
-    await cdp.send('Log.enable');
-    detach = () => cdp.detach().catch(() => {});
-  } else {
-    // BiDi log entries of this browsing context (as the conformance runner).
-    const bc = page.mainFrame().browsingContext;
-    const onLog = ({ entry }) => entry.level === 'error' && lines.push(entry.text ?? '');
-    bc.on('log', onLog);
-    detach = async () => bc.off('log', onLog);
-  }
+  const { lines, detach } = await collectConsoleErrors(page, which);
   await page.goto(origin + PAGE_PATH, { waitUntil: 'load' });
   await sleep(20);
   lines.length = 0;
