@@ -31,19 +31,11 @@ use tower_service::Service;
 #[global_allocator]
 static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
 
+mod scenarios;
+use scenarios::{long_host, origins};
+
 fn main() {
     divan::main();
-}
-
-fn long_host(first: char) -> String {
-    // 63 + 1 + 63 + 1 + 63 + 1 + 57 + 1 + 3 = 253 bytes.
-    format!(
-        "{}.{}.{}.{}.com",
-        first.to_string().repeat(63),
-        "b".repeat(63),
-        "c".repeat(63),
-        "d".repeat(57)
-    )
 }
 
 struct Setup {
@@ -77,45 +69,12 @@ fn setup(origins: Vec<String>) -> Setup {
     Setup { policy, tower }
 }
 
-static ONE: LazyLock<Setup> = LazyLock::new(|| setup(vec!["https://example.com".into()]));
-static TWO: LazyLock<Setup> = LazyLock::new(|| {
-    setup(vec![
-        format!("https://{}", long_host('a')),
-        format!("https://{}", long_host('z')),
-    ])
-});
-static MULTIPLE: LazyLock<Setup> = LazyLock::new(|| {
-    setup(
-        [
-            "https://example.com",
-            "https://*.example.com",
-            "http://localhost:*",
-            "https://*.foo.org:*",
-            "https://api.bar.net:8443",
-            "https://*.a.b.c.dev",
-            "http://127.0.0.1:*",
-            "https://x.y.z",
-            "https://*.qux.io",
-        ]
-        .map(String::from)
-        .to_vec(),
-    )
-});
-static MANY: LazyLock<Setup> = LazyLock::new(|| {
-    setup(
-        (0..1000)
-            .map(|i| format!("https://{i:03}.example.com"))
-            .collect(),
-    )
-});
-static MANY10K: LazyLock<Setup> = LazyLock::new(|| {
-    setup(
-        (0..10_000)
-            .map(|i| format!("https://{i:05}.example.com"))
-            .collect(),
-    )
-});
-static ALL: LazyLock<Setup> = LazyLock::new(|| setup(vec!["*".into()]));
+static ONE: LazyLock<Setup> = LazyLock::new(|| setup(origins("one")));
+static TWO: LazyLock<Setup> = LazyLock::new(|| setup(origins("two")));
+static MULTIPLE: LazyLock<Setup> = LazyLock::new(|| setup(origins("multiple")));
+static MANY: LazyLock<Setup> = LazyLock::new(|| setup(origins("many")));
+static MANY10K: LazyLock<Setup> = LazyLock::new(|| setup(origins("many10k")));
+static ALL: LazyLock<Setup> = LazyLock::new(|| setup(origins("all")));
 
 const CASES: &[&str] = &[
     "one/actual/allowed",

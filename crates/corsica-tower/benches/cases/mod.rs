@@ -18,16 +18,9 @@ use http::header::{AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderValue, Method, Request, Response};
 use tower_service::Service;
 
-fn long_host(first: char) -> String {
-    // 63 + 1 + 63 + 1 + 63 + 1 + 57 + 1 + 3 = 253 bytes.
-    format!(
-        "{}.{}.{}.{}.com",
-        first.to_string().repeat(63),
-        "b".repeat(63),
-        "c".repeat(63),
-        "d".repeat(57)
-    )
-}
+#[path = "../../../corsica/benches/scenarios/mod.rs"]
+mod scenarios;
+use scenarios::{long_host, origins};
 
 /// A `&'static str` made once (header values that share their bytes).
 fn leak(s: String) -> &'static str {
@@ -92,47 +85,16 @@ pub fn actix_policy(origins: &[String]) -> actix_cors::Cors {
 }
 
 macro_rules! origins {
-    ($name:ident, $e:expr) => {
-        static $name: LazyLock<Vec<String>> = LazyLock::new(|| $e);
+    ($name:ident, $scenario:expr) => {
+        static $name: LazyLock<Vec<String>> = LazyLock::new(|| origins($scenario));
     };
 }
-origins!(ONE_O, vec!["https://example.com".into()]);
-origins!(
-    TWO_O,
-    vec![
-        format!("https://{}", long_host('a')),
-        format!("https://{}", long_host('z')),
-    ]
-);
-origins!(
-    MULTIPLE_O,
-    [
-        "https://example.com",
-        "https://*.example.com",
-        "http://localhost:*",
-        "https://*.foo.org:*",
-        "https://api.bar.net:8443",
-        "https://*.a.b.c.dev",
-        "http://127.0.0.1:*",
-        "https://x.y.z",
-        "https://*.qux.io",
-    ]
-    .map(String::from)
-    .to_vec()
-);
-origins!(
-    MANY_O,
-    (0..1000)
-        .map(|i| format!("https://{i:03}.example.com"))
-        .collect()
-);
-origins!(
-    MANY10K_O,
-    (0..10_000)
-        .map(|i| format!("https://{i:05}.example.com"))
-        .collect()
-);
-origins!(ALL_O, vec!["*".into()]);
+origins!(ONE_O, "one");
+origins!(TWO_O, "two");
+origins!(MULTIPLE_O, "multiple");
+origins!(MANY_O, "many");
+origins!(MANY10K_O, "many10k");
+origins!(ALL_O, "all");
 
 static ONE: LazyLock<Setup> = LazyLock::new(|| setup(&ONE_O));
 static TWO: LazyLock<Setup> = LazyLock::new(|| setup(&TWO_O));
