@@ -388,6 +388,14 @@ pub fn h2_client() -> TestClient {
         .build_http()
 }
 
+/// The `Access-Control-Allow-Origin` a CORS `GET` of `url` from `origin`
+/// gets back (`None`: the origin is not allowed).
+pub async fn allowed_origin(url: &str, origin: &str) -> Option<String> {
+    let (_, h, _) = send(&client(), "GET", url, &[("origin", origin)]).await;
+    h.get("access-control-allow-origin")
+        .map(|v| v.to_str().unwrap_or_default().to_owned())
+}
+
 /// Sends `method url` with `headers`; returns status, headers and the
 /// whole body (an error reading it as `Err`).
 pub async fn send(
