@@ -158,7 +158,7 @@ async fn bodies_stream_both_ways_without_buffering() {
     assert!(body.frame().await.is_none());
 
     // A slow chunked answer arrives chunk by chunk.
-    let c = client_plain();
+    let c = client();
     let response = c
         .request(
             Request::get(gw.url("/stream?n=3&ms=300"))
@@ -175,10 +175,6 @@ async fn bodies_stream_both_ways_without_buffering() {
         started.elapsed() < Duration::from_millis(250),
         "the first chunk waited for the others"
     );
-}
-
-fn client_plain() -> TestClient {
-    client()
 }
 
 #[tokio::test]
