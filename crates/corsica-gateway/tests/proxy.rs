@@ -158,7 +158,7 @@ async fn bodies_stream_both_ways_without_buffering() {
     assert!(body.frame().await.is_none());
 
     // A slow chunked answer arrives chunk by chunk.
-    let c = client();
+    let c = common::client(); // `client` is shadowed above
     let response = c
         .request(
             Request::get(gw.url("/stream?n=3&ms=300"))
