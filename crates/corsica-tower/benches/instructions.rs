@@ -52,6 +52,36 @@ fn measure_drop(request: Request<()>) {
     drop(request)
 }
 
+// The same calls with the drop of their output counted too (LIB `+drop`):
+// everything a server pays per request, wherever each library drops the
+// request (a tower middleware answering a preflight inside its call,
+// actix-cors with its response).
+
+#[inline(never)]
+fn measure_corsica_with_drops<S>(service: &mut S, request: Request<()>)
+where
+    S: Service<Request<()>, Response = TowerResponse, Error = Infallible>,
+{
+    drop(tower_call(service, request))
+}
+
+#[inline(never)]
+fn measure_tower_http_with_drops<S>(service: &mut S, request: Request<()>)
+where
+    S: Service<Request<()>, Response = TowerResponse, Error = Infallible>,
+{
+    drop(tower_call(service, request))
+}
+
+#[cfg(feature = "bench-actix")]
+#[inline(never)]
+fn measure_actix_with_drops<S>(service: &S, request: ServiceRequest)
+where
+    S: actix_web::dev::Service<ServiceRequest>,
+{
+    drop(poll_now(service.call(request)))
+}
+
 #[cfg(feature = "bench-actix")]
 #[inline(never)]
 fn measure_actix<S>(service: &S, request: ServiceRequest) -> Result<S::Response, S::Error>
@@ -61,17 +91,14 @@ where
     poll_now(service.call(request))
 }
 
-fn run_tower<S>(
-    c: &Case,
-    n: usize,
-    mut service: S,
-    measure: fn(&mut S, Request<()>) -> TowerResponse,
-) where
+fn run_tower<S, O>(c: &Case, n: usize, mut service: S, measure: fn(&mut S, Request<()>) -> O)
+where
     S: Service<Request<()>, Response = TowerResponse, Error = Infallible>,
 {
     for _ in 0..WARM_UP {
         drop(tower_call(&mut service, c.request()));
     }
+    let first = tower_call(&mut service, c.request());
     let requests: Vec<_> = (0..n).map(|_| c.request()).collect();
     let mut out = Vec::with_capacity(n);
     for r in requests {
@@ -79,7 +106,7 @@ fn run_tower<S>(
     }
     report_answer(
         c,
-        out[0].headers().contains_key("access-control-allow-origin"),
+        first.headers().contains_key("access-control-allow-origin"),
     );
 }
 
@@ -107,20 +134,36 @@ fn main() {
         return;
     }
     let [_, lib, name, n] = &args[..] else {
-        eprintln!("usage: instructions LIB CASE N (LIB: corsica, tower-http, actix, drop)");
+        eprintln!(
+            "usage: instructions LIB CASE N (LIB: corsica, tower-http, actix, each with or without +drop; drop)"
+        );
         std::process::exit(2);
     };
     let n: usize = n.parse().expect("N is a number");
     let c = case(name);
     match lib.as_str() {
         "corsica" => run_tower(&c, n, c.setup.corsica.layer(cases::Inner), measure_corsica),
-        "tower-http" => {
-            let layer = c
-                .setup
-                .tower
-                .as_ref()
-                .expect("no tower-http setup for this case");
-            run_tower(&c, n, layer.layer(cases::Inner), measure_tower_http)
+        "corsica+drop" => run_tower(
+            &c,
+            n,
+            c.setup.corsica.layer(cases::Inner),
+            measure_corsica_with_drops,
+        ),
+        "tower-http" | "tower-http+drop" => {
+            let Some(layer) = c.setup.tower.as_ref() else {
+                eprintln!("no tower-http setup for this case");
+                std::process::exit(2);
+            };
+            if lib == "tower-http" {
+                run_tower(&c, n, layer.layer(cases::Inner), measure_tower_http)
+            } else {
+                run_tower(
+                    &c,
+                    n,
+                    layer.layer(cases::Inner),
+                    measure_tower_http_with_drops,
+                )
+            }
         }
         "drop" => {
             let requests: Vec<_> = (0..n).map(|_| c.request()).collect();
@@ -129,13 +172,13 @@ fn main() {
             }
         }
         #[cfg(feature = "bench-actix")]
-        "actix" => {
+        "actix" | "actix+drop" => {
             // Neither peer has origin patterns: no comparable setup.
             if c.setup.tower.is_none() {
                 eprintln!("no actix-cors setup for this case");
                 std::process::exit(2);
             }
-            actix(&c, n)
+            actix(&c, n, lib == "actix+drop")
         }
         _ => {
             eprintln!("unknown library {lib}");
@@ -145,7 +188,7 @@ fn main() {
 }
 
 #[cfg(feature = "bench-actix")]
-fn actix(c: &Case, n: usize) {
+fn actix(c: &Case, n: usize, with_drops: bool) {
     let middleware = poll_now(cases::actix_policy(c.origins).new_transform(cases::actix_inner()))
         .expect("actix-cors setup");
     let system = actix_web::rt::System::new();
@@ -153,15 +196,20 @@ fn actix(c: &Case, n: usize) {
         for _ in 0..WARM_UP {
             drop(poll_now(middleware.call(c.actix_request())));
         }
-        let requests: Vec<_> = (0..n).map(|_| c.actix_request()).collect();
-        let mut out = Vec::with_capacity(n);
-        for r in requests {
-            out.push(measure_actix(&middleware, r));
-        }
-        let first = out[0]
-            .as_ref()
+        let first = poll_now(middleware.call(c.actix_request()))
             .ok()
             .map(|r| r.headers().contains_key("access-control-allow-origin"));
+        let requests: Vec<_> = (0..n).map(|_| c.actix_request()).collect();
+        if with_drops {
+            for r in requests {
+                measure_actix_with_drops(&middleware, r);
+            }
+        } else {
+            let mut out = Vec::with_capacity(n);
+            for r in requests {
+                out.push(measure_actix(&middleware, r));
+            }
+        }
         report_answer(c, first.unwrap_or(false));
     });
 }

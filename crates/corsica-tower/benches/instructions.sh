@@ -2,7 +2,10 @@
 # Instructions per whole middleware call (callgrind), corsica-tower against
 # tower-http and actix-cors, every case of benches/cases/mod.rs; plus the
 # instructions of the request's own drop (`drop`), which the tower
-# middlewares pay inside their call on the preflights they answer.
+# middlewares pay inside their call on the preflights they answer; then the
+# same calls with the drop of their output counted too (`LIB+drop`:
+# everything a server pays per request, wherever the library drops the
+# request: actix-cors keeps it in its response).
 #
 #   cargo bench -p corsica-tower --features bench-actix --bench instructions --no-run
 #   crates/corsica-tower/benches/instructions.sh [N] [CASE...]
@@ -43,8 +46,8 @@ count() { # lib case
     echo "n/a"
   fi
 }
-echo "| case | corsica-tower | tower-http | actix-cors | request drop |"
-echo "|---|---|---|---|---|"
+echo "| case | corsica-tower | tower-http | actix-cors | request drop | corsica-tower with drops | tower-http with drops | actix-cors with drops |"
+echo "|---|---|---|---|---|---|---|---|"
 for c in "${cases[@]}"; do
-  echo "| $c | $(count corsica "$c") | $(count tower-http "$c") | $(count actix "$c") | $(count drop "$c") |"
+  echo "| $c | $(count corsica "$c") | $(count tower-http "$c") | $(count actix "$c") | $(count drop "$c") | $(count corsica+drop "$c") | $(count tower-http+drop "$c") | $(count actix+drop "$c") |"
 done

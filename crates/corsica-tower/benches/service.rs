@@ -54,15 +54,27 @@ fn main() {
     divan::main();
 }
 
-fn bench_tower<S>(bencher: Bencher, c: &Case, mut service: S)
+/// What is timed: the call alone (the output dropped after the timed
+/// region), or the call and the drop of everything it returned.
+#[derive(Clone, Copy, PartialEq)]
+enum Timed {
+    Call,
+    CallAndDrops,
+}
+
+fn bench_tower<S>(bencher: Bencher, c: &Case, mut service: S, timed: Timed)
 where
     S: Service<Request<()>, Response = TowerResponse, Error = Infallible>,
 {
     let mut cx = Context::from_waker(Waker::noop());
     assert!(service.poll_ready(&mut cx).is_ready());
-    bencher
-        .with_inputs(|| c.request())
-        .bench_local_values(|request| tower_call(&mut service, request));
+    let bencher = bencher.with_inputs(|| c.request());
+    match timed {
+        Timed::Call => bencher.bench_local_values(|request| tower_call(&mut service, request)),
+        Timed::CallAndDrops => {
+            bencher.bench_local_values(|request| drop(tower_call(&mut service, request)))
+        }
+    }
 }
 
 #[divan::bench(args = CASES)]
@@ -75,29 +87,69 @@ fn corsica_tower(bencher: Bencher, name: &str) {
         .headers()
         .contains_key("access-control-allow-origin");
     assert_eq!(has_acao, c.allowed, "{name}");
-    bench_tower(bencher, &c, service);
+    bench_tower(bencher, &c, service, Timed::Call);
 }
 
 #[divan::bench(args = PEER_CASES)]
 fn tower_http(bencher: Bencher, name: &str) {
     let c = case(name);
     let layer = c.setup.tower.as_ref().expect("tower-http setup");
-    bench_tower(bencher, &c, layer.layer(Inner));
+    bench_tower(bencher, &c, layer.layer(Inner), Timed::Call);
 }
 
 #[cfg(feature = "bench-actix")]
 #[divan::bench(args = PEER_CASES)]
 fn actix_cors(bencher: Bencher, name: &str) {
+    bench_actix(bencher, name, Timed::Call);
+}
+
+#[cfg(feature = "bench-actix")]
+fn bench_actix(bencher: Bencher, name: &str, timed: Timed) {
     let c = case(name);
     let middleware = poll_now(cases::actix_policy(c.origins).new_transform(cases::actix_inner()))
         .expect("actix-cors setup");
     // actix's test requests need its system (a thread-local runtime).
     let system = actix_web::rt::System::new();
     system.block_on(async {
-        bencher
-            .with_inputs(|| c.actix_request())
-            .bench_local_values(|request| poll_now(middleware.call(request)));
+        let bencher = bencher.with_inputs(|| c.actix_request());
+        match timed {
+            Timed::Call => bencher.bench_local_values(|request| poll_now(middleware.call(request))),
+            Timed::CallAndDrops => {
+                bencher.bench_local_values(|request| drop(poll_now(middleware.call(request))))
+            }
+        }
     });
+}
+
+// The same calls, each followed by the drop of its output, in the timed
+// region: everything a server pays per request, wherever each library
+// drops the request. A tower middleware that answers a preflight drops the
+// request inside its call; actix-cors keeps it in its response and drops
+// it (clearing its header map into actix's request pool) with the
+// response. Timing the drops too is the comparison that is fair to both.
+
+#[divan::bench(args = CASES)]
+fn corsica_tower_with_drops(bencher: Bencher, name: &str) {
+    let c = case(name);
+    bench_tower(
+        bencher,
+        &c,
+        c.setup.corsica.layer(Inner),
+        Timed::CallAndDrops,
+    );
+}
+
+#[divan::bench(args = PEER_CASES)]
+fn tower_http_with_drops(bencher: Bencher, name: &str) {
+    let c = case(name);
+    let layer = c.setup.tower.as_ref().expect("tower-http setup");
+    bench_tower(bencher, &c, layer.layer(Inner), Timed::CallAndDrops);
+}
+
+#[cfg(feature = "bench-actix")]
+#[divan::bench(args = PEER_CASES)]
+fn actix_cors_with_drops(bencher: Bencher, name: &str) {
+    bench_actix(bencher, name, Timed::CallAndDrops);
 }
 
 /// The engine alone in the same harness: `decide` on the request, then
@@ -157,7 +209,7 @@ where
 #[divan::bench(args = ["one/actual/allowed", "one/preflight/allowed"])]
 fn harness_floor(bencher: Bencher, name: &str) {
     let c = case(name);
-    bench_tower(bencher, &c, Floor(Inner));
+    bench_tower(bencher, &c, Floor(Inner), Timed::Call);
 }
 
 /// What dropping each request costs, for the preflights that tower
