@@ -1042,6 +1042,43 @@ fn private_network_opt_in() {
     );
 }
 
+/// The private-network request header is found whether the request has
+/// few names (scanned) or many (looked up by hash), and its absence too.
+#[test]
+fn private_network_is_found_among_few_or_many_names() {
+    let allowing = policy("origins = [\"https://a.com\"]\nprivate_network = true");
+    let refusing = policy("origins = [\"https://a.com\"]");
+    for extra in [0, 15, 16, 40] {
+        let fillers: Vec<(String, String)> = (0..extra)
+            .map(|i| (format!("x-filler-{i}"), "1".to_owned()))
+            .collect();
+        for pna in [false, true] {
+            let mut pairs: Vec<(&str, &str)> = vec![
+                ("origin", "https://a.com"),
+                ("access-control-request-method", "GET"),
+            ];
+            pairs.extend(fillers.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            if pna {
+                pairs.push(("access-control-request-private-network", "true"));
+            }
+            let h = req(&pairs);
+            let allowed = allowing.decide(&Method::OPTIONS, &h);
+            assert!(allowed.is_allowed(), "{extra} names, pna {pna}");
+            assert_eq!(
+                get(&allowed, "access-control-allow-private-network"),
+                pna.then_some("true"),
+                "{extra} names"
+            );
+            let refused = refusing.decide(&Method::OPTIONS, &h);
+            assert_eq!(
+                refused.rejection().map(|r| r.code()),
+                pna.then_some("private-network-not-allowed"),
+                "{extra} names"
+            );
+        }
+    }
+}
+
 #[test]
 fn passthrough_forwards_preflights() {
     let p = policy("origins = [\"https://a.com\"]\npreflight_passthrough = true");
