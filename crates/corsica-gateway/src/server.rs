@@ -716,6 +716,11 @@ async fn serve_connection(
     // One timer for the idle timeout and the head's deadline: `armed` is
     // when it fires, in milliseconds since the gateway started.
     let mut armed = clock.millis(Instant::now() + idle);
+    // When the timer last fired: a head deadline not after it has been
+    // handled (hyper ended the connection, or is looked at again shortly),
+    // and must not pull the timer back, which would fire it at once,
+    // again and again.
+    let mut fired = 0;
     let timer = tokio::time::sleep_until(clock.instant(armed).into());
     tokio::pin!(timer);
     // The shutdown signal and the timer are polled with a waker of their
@@ -745,6 +750,7 @@ async fn serve_connection(
             // `header_read_timeout` on a busy connection).
             if let Some(head) = clock.deadline()
                 && head < armed
+                && head > fired
             {
                 armed = head;
                 timer.as_mut().reset(clock.instant(armed).into());
@@ -764,6 +770,7 @@ async fn serve_connection(
             }
             if armed != u64::MAX && timer.as_mut().poll(&mut side_cx).is_ready() {
                 let now = shared.started.elapsed().as_millis() as u64;
+                fired = now;
                 let mut next = u64::MAX;
                 if !closing {
                     let last = activity.last.load(Ordering::Relaxed);
