@@ -51,6 +51,7 @@ mod admin;
 mod body;
 pub mod config;
 pub mod demo;
+mod head_timer;
 mod metrics;
 mod proxy;
 mod router;

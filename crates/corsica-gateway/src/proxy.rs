@@ -35,7 +35,7 @@ pub(crate) struct Oversize {
 #[derive(Clone, Debug)]
 pub(crate) struct Proxy {
     inner: Arc<ProxyInner>,
-    /// The client's IP address, set on the per-request clone by the
+    /// The client's IP address, set on the connection's copy by the
     /// connection's service (for `X-Forwarded-For`).
     peer: Option<HeaderValue>,
 }
@@ -100,7 +100,7 @@ impl Proxy {
         }
     }
 
-    /// The address of the client whose request this clone forwards.
+    /// The address of the client whose requests this copy forwards.
     pub(crate) fn set_peer(&mut self, peer: Option<HeaderValue>) {
         self.peer = peer;
     }
@@ -139,7 +139,7 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
         // The request is made ready here, before the future: the boxed
         // future then holds only what waits for the upstream (smaller,
         // fewer bytes moved at each step).
-        let peer = self.peer.take();
+        let peer = self.peer.clone();
         match self.inner.prepare(request, peer) {
             Ok(request) => {
                 let started = Instant::now();

@@ -1,6 +1,7 @@
 //! [`Gateway`]: the listeners, the connections, the route table that hot
 //! reload swaps, and graceful shutdown.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
@@ -26,6 +27,7 @@ use tower_service::Service;
 
 use crate::body::Body;
 use crate::config::{ConfigErrors, GatewayConfig, Route};
+use crate::head_timer::{HeadClock, HeadTimer};
 use crate::metrics::{Metrics, RouteMetrics};
 use crate::proxy::{Oversize, Proxy, plain};
 use crate::upstream::UpstreamClient;
@@ -669,6 +671,16 @@ struct Activity {
     last: AtomicU64,
 }
 
+impl Activity {
+    /// Notes a request answered at once (started and ended now).
+    fn touch(&self, shared: &Shared) {
+        self.last.store(
+            shared.started.elapsed().as_millis() as u64,
+            Ordering::Relaxed,
+        );
+    }
+}
+
 async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
@@ -684,20 +696,37 @@ async fn serve_connection(
     );
     let service = ConnService {
         shared: shared.clone(),
-        peer: HeaderValue::try_from(peer.ip().to_string()).ok(),
         activity: activity.clone(),
+        routes: RefCell::new(ConnRoutes::new(
+            &shared,
+            HeaderValue::try_from(peer.ip().to_string()).ok(),
+        )),
     };
+    // hyper's header read timeout through the connection's own clock (see
+    // `head_timer`): this connection's timer below wakes it by the head's
+    // deadline, instead of a tokio timer registered for every request.
+    let clock = Arc::new(HeadClock::new(shared.started));
+    let mut builder = (*builder).clone();
+    builder.http1().timer(HeadTimer::new(clock.clone()));
     let conn = builder.serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     let mut shutdown = shared.shutdown.subscribe();
     let stop = shutdown.wait_for(|s| *s);
     tokio::pin!(stop);
-    let idle_check = tokio::time::sleep(idle);
-    tokio::pin!(idle_check);
-    // The shutdown signal and the idle timer are polled with a waker of
-    // their own, and only after one of them woke the task: the connection
-    // wakes the task several times per request, and polling both at each
-    // wakeup (as `select!` does) cost more than the rest of this loop.
+    // One timer for the idle timeout and the head's deadline: `armed` is
+    // when it fires, in milliseconds since the gateway started.
+    let mut armed = clock.millis(Instant::now() + idle);
+    // When the timer last fired: a head deadline not after it has been
+    // handled (hyper ended the connection, or is looked at again shortly),
+    // and must not pull the timer back, which would fire it at once,
+    // again and again.
+    let mut fired = 0;
+    let timer = tokio::time::sleep_until(clock.instant(armed).into());
+    tokio::pin!(timer);
+    // The shutdown signal and the timer are polled with a waker of their
+    // own, and only after one of them woke the task: the connection wakes
+    // the task several times per request, and polling both at each wakeup
+    // (as `select!` does) cost more than the rest of this loop.
     let side = Arc::new(SideWake::default());
     let side_waker = std::task::Waker::from(side.clone());
     let mut task_waker: Option<std::task::Waker> = None;
@@ -710,32 +739,59 @@ async fn serve_connection(
             side.woken.store(true, Ordering::Relaxed);
         }
         loop {
+            // When the timer woke the task for a head's deadline, hyper
+            // polls its sleep here, finds the deadline passed and ends the
+            // connection.
             if let Poll::Ready(result) = conn.as_mut().poll(cx) {
                 return Poll::Ready(result);
             }
-            if closing || !side.woken.swap(false, Ordering::AcqRel) {
+            // A head awaited by an earlier time than the timer is armed
+            // for (usually not: the timer fires about once per
+            // `header_read_timeout` on a busy connection).
+            if let Some(head) = clock.deadline()
+                && head < armed
+                && head > fired
+            {
+                armed = head;
+                timer.as_mut().reset(clock.instant(armed).into());
+                // Polled below to arm it.
+                side.woken.store(true, Ordering::Relaxed);
+            }
+            if !side.woken.swap(false, Ordering::AcqRel) {
                 return Poll::Pending;
             }
             let mut side_cx = Context::from_waker(&side_waker);
-            if stop.as_mut().poll(&mut side_cx).is_ready() {
+            if !closing && stop.as_mut().poll(&mut side_cx).is_ready() {
                 // Finishes the request in flight (with `Connection: close`
                 // on HTTP/1.1, GOAWAY on HTTP/2), then ends.
                 conn.as_mut().graceful_shutdown();
                 closing = true;
                 continue;
             }
-            if idle_check.as_mut().poll(&mut side_cx).is_ready() {
+            if armed != u64::MAX && timer.as_mut().poll(&mut side_cx).is_ready() {
                 let now = shared.started.elapsed().as_millis() as u64;
-                let last = activity.last.load(Ordering::Relaxed);
-                let quiet = Duration::from_millis(now.saturating_sub(last));
-                if activity.active.load(Ordering::Relaxed) == 0 && quiet >= idle {
-                    conn.as_mut().graceful_shutdown();
-                    closing = true;
-                } else {
-                    idle_check.as_mut().reset(
-                        tokio::time::Instant::now()
-                            + idle.saturating_sub(quiet).max(Duration::from_millis(100)),
-                    );
+                fired = now;
+                let mut next = u64::MAX;
+                if !closing {
+                    let last = activity.last.load(Ordering::Relaxed);
+                    let quiet = Duration::from_millis(now.saturating_sub(last));
+                    if activity.active.load(Ordering::Relaxed) == 0 && quiet >= idle {
+                        conn.as_mut().graceful_shutdown();
+                        closing = true;
+                    } else {
+                        let wait = idle.saturating_sub(quiet).max(Duration::from_millis(100));
+                        next = now + wait.as_millis() as u64;
+                    }
+                }
+                if let Some(head) = clock.deadline() {
+                    // Past it, hyper ends the connection at the next poll
+                    // (the loop's start); looked at again shortly in case
+                    // it did not poll its sleep.
+                    next = next.min(head.max(now + 100));
+                }
+                armed = next;
+                if armed != u64::MAX {
+                    timer.as_mut().reset(clock.instant(armed).into());
                     // Polled again to arm it.
                     side.woken.store(true, Ordering::Relaxed);
                 }
@@ -780,8 +836,77 @@ impl std::task::Wake for SideWake {
 #[derive(Clone)]
 struct ConnService {
     shared: Arc<Shared>,
-    peer: Option<HeaderValue>,
     activity: Arc<Activity>,
+    /// This connection's copies of the routes' services.
+    routes: RefCell<ConnRoutes>,
+}
+
+/// A connection's copies of the routes' services of the configuration in
+/// force, made at the first request of each route with the client's
+/// address set (for `X-Forwarded-For`), and made again after a reload.
+/// Cloning the route's service for each request (its `Arc`s, the
+/// client's address) and dropping it after was about 20 atomic
+/// read-modify-write operations per request.
+#[derive(Clone)]
+struct ConnRoutes {
+    /// The configuration in force: checked at each request with one
+    /// pointer comparison ([`arc_swap::Cache`]).
+    state: arc_swap::Cache<StateSlot, Arc<State>>,
+    /// The generation `services` were made for.
+    generation: u64,
+    /// By route index.
+    services: Vec<Option<Cors<Proxy>>>,
+    peer: Option<HeaderValue>,
+}
+
+/// The configuration slot, as [`arc_swap::Cache`] wants it.
+#[derive(Clone)]
+struct StateSlot(Arc<Shared>);
+
+impl std::ops::Deref for StateSlot {
+    type Target = ArcSwap<State>;
+
+    fn deref(&self) -> &ArcSwap<State> {
+        &self.0.state
+    }
+}
+
+impl ConnRoutes {
+    fn new(shared: &Arc<Shared>, peer: Option<HeaderValue>) -> ConnRoutes {
+        let state = arc_swap::Cache::new(StateSlot(shared.clone()));
+        let generation = state.arc_swap().load().generation;
+        ConnRoutes {
+            state,
+            generation,
+            services: Vec::new(),
+            peer,
+        }
+    }
+}
+
+/// This connection's copy of route `index`'s service of `state`, made on
+/// first use (and again after a reload).
+fn route_service<'a>(
+    services: &'a mut Vec<Option<Cors<Proxy>>>,
+    generation: &mut u64,
+    peer: &Option<HeaderValue>,
+    state: &State,
+    index: usize,
+) -> &'a mut Cors<Proxy> {
+    if state.generation != *generation {
+        *generation = state.generation;
+        services.clear();
+    }
+    if services.len() <= index {
+        services.resize_with(state.routes.len().max(index + 1), || None);
+    }
+    services[index].get_or_insert_with(|| {
+        let mut service = state.routes[index].service.clone();
+        // The client's address, for the X-Forwarded-For of a request the
+        // proxy forwards (a preflight answered by the layer needs none).
+        service.get_mut().set_peer(peer.clone());
+        service
+    })
 }
 
 /// Counts a request in flight until its response head is ready (or the
@@ -836,21 +961,31 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Future = ConnFuture;
 
     fn call(&self, request: Request<Incoming>) -> Self::Future {
-        let guard = InFlight::new(&self.shared, &self.activity);
-        let state = self.shared.state.load_full();
+        let mut routes = self.routes.borrow_mut();
+        let routes = &mut *routes;
         let mut request = match &self.shared.extra {
-            Some(extra) => match extra.try_call(request, &state) {
-                Ok(response) => {
-                    return ConnFuture::Boxed(Box::pin(async move {
-                        let response = response.await;
-                        drop(guard);
-                        Ok(response)
-                    }));
+            Some(extra) => {
+                let guard = InFlight::new(&self.shared, &self.activity);
+                match extra.try_call(request, routes.state.load()) {
+                    Ok(response) => {
+                        return ConnFuture::Boxed(Box::pin(async move {
+                            let response = response.await;
+                            drop(guard);
+                            Ok(response)
+                        }));
+                    }
+                    Err(request) => request,
                 }
-                Err(request) => request,
-            },
+            }
             None => request,
         };
+        let ConnRoutes {
+            state,
+            generation,
+            services,
+            peer,
+        } = routes;
+        let state = state.load();
         let host = request.uri().authority().map(|a| a.as_str()).or_else(|| {
             request
                 .headers()
@@ -871,7 +1006,7 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            drop(guard);
+            self.activity.touch(&self.shared);
             return ConnFuture::Ready(Some(plain(StatusCode::NOT_FOUND, text)));
         };
         let limit = state.config.limits.max_header_bytes;
@@ -881,21 +1016,18 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
                 .extensions_mut()
                 .insert(Oversize { bytes: size, limit });
         }
-        let route = &state.routes[index];
-        let mut service = route.service.clone();
-        // The client's address, for the X-Forwarded-For of a request the
-        // proxy forwards (a preflight answered by the layer needs none).
-        service.get_mut().set_peer(self.peer.clone());
+        let metrics = &state.routes[index].metrics;
         // `Cors<Proxy>` is always ready (the proxy's readiness is constant).
-        let mut future = service.call(request);
+        let mut future = route_service(services, generation, peer, state, index).call(request);
         if future.is_answered() {
             // A preflight answered by the layer: ready at once without
-            // the waker, so taken now and sent without boxing.
+            // the waker, so taken now and sent without boxing, and never
+            // counted in flight (it would be counted and uncounted here).
             let noop = &mut Context::from_waker(std::task::Waker::noop());
             match Pin::new(&mut future).poll(noop) {
                 Poll::Ready(Ok(response)) => {
-                    route.metrics.observe_status(response.status().as_u16());
-                    drop(guard);
+                    metrics.observe_status(response.status().as_u16());
+                    self.activity.touch(&self.shared);
                     return ConnFuture::Ready(Some(response));
                 }
                 Poll::Ready(Err(never)) => match never {},
@@ -906,8 +1038,8 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         // keeps this one in its connection's slot.
         ConnFuture::Routed {
             future,
-            metrics: route.metrics.clone(),
-            guard: Some(guard),
+            metrics: metrics.clone(),
+            guard: Some(InFlight::new(&self.shared, &self.activity)),
         }
     }
 }

@@ -1,0 +1,191 @@
+//! hyper's header read timeout (`limits.header_read_timeout`) without a
+//! tokio timer per request.
+//!
+//! hyper starts the header read timeout each time it waits for a request
+//! head, which on a keep-alive connection is once per request: with
+//! hyper-util's `TokioTimer`, each start allocated a tokio `Sleep`,
+//! registered it in tokio's timer wheel when the socket had nothing to read
+//! yet (the usual case: the head comes after the previous answer), and
+//! removed it from the wheel when the head arrived. That was about 700
+//! instructions per request, and 6% of the instruction-cache misses of a
+//! preflight.
+//!
+//! Here each HTTP/1.1 connection has its own [`HeadTimer`]. The sleep it
+//! gives hyper only publishes its deadline in the connection's
+//! [`HeadClock`] and compares it with the time when polled; the timer that
+//! wakes the connection is the one its supervisor (in `server.rs`) keeps
+//! for the idle timeout. The supervisor re-arms that timer only when the
+//! head's deadline is earlier than the time it is armed for, so on a busy
+//! connection it fires about once per `header_read_timeout` instead of
+//! being registered and removed for every request. When it fires, the
+//! supervisor polls hyper's connection, which polls the sleep, which sees
+//! its deadline passed: hyper then ends the connection as it did with
+//! tokio's timer (the fault tests check a head that never ends is cut
+//! off).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use hyper::rt::{Sleep, Timer};
+
+/// The deadline of the request head a connection is reading, shared by
+/// the connection's [`HeadTimer`] (which sets it) and its supervisor
+/// (which makes sure the connection is woken by then).
+#[derive(Debug)]
+pub(crate) struct HeadClock {
+    /// The gateway's start: deadlines are kept as milliseconds since.
+    base: Instant,
+    /// Milliseconds since `base` (rounded up) by which the head being read
+    /// must be complete; [`NONE`] when no head is awaited.
+    deadline: AtomicU64,
+}
+
+/// No head awaited.
+const NONE: u64 = u64::MAX;
+
+impl HeadClock {
+    pub(crate) fn new(base: Instant) -> HeadClock {
+        HeadClock {
+            base,
+            deadline: AtomicU64::new(NONE),
+        }
+    }
+
+    /// Milliseconds since the base, rounded up.
+    pub(crate) fn millis(&self, at: Instant) -> u64 {
+        let d = at.saturating_duration_since(self.base);
+        d.as_secs() * 1000 + u64::from(d.subsec_nanos().div_ceil(1_000_000))
+    }
+
+    /// The instant `millis` milliseconds after the base.
+    pub(crate) fn instant(&self, millis: u64) -> Instant {
+        self.base + Duration::from_millis(millis)
+    }
+
+    /// The deadline of the head being read, if one is awaited.
+    pub(crate) fn deadline(&self) -> Option<u64> {
+        match self.deadline.load(Ordering::Relaxed) {
+            NONE => None,
+            ms => Some(ms),
+        }
+    }
+}
+
+/// hyper's timer for one HTTP/1.1 connection (see the module's text).
+#[derive(Clone, Debug)]
+pub(crate) struct HeadTimer {
+    clock: Arc<HeadClock>,
+}
+
+impl HeadTimer {
+    pub(crate) fn new(clock: Arc<HeadClock>) -> HeadTimer {
+        HeadTimer { clock }
+    }
+}
+
+impl Timer for HeadTimer {
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Sleep>> {
+        self.sleep_until(Instant::now() + duration)
+    }
+
+    fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn Sleep>> {
+        let sleep = HeadSleep {
+            deadline,
+            clock: self.clock.clone(),
+        };
+        sleep.publish();
+        Box::pin(sleep)
+    }
+
+    fn reset(&self, sleep: &mut Pin<Box<dyn Sleep>>, new_deadline: Instant) {
+        match sleep.as_mut().downcast_mut_pin::<HeadSleep>() {
+            Some(mut s) => {
+                s.deadline = new_deadline;
+                s.publish();
+            }
+            None => *sleep = self.sleep_until(new_deadline),
+        }
+    }
+}
+
+/// The sleep [`HeadTimer`] gives hyper: ready once its deadline has
+/// passed; the connection's supervisor wakes the task by then.
+struct HeadSleep {
+    deadline: Instant,
+    clock: Arc<HeadClock>,
+}
+
+impl HeadSleep {
+    fn publish(&self) {
+        let ms = self.clock.millis(self.deadline);
+        self.clock.deadline.store(ms, Ordering::Relaxed);
+    }
+}
+
+impl Future for HeadSleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<()> {
+        if Instant::now() >= self.deadline {
+            Poll::Ready(())
+        } else {
+            // Woken by the supervisor's timer (same task), armed for the
+            // published deadline at the latest.
+            Poll::Pending
+        }
+    }
+}
+
+impl Sleep for HeadSleep {}
+
+impl Drop for HeadSleep {
+    fn drop(&mut self) {
+        // hyper drops the sleep when the head is read: nothing awaited.
+        self.clock.deadline.store(NONE, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sleep_publishes_its_deadline_until_dropped() {
+        let base = Instant::now();
+        let clock = Arc::new(HeadClock::new(base));
+        let timer = HeadTimer::new(clock.clone());
+        assert_eq!(clock.deadline(), None);
+        let mut sleep = timer.sleep_until(base + Duration::from_millis(1500));
+        assert_eq!(clock.deadline(), Some(1500));
+        timer.reset(&mut sleep, base + Duration::from_micros(2_000_001));
+        // Rounded up: the supervisor never wakes the task too early.
+        assert_eq!(clock.deadline(), Some(2001));
+        drop(sleep);
+        assert_eq!(clock.deadline(), None);
+    }
+
+    #[test]
+    fn a_sleep_is_ready_once_its_deadline_has_passed() {
+        let clock = Arc::new(HeadClock::new(Instant::now()));
+        let timer = HeadTimer::new(clock);
+        let cx = &mut Context::from_waker(std::task::Waker::noop());
+        let mut late = timer.sleep(Duration::from_secs(3600));
+        assert!(late.as_mut().poll(cx).is_pending());
+        let mut past = timer.sleep_until(Instant::now() - Duration::from_millis(1));
+        assert!(past.as_mut().poll(cx).is_ready());
+    }
+
+    #[test]
+    fn millis_and_instant_agree() {
+        let base = Instant::now();
+        let clock = HeadClock::new(base);
+        assert_eq!(clock.millis(base), 0);
+        assert_eq!(clock.millis(clock.instant(12_345)), 12_345);
+        // Before the base: zero, not a wrap.
+        assert_eq!(clock.millis(base - Duration::from_secs(1)), 0);
+    }
+}
