@@ -74,6 +74,9 @@ pub struct Fetch<'r> {
     request: &'r Request,
     phase: Phase,
     walk: Option<Walk<'r>>,
+    /// How the fetch ended, once `phase` is `Done` (kept out of `Phase`,
+    /// which is moved on every answer, so that it stays small).
+    outcome: Option<Outcome>,
 }
 
 /// Where the fetch is.
@@ -93,8 +96,8 @@ enum Phase {
     Request,
     /// The request went out; its answer is awaited.
     AwaitResponse,
-    /// The end.
-    Done(Outcome),
+    /// The end (the outcome is in `Fetch::outcome`).
+    Done,
 }
 
 /// The request's state across hops.
@@ -212,6 +215,7 @@ impl<'r> Fetch<'r> {
             request,
             phase: Phase::Start,
             walk: None,
+            outcome: None,
         }
     }
 
@@ -232,7 +236,7 @@ impl<'r> Fetch<'r> {
                         return Some(tx);
                     }
                 }
-                Phase::AwaitPreflight { .. } | Phase::AwaitResponse | Phase::Done(_) => {
+                Phase::AwaitPreflight { .. } | Phase::AwaitResponse | Phase::Done => {
                     return None;
                 }
             }
@@ -288,7 +292,7 @@ impl<'r> Fetch<'r> {
 
     /// Whether the fetch has ended.
     pub fn is_done(&self) -> bool {
-        matches!(self.phase, Phase::Done(_))
+        matches!(self.phase, Phase::Done)
     }
 
     /// Whether a preflight went on the wire so far.
@@ -298,18 +302,23 @@ impl<'r> Fetch<'r> {
 
     /// How the fetch ended. Called before the end, the fetch is treated as
     /// aborted: a network error.
-    pub fn finish(self) -> Outcome {
-        match self.phase {
-            Phase::Done(outcome) => outcome,
-            _ => {
-                let mut this = self;
-                this.fail(Failure::new(Reason::NetworkError, false, None));
-                match this.phase {
-                    Phase::Done(outcome) => outcome,
-                    _ => unreachable_outcome(),
-                }
-            }
+    #[inline]
+    pub fn finish(mut self) -> Outcome {
+        // Inlined, so that the caller's fetch is not copied to be consumed.
+        self.take_outcome()
+    }
+
+    fn take_outcome(&mut self) -> Outcome {
+        if !self.is_done() {
+            self.fail(Failure::new(Reason::NetworkError, false, None));
         }
+        self.outcome.take().unwrap_or_else(unreachable_outcome)
+    }
+
+    /// Ends the fetch with `outcome`.
+    fn done(&mut self, outcome: Outcome) {
+        self.outcome = Some(outcome);
+        self.phase = Phase::Done;
     }
 
     /// Ends the fetch with `failure` at the current URL.
@@ -355,7 +364,7 @@ impl<'r> Fetch<'r> {
                 listed: None,
             },
         };
-        self.phase = Phase::Done(Outcome::Blocked(blocked));
+        self.done(Outcome::Blocked(blocked));
     }
 
     /// Parses the URL and runs the `Request` constructor.
@@ -364,7 +373,7 @@ impl<'r> Fetch<'r> {
         let quirks = browser.quirks();
         let thrown = |this: &mut Fetch<'r>, e: TypeError| {
             this.fail(Failure::new(Reason::TypeError(e), false, None));
-            if let Phase::Done(Outcome::Blocked(b)) = &mut this.phase {
+            if let Some(Outcome::Blocked(b)) = &mut this.outcome {
                 b.browser = browser;
             }
         };
@@ -457,7 +466,7 @@ impl<'r> Fetch<'r> {
     fn hop(&mut self, state: &mut BrowserState, now: Duration) -> Option<Transmit> {
         let page = self.page;
         let Some(w) = self.walk.as_mut() else {
-            self.phase = Phase::Done(unreachable_outcome());
+            self.done(unreachable_outcome());
             return None;
         };
         let quirks = w.quirks;
@@ -597,7 +606,7 @@ impl<'r> Fetch<'r> {
     fn send_request(&mut self, state: &mut BrowserState, _now: Duration) -> Option<Transmit> {
         let page = self.page;
         let Some(w) = self.walk.as_mut() else {
-            self.phase = Phase::Done(unreachable_outcome());
+            self.done(unreachable_outcome());
             return None;
         };
         let quirks = w.quirks;
@@ -850,11 +859,12 @@ impl<'r> Fetch<'r> {
                 }
                 RedirectMode::Manual => {
                     let url = w.url.as_str().to_owned();
-                    self.phase = Phase::Done(Outcome::Readable(Readable {
+                    let redirected = w.redirects > 0;
+                    self.done(Outcome::Readable(Readable {
                         response_type: ResponseType::OpaqueRedirect,
                         status: 0,
                         exposed: Vec::new(),
-                        redirected: w.redirects > 0,
+                        redirected,
                         url,
                     }));
                     return;
@@ -1026,7 +1036,7 @@ impl<'r> Fetch<'r> {
                 redirected,
             }
         };
-        self.phase = Phase::Done(Outcome::Readable(readable));
+        self.done(Outcome::Readable(readable));
     }
 }
 

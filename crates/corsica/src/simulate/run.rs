@@ -1,7 +1,6 @@
 //! Running a case: the request-level driver fed with the case's answers,
 //! and the conformance runner's conventions applied around it.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -156,27 +155,25 @@ impl<'c> PreparedCase<'c> {
         self.case
     }
 
-    /// What the server answers to `tx`.
-    fn answer(&self, tx: &Transmit) -> Cow<'_, ResponseHead<'c>> {
+    /// What the server answers to `tx`; an answer made for it (by a
+    /// policy) is kept in `made`.
+    fn answer<'a>(
+        &'a self,
+        tx: &Transmit,
+        made: &'a mut Option<ResponseHead<'c>>,
+    ) -> &'a ResponseHead<'c> {
         static NOT_FOUND: std::sync::OnceLock<ResponseHead<'static>> = std::sync::OnceLock::new();
         let Some(route) = self.routes.get(tx.url().as_str()) else {
-            return Cow::Owned(
-                NOT_FOUND
-                    .get_or_init(|| rig_head(None, 404).into_owned())
-                    .clone(),
-            );
+            return NOT_FOUND.get_or_init(|| rig_head(None, 404).into_owned());
+        };
+        let app = if tx.is_preflight() {
+            &route.preflight
+        } else {
+            &route.response
         };
         match &route.policy {
-            Some(policy) => {
-                let app = if tx.is_preflight() {
-                    &route.preflight
-                } else {
-                    &route.response
-                };
-                Cow::Owned(answer_with_policy(policy, tx, app))
-            }
-            None if tx.is_preflight() => Cow::Borrowed(&route.preflight),
-            None => Cow::Borrowed(&route.response),
+            Some(policy) => made.insert(answer_with_policy(policy, tx, app)),
+            None => app,
         }
     }
 }
@@ -300,8 +297,9 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
         let mut preflight = false;
         while let Some(tx) = fetch.poll_transmit(&mut state, now) {
             preflight |= tx.is_preflight();
-            let head = pc.answer(&tx);
-            fetch.handle_response(&mut state, now, &head);
+            let mut made = None;
+            let head = pc.answer(&tx, &mut made);
+            fetch.handle_response(&mut state, now, head);
             let (_, method, url, mut headers) = tx.into_parts();
             if record == Record::Runner {
                 headers.retain(|(n, _)| recorded(n, named));
