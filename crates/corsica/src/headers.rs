@@ -40,7 +40,7 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 pub fn is_forbidden_method(method: &str) -> bool {
     ["CONNECT", "TRACE", "TRACK"]
         .iter()
-        .any(|m| method.eq_ignore_ascii_case(m))
+        .any(|m| eq_ci(method, m))
 }
 
 /// <https://fetch.spec.whatwg.org/#concept-method-normalize>
@@ -51,7 +51,7 @@ pub fn is_forbidden_method(method: &str) -> bool {
 /// `Access-Control-Allow-Methods: PATCH`).
 pub fn normalize_method(method: &str) -> Cow<'_, str> {
     const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-    match NORMALIZED.iter().find(|m| method.eq_ignore_ascii_case(m)) {
+    match NORMALIZED.iter().find(|m| eq_ci(method, m)) {
         Some(m) if *m != method => Cow::Borrowed(m),
         _ => Cow::Borrowed(method),
     }
@@ -136,20 +136,18 @@ pub fn is_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
         return false;
     }
     // Step 2: byte-lowercase name and switch on the result.
-    if name.eq_ignore_ascii_case("accept") {
+    if eq_ci(name, "accept") {
         // `accept`: if value contains a CORS-unsafe request-header byte,
         // return false.
         !value.iter().any(|&b| is_cors_unsafe_request_header_byte(b))
-    } else if name.eq_ignore_ascii_case("accept-language")
-        || name.eq_ignore_ascii_case("content-language")
-    {
+    } else if eq_ci(name, "accept-language") || eq_ci(name, "content-language") {
         // `accept-language`, `content-language`: if value contains a byte
         // that is not 0-9, A-Z, a-z, SP, `*`, `,`, `-`, `.`, `;` or `=`,
         // return false.
         value.iter().all(|&b| {
             b.is_ascii_alphanumeric() || matches!(b, b' ' | b'*' | b',' | b'-' | b'.' | b';' | b'=')
         })
-    } else if name.eq_ignore_ascii_case("content-type") {
+    } else if eq_ci(name, "content-type") {
         // `content-type`, step 1: if value contains a CORS-unsafe
         // request-header byte, return false.
         if value.iter().any(|&b| is_cors_unsafe_request_header_byte(b)) {
@@ -161,12 +159,12 @@ pub fn is_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
         };
         // Step 4: the essence must be one of the three.
         let is = |t: &str, st: &str| {
-            type_.eq_ignore_ascii_case(t.as_bytes()) && subtype.eq_ignore_ascii_case(st.as_bytes())
+            eq_ci_bytes(type_, t.as_bytes()) && eq_ci_bytes(subtype, st.as_bytes())
         };
         is("application", "x-www-form-urlencoded")
             || is("multipart", "form-data")
             || is("text", "plain")
-    } else if name.eq_ignore_ascii_case("range") {
+    } else if eq_ci(name, "range") {
         // `range`, step 1: rangeValue = parse a single range header value
         // with allowWhitespace false; step 2: failure -> false; step 3: if
         // rangeValue[0] is null, return false.
@@ -190,7 +188,7 @@ pub fn is_no_cors_safelisted_request_header_name(name: &str) -> bool {
         "content-type",
     ]
     .iter()
-    .any(|n| name.eq_ignore_ascii_case(n))
+    .any(|n| eq_ci(name, n))
 }
 
 /// <https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header>
@@ -210,7 +208,7 @@ pub fn is_no_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
 /// `Authorization`, the one name `Access-Control-Allow-Headers: *` never
 /// covers.
 pub fn is_cors_non_wildcard_request_header_name(name: &str) -> bool {
-    name.eq_ignore_ascii_case("authorization")
+    eq_ci(name, "authorization")
 }
 
 /// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names>:
@@ -297,7 +295,7 @@ pub fn is_forbidden_request_header(name: &str, value: &[u8]) -> bool {
     // only with names of the same length).
     if FORBIDDEN
         .iter()
-        .any(|n| n.len() == name.len() && name.eq_ignore_ascii_case(n))
+        .any(|n| n.len() == name.len() && eq_ci(name, n))
     {
         return true;
     }
@@ -313,7 +311,7 @@ pub fn is_forbidden_request_header(name: &str, value: &[u8]) -> bool {
         "X-Method-Override",
     ]
     .iter()
-    .any(|n| name.eq_ignore_ascii_case(n))
+    .any(|n| eq_ci(name, n))
     {
         // Step 3.1: parsedValues = get, decode, and split value.
         // Step 3.2: for each method of parsedValues: if the isomorphic
@@ -327,14 +325,31 @@ pub fn is_forbidden_request_header(name: &str, value: &[u8]) -> bool {
     false
 }
 
+/// Whether `a` and `b` are the same name, ASCII case-insensitively.
+///
+/// The model compares header names at many places on each request's path;
+/// the standard library's comparison, inlined at each, is unrolled and
+/// vectorized every time, and those copies crowd the instruction cache.
+/// Here the length check is inlined and the loop has one copy.
+#[inline]
+pub(crate) fn eq_ci(a: &str, b: &str) -> bool {
+    a.len() == b.len() && eq_ci_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`eq_ci`] on bytes (no length check inlined).
+#[inline(never)]
+pub(crate) fn eq_ci_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.eq_ignore_ascii_case(b)
+}
+
 fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    s.len() >= prefix.len() && eq_ci_bytes(&s.as_bytes()[..prefix.len()], prefix.as_bytes())
 }
 
 /// <https://fetch.spec.whatwg.org/#forbidden-response-header-name>:
 /// `Set-Cookie`, `Set-Cookie2`; never exposed to a page.
 pub fn is_forbidden_response_header_name(name: &str) -> bool {
-    name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2")
+    eq_ci(name, "set-cookie") || eq_ci(name, "set-cookie2")
 }
 
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>
@@ -355,7 +370,7 @@ pub const CORS_SAFELISTED_RESPONSE_HEADER_NAMES: [&str; 7] = [
 pub fn is_cors_safelisted_response_header_name(name: &str) -> bool {
     CORS_SAFELISTED_RESPONSE_HEADER_NAMES
         .iter()
-        .any(|n| name.eq_ignore_ascii_case(n))
+        .any(|n| eq_ci(name, n))
 }
 
 /// <https://fetch.spec.whatwg.org/#concept-header-list-get>
@@ -610,9 +625,8 @@ fn decimal_greater(a: &[u8], b: &[u8]) -> bool {
 /// a preflight add). Faces use it to show what matters in a request.
 #[inline]
 pub fn is_cors_request_header(name: &str) -> bool {
-    name.eq_ignore_ascii_case("origin")
-        || (name.len() > 23
-            && name.as_bytes()[..23].eq_ignore_ascii_case(b"access-control-request-"))
+    eq_ci(name, "origin")
+        || (name.len() > 23 && eq_ci_bytes(&name.as_bytes()[..23], b"access-control-request-"))
 }
 
 #[cfg(test)]

@@ -290,3 +290,52 @@ fn oversized_heads_are_network_errors() {
         );
     }
 }
+
+/// A redirect head whose `Location` was resolved once against the URL it
+/// answers leads where the header says: at that URL, at another one (here
+/// with a fragment, which the target inherits), and after another
+/// `Location` line was added (the two are combined, as received).
+#[test]
+fn resolved_location_leads_where_the_header_says() {
+    let page = Page::new("https://app.example/").unwrap();
+    let plain = head(
+        302,
+        &[
+            ("Location", "../next?q=1"),
+            ("Access-Control-Allow-Origin", "https://app.example"),
+        ],
+    );
+    let mut resolved = plain.clone();
+    resolved.resolve_location(&url::Url::parse("https://api.example/a/b").unwrap());
+    let next = |url: &str, redirect: &ResponseHead<'_>| {
+        let request = Request::get(url);
+        let mut state = BrowserState::new(Browser::Chrome);
+        let mut fetch = Fetch::new(&page, &request);
+        let _ = fetch.poll_transmit(&mut state, Duration::ZERO).unwrap();
+        fetch.handle_response(&mut state, Duration::ZERO, redirect);
+        let tx = fetch.poll_transmit(&mut state, Duration::ZERO);
+        let to = tx.map(|tx| tx.url().as_str().to_owned());
+        fetch.handle_response(&mut state, Duration::ZERO, &head(200, &[]));
+        (to, fetch.finish())
+    };
+    let at_base = next("https://api.example/a/b", &resolved);
+    assert_eq!(at_base.0.as_deref(), Some("https://api.example/next?q=1"));
+    assert_eq!(at_base, next("https://api.example/a/b", &plain));
+    let elsewhere = next("https://api.example/x/y/z#frag", &resolved);
+    assert_eq!(
+        elsewhere.0.as_deref(),
+        Some("https://api.example/x/next?q=1")
+    );
+    match &elsewhere.1 {
+        Outcome::Blocked(b) => assert_eq!(b.url(), "https://api.example/x/next?q=1#frag"),
+        Outcome::Readable(r) => panic!("the target does not allow the page: {r:?}"),
+    }
+    assert_eq!(elsewhere, next("https://api.example/x/y/z#frag", &plain));
+    let (mut plain2, mut resolved2) = (plain.clone(), resolved.clone());
+    plain2.push("Location", "/other");
+    resolved2.push("Location", "/other");
+    assert_eq!(
+        next("https://api.example/a/b", &resolved2),
+        next("https://api.example/a/b", &plain2)
+    );
+}

@@ -21,6 +21,7 @@ use super::response::{Known, ResponseHead};
 use super::state::{BrowserState, Page};
 use super::transmit::{Transmit, TransmitKind};
 use super::wire::{self, HopContext, OriginSlot, host_header};
+use crate::headers::eq_ci;
 use crate::origin::Origin;
 
 /// One `fetch()` call in progress: a state machine the caller drives.
@@ -556,7 +557,7 @@ impl<'r> Fetch<'r> {
                         .then(|| {
                             w.headers
                                 .iter()
-                                .find(|(n, _)| n.eq_ignore_ascii_case("user-agent"))
+                                .find(|(n, _)| eq_ci(n, "user-agent"))
                                 .map(|(_, v)| Bytes::from(crate::headers::wire_bytes(v)))
                         })
                         .flatten();
@@ -879,7 +880,11 @@ impl<'r> Fetch<'r> {
             } else {
                 Reason::NetworkError
             };
-            let Some(next) = redirect::location_url(&w.url, &loc) else {
+            let next = match head.resolved_location(&w.url) {
+                Some(resolved) => resolved.cloned(),
+                None => redirect::location_url(&w.url, &loc),
+            };
+            let Some(next) = next else {
                 if quirks.redirect.non_http == super::browser::NonHttpRedirect::Webkit {
                     // WebKit: an unparsable `Location` is a URL of no CORS
                     // scheme, quoted as written.
@@ -953,10 +958,8 @@ impl<'r> Fetch<'r> {
                 && (!was_cors || (w.tainted && !was_tainted))
             {
                 if let Some(original) = &w.original {
-                    let keep_authorization = w
-                        .headers
-                        .iter()
-                        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+                    let keep_authorization =
+                        w.headers.iter().any(|(n, _)| eq_ci(n, "authorization"));
                     // A hop that WebCore turns into a `GET` removes the
                     // body's headers again after the restore (WebCore
                     // `ResourceRequestBase::redirectAsGETIfNeeded`):
@@ -968,9 +971,7 @@ impl<'r> Fetch<'r> {
                     // gets the first request's `Content-Type` back.
                     w.headers = original
                         .iter()
-                        .filter(|(n, _)| {
-                            keep_authorization || !n.eq_ignore_ascii_case("authorization")
-                        })
+                        .filter(|(n, _)| keep_authorization || !eq_ci(n, "authorization"))
                         .filter(|(n, _)| !webcore_rewrite || !redirect::is_request_body_header(n))
                         .cloned()
                         .collect();

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::browser::Quirks;
 use super::failure::TypeError;
 use crate::headers;
+use crate::headers::eq_ci;
 
 /// A request's mode (`RequestInit.mode`).
 ///
@@ -338,7 +339,7 @@ pub(crate) fn construct<'a>(
             continue;
         }
         // Chromium: `User-Agent` is forbidden too (crbug 571722).
-        if quirks.request.user_agent_forbidden && name.eq_ignore_ascii_case("user-agent") {
+        if quirks.request.user_agent_forbidden && eq_ci(name, "user-agent") {
             continue;
         }
         // Append, step 3: guard "request-no-cors" keeps only no-CORS-
@@ -353,9 +354,7 @@ pub(crate) fn construct<'a>(
     // Step 36-37 (extract a body): the body's type, unless the script set
     // a `Content-Type`.
     if let Some(ct) = request.body.as_ref().and_then(Body::content_type)
-        && !out
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        && !out.iter().any(|(n, _)| eq_ci(n, "content-type"))
     {
         out.push(("Content-Type", Cow::Borrowed(ct)));
     }
@@ -389,7 +388,7 @@ pub(crate) fn combine<'a>(headers: &[Hdr<'a>]) -> Vec<Hdr<'a>> {
     let mut index: HashMap<String, usize> = HashMap::new();
     for (name, value) in headers {
         let at = if headers.len() <= SMALL {
-            out.iter().position(|(n, _)| n.eq_ignore_ascii_case(name))
+            out.iter().position(|(n, _)| eq_ci(n, name))
         } else {
             let key = name.to_ascii_lowercase();
             match index.get(&key) {
@@ -418,7 +417,7 @@ fn has_duplicates(headers: &[Hdr<'_>]) -> bool {
         return headers
             .iter()
             .enumerate()
-            .any(|(i, (n, _))| headers[..i].iter().any(|(m, _)| m.eq_ignore_ascii_case(n)));
+            .any(|(i, (n, _))| headers[..i].iter().any(|(m, _)| eq_ci(m, n)));
     }
     let mut seen = HashSet::with_capacity(headers.len());
     !headers
@@ -436,7 +435,7 @@ pub(crate) fn unsafe_names(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> 
     if quirks.request.range_unit_case_sensitive
         && headers
             .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case("range") && !v.starts_with("bytes"))
+            .any(|(n, v)| eq_ci(n, "range") && !v.starts_with("bytes"))
         && !names.iter().any(|n| n == "range")
     {
         names.push("range".to_owned());
@@ -488,7 +487,7 @@ pub(crate) fn header_map_order<'a>(headers: &[Hdr<'a>]) -> Vec<Option<&'a str>> 
     let mut names: Vec<&'a str> = Vec::with_capacity(headers.len());
     if headers.len() <= SMALL {
         for (name, _) in headers {
-            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            if !names.iter().any(|n| eq_ci(n, name)) {
                 names.push(name);
             }
         }
@@ -530,7 +529,7 @@ pub(crate) fn webkit_held_name(headers: &[Hdr<'_>], lowercase: &str) -> String {
     }
     headers
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(lowercase))
+        .find(|(n, _)| eq_ci(n, lowercase))
         .map_or_else(|| lowercase.to_owned(), |(n, _)| (*n).to_owned())
 }
 
@@ -546,7 +545,7 @@ pub(crate) fn in_map_order(map_order: &[Option<&str>], unsafe_names: &[String]) 
         // when they are equal ignoring ASCII case.
         let mut out: Vec<String> = Vec::with_capacity(unsafe_names.len());
         for n in map_order.iter().flatten() {
-            if let Some(u) = unsafe_names.iter().find(|u| u.eq_ignore_ascii_case(n)) {
+            if let Some(u) = unsafe_names.iter().find(|u| eq_ci(u, n)) {
                 out.push(u.clone());
             }
         }

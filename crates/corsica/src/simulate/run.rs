@@ -16,6 +16,7 @@ use super::policy_server::answer_with_policy;
 use crate::fetch::{
     Body, Browser, BrowserState, Fetch, Outcome, Page, Request, ResponseHead, Transmit,
 };
+use crate::headers::eq_ci;
 use crate::origin::Origin;
 use crate::policy::Policy;
 
@@ -56,13 +57,13 @@ pub struct PreparedCase<'c> {
     identity: Option<(Bytes, Bytes)>,
 }
 
-/// The routing key of a URL: serialized without user-info and fragment.
-fn route_key(url: &url::Url) -> String {
+/// A URL without user-info and fragment: its text is the routing key.
+fn route_url(url: &url::Url) -> url::Url {
     let mut u = url.clone();
     let _ = u.set_username("");
     let _ = u.set_password(None);
     u.set_fragment(None);
-    u.into()
+    u
 }
 
 /// A response as the runner's server writes it: the case's lines, and a
@@ -77,7 +78,7 @@ fn rig_head<'c>(answer: Option<&'c ServerAnswer>, default_status: u16) -> Respon
     head.reserve(headers.len() + 1);
     let mut has_length = false;
     for (n, v) in headers {
-        has_length |= n.eq_ignore_ascii_case("content-length");
+        has_length |= eq_ci(n, "content-length");
         head.push(n.as_str(), v.as_str());
     }
     let may_have_body = !(100..200).contains(&status) && status != 204 && status != 304;
@@ -126,7 +127,9 @@ impl<'c> PreparedCase<'c> {
                     Policy::new(config).map_err(|e| fail(e.to_string()))?,
                 )),
             };
-            routes.insert(route_key(&url), route(endpoint, policy));
+            let url = route_url(&url);
+            let route = route(&url, endpoint, policy);
+            routes.insert(url.into(), route);
         }
         let requests = case.requests.iter().map(request).collect();
         let identity = (case.user_agent.is_some() || case.accept_language.is_some()).then(|| {
@@ -178,11 +181,19 @@ impl<'c> PreparedCase<'c> {
     }
 }
 
-fn route<'c>(endpoint: &'c Endpoint, policy: Option<Arc<Policy>>) -> Route<'c> {
+fn route<'c>(url: &url::Url, endpoint: &'c Endpoint, policy: Option<Arc<Policy>>) -> Route<'c> {
     let app_default = if policy.is_some() { 200 } else { 404 };
+    let mut preflight = rig_head(endpoint.preflight.as_ref(), 405);
+    let mut response = rig_head(endpoint.response.as_ref(), app_default);
+    // A redirect's target is resolved once per case, not on each hop.
+    for head in [&mut preflight, &mut response] {
+        if matches!(head.status(), 301 | 302 | 303 | 307 | 308) && head.get("location").is_some() {
+            head.resolve_location(url);
+        }
+    }
     Route {
-        preflight: rig_head(endpoint.preflight.as_ref(), 405),
-        response: rig_head(endpoint.response.as_ref(), app_default),
+        preflight,
+        response,
         policy,
     }
 }
@@ -253,11 +264,11 @@ fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
 /// own value for).
 #[inline]
 fn recorded(name: &str, script: &[(String, String)]) -> bool {
-    (name.len() == 6 && name.eq_ignore_ascii_case("accept"))
+    (name.len() == 6 && eq_ci(name, "accept"))
         || crate::headers::is_cors_request_header(name)
         || script
             .iter()
-            .any(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+            .any(|(n, _)| n.len() == name.len() && eq_ci(n, name))
 }
 
 /// Simulates every request of `case` in `browser`, in order, sharing one
