@@ -339,3 +339,46 @@ fn resolved_location_leads_where_the_header_says() {
         next("https://api.example/a/b", &plain2)
     );
 }
+
+/// A request fetched again goes out the same (what each browser derives
+/// from it is kept between fetches), and one changed by a builder call
+/// after it was fetched goes out changed.
+#[test]
+fn a_request_fetched_again_or_changed_after() {
+    let page = Page::new("https://app.example/").unwrap();
+    let first = |request: &Request, browser: Browser| {
+        let mut state = BrowserState::new(browser);
+        let mut fetch = Fetch::new(&page, request);
+        let tx = fetch.poll_transmit(&mut state, Duration::ZERO).unwrap();
+        let headers: Vec<(String, Vec<u8>)> = tx
+            .headers()
+            .map(|(n, v)| (n.to_owned(), v.to_vec()))
+            .collect();
+        (tx.method().clone(), headers)
+    };
+    let request = Request::new("put", "https://api.example/x")
+        .header("X-B", "1")
+        .header("x-a", " 2 ")
+        .header("X-b", "3");
+    for browser in [Browser::Chrome, Browser::Firefox, Browser::Webkit] {
+        let once = first(&request, browser);
+        assert_eq!(once.0, http::Method::OPTIONS, "{browser}");
+        assert_eq!(once, first(&request, browser), "{browser}");
+    }
+    let acrh = |request: &Request| {
+        let (_, headers) = first(request, Browser::Chrome);
+        headers
+            .into_iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("access-control-request-headers"))
+            .map(|(_, v)| String::from_utf8(v).unwrap())
+    };
+    assert_eq!(acrh(&request).as_deref(), Some("x-a,x-b"));
+    let cloned = request.clone().header("X-C", "4");
+    assert_eq!(acrh(&cloned).as_deref(), Some("x-a,x-b,x-c"));
+    // A no-cors PUT throws: nothing goes out.
+    let moved = request.mode(corsica::fetch::Mode::NoCors);
+    let mut state = BrowserState::new(Browser::Chrome);
+    let mut fetch = Fetch::new(&page, &moved);
+    assert!(fetch.poll_transmit(&mut state, Duration::ZERO).is_none());
+    assert!(fetch.finish().blocked().is_some());
+}

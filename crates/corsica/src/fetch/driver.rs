@@ -135,7 +135,7 @@ struct Walk<'r> {
     redirects: u32,
     /// The CORS-unsafe names, computed when first needed and again only
     /// after a redirect removed headers.
-    unsafe_names: Option<Vec<String>>,
+    unsafe_names: Option<Cow<'r, [String]>>,
     /// Chromium: `Origin: null` set by the network stack on a redirect (see
     /// `RedirectQuirks::net_origin_null_on_cross_origin_hop`).
     net_null_origin: bool,
@@ -343,7 +343,11 @@ impl<'r> Fetch<'r> {
                 page_url,
                 tainted: w.tainted,
                 method: std::mem::take(&mut w.method).into_owned(),
-                request_headers: w.unsafe_names.take().unwrap_or_default(),
+                request_headers: w
+                    .unsafe_names
+                    .take()
+                    .map(Cow::into_owned)
+                    .unwrap_or_default(),
                 credentials: w.include,
                 loaded_url: w.loaded_url.take(),
                 credentialed_check: w.credentialed_check,
@@ -408,10 +412,14 @@ impl<'r> Fetch<'r> {
         if !matches!(url.scheme(), "http" | "https") {
             return thrown(self, TypeError::UnsupportedScheme);
         }
-        let constructed = match request::construct(self.request, quirks) {
-            Ok(c) => c,
+        // The `Request` constructor, the unsafe names and Chromium's
+        // header-map order: derived once per request and browser.
+        let derived = match self.request.derived(browser, quirks) {
+            Ok(d) => d,
             Err(e) => return thrown(self, e),
         };
+        let constructed = derived.constructed(self.request);
+        let map_order = derived.map_order(&constructed.headers);
         let same_origin_start = self.page.origin().is_same_origin(&hop_origin);
         let original = (quirks.preflight.original_headers
             || quirks.redirect.restores_first_headers)
@@ -437,13 +445,13 @@ impl<'r> Fetch<'r> {
             cors_tainting: false,
             opaque_tainting: false,
             redirects: 0,
-            unsafe_names: None,
+            unsafe_names: Some(Cow::Borrowed(&derived.unsafe_names)),
             net_null_origin: false,
             initial_unsafe: false,
             sticky_preflight: false,
             fail_url: None,
             preflighted: false,
-            map_order: None,
+            map_order,
             referrer_trimmed: false,
             last_referrer_full: false,
             original,
@@ -456,9 +464,6 @@ impl<'r> Fetch<'r> {
         });
         walk.initial_unsafe =
             quirks.preflight.sticky_across_redirects && !walk.unsafe_names().is_empty();
-        if quirks.wire.header_map_order && !walk.headers.is_empty() {
-            walk.map_order = Some(request::header_map_order(&walk.headers));
-        }
         self.phase = Phase::Hop;
     }
 
@@ -1067,7 +1072,7 @@ impl Walk<'_> {
     fn unsafe_names(&mut self) -> &[String] {
         let (headers, quirks) = (&self.headers, self.quirks);
         self.unsafe_names
-            .get_or_insert_with(|| request::unsafe_names(headers, quirks))
+            .get_or_insert_with(|| Cow::Owned(request::unsafe_names(headers, quirks)))
     }
 }
 

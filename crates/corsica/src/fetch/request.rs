@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::browser::Quirks;
+use super::browser::{Browser, Quirks};
 use super::failure::TypeError;
 use crate::headers;
 use crate::headers::eq_ci;
@@ -152,6 +152,147 @@ pub struct Request {
     mode: Mode,
     credentials: Credentials,
     redirect: RedirectMode,
+    /// What each browser derived from this request, once.
+    derived: DerivedCache,
+}
+
+/// What a browser derives from a request before its first hop (the
+/// `Request` constructor's result, the CORS-unsafe names, Chromium's
+/// header-map order), kept for the next fetch of the same request in the
+/// same browser: a simulator fetches one request many times.
+#[derive(Debug)]
+pub(crate) struct Derived {
+    /// The normalized method, when it is not the script's.
+    method: Option<String>,
+    /// The constructed headers: the index of the script's header
+    /// (`u32::MAX`: the body's `Content-Type`) and its trimmed value's
+    /// byte range.
+    headers: Vec<(u32, u32, u32)>,
+    /// The CORS-unsafe names of the constructed headers.
+    pub(crate) unsafe_names: Vec<String>,
+    /// Chromium's header-map order, as indices into the constructed
+    /// headers (`None`: the `User-Agent`), when the browser has one.
+    map_order: Option<Vec<Option<u32>>>,
+}
+
+impl Derived {
+    fn new(request: &Request, quirks: &Quirks) -> Result<Derived, TypeError> {
+        let c = construct(request, quirks)?;
+        let method = (c.method.as_ptr() != request.method.as_ptr()
+            || c.method.len() != request.method.len())
+        .then(|| c.method.clone().into_owned());
+        let headers = c
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let at = request
+                    .headers
+                    .iter()
+                    .position(|(n, _)| std::ptr::eq(n.as_str(), *name));
+                match at {
+                    Some(i) => {
+                        let v = &request.headers[i].1;
+                        let start = value.as_ptr() as usize - v.as_ptr() as usize;
+                        (i as u32, start as u32, (start + value.len()) as u32)
+                    }
+                    None => (u32::MAX, 0, 0),
+                }
+            })
+            .collect();
+        let unsafe_names = unsafe_names(&c.headers, quirks);
+        let map_order = (quirks.wire.header_map_order && !c.headers.is_empty()).then(|| {
+            header_map_order(&c.headers)
+                .into_iter()
+                .map(|name| {
+                    name.map(|name| {
+                        c.headers
+                            .iter()
+                            .position(|(n, _)| std::ptr::eq(*n, name))
+                            .unwrap_or(usize::MAX) as u32
+                    })
+                })
+                .collect()
+        });
+        Ok(Derived {
+            method,
+            headers,
+            unsafe_names,
+            map_order,
+        })
+    }
+
+    /// The constructed request, borrowing from `request` (the request this
+    /// was derived from).
+    pub(crate) fn constructed<'a>(&'a self, request: &'a Request) -> Constructed<'a> {
+        let headers = self
+            .headers
+            .iter()
+            .map(|&(i, start, end)| match request.headers.get(i as usize) {
+                Some((n, v)) => (n.as_str(), Cow::Borrowed(&v[start as usize..end as usize])),
+                None => (
+                    "Content-Type",
+                    Cow::Borrowed(
+                        request
+                            .body
+                            .as_ref()
+                            .and_then(Body::content_type)
+                            .unwrap_or_default(),
+                    ),
+                ),
+            })
+            .collect();
+        Constructed {
+            method: Cow::Borrowed(self.method.as_deref().unwrap_or(&request.method)),
+            headers,
+        }
+    }
+
+    /// Chromium's header-map order over `headers` (what
+    /// [`Derived::constructed`] returned).
+    pub(crate) fn map_order<'a>(&self, headers: &[Hdr<'a>]) -> Option<Vec<Option<&'a str>>> {
+        self.map_order.as_ref().map(|order| {
+            order
+                .iter()
+                .map(|i| i.and_then(|i| headers.get(i as usize)).map(|(n, _)| *n))
+                .collect()
+        })
+    }
+}
+
+/// One [`Derived`] per browser, filled on first use (boxed: a request is
+/// moved by each builder call, and most are fetched once). Cloning a
+/// request starts it empty, and it takes no part in comparisons.
+#[derive(Default)]
+struct DerivedCache(std::sync::OnceLock<Box<[DerivedSlot; 4]>>);
+
+/// What one browser derived: the constructed request, or what it threw.
+type DerivedSlot = std::sync::OnceLock<Result<Derived, TypeError>>;
+
+impl DerivedCache {
+    /// Forgets what was derived (the request changed).
+    fn clear(&mut self) {
+        self.0.take();
+    }
+}
+
+impl Clone for DerivedCache {
+    fn clone(&self) -> DerivedCache {
+        DerivedCache::default()
+    }
+}
+
+impl PartialEq for DerivedCache {
+    fn eq(&self, _: &DerivedCache) -> bool {
+        true
+    }
+}
+
+impl Eq for DerivedCache {}
+
+impl std::fmt::Debug for DerivedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DerivedCache")
+    }
 }
 
 impl Request {
@@ -174,7 +315,23 @@ impl Request {
             mode: Mode::Cors,
             credentials: Credentials::SameOrigin,
             redirect: RedirectMode::Follow,
+            derived: DerivedCache::default(),
         }
+    }
+
+    /// What `browser` (whose knobs are `quirks`) derives from this request
+    /// before the first hop, computed on the first fetch in that browser.
+    pub(crate) fn derived(&self, browser: Browser, quirks: &Quirks) -> Result<&Derived, TypeError> {
+        let slot = match browser {
+            Browser::Chrome => 0,
+            Browser::Firefox => 1,
+            Browser::Webkit => 2,
+            Browser::Spec => 3,
+        };
+        self.derived.0.get_or_init(Box::default)[slot]
+            .get_or_init(|| Derived::new(self, quirks))
+            .as_ref()
+            .map_err(|e| *e)
     }
 
     /// `fetch(url)`: a `GET`.
@@ -185,6 +342,7 @@ impl Request {
     /// Appends a header the script sets.
     #[must_use]
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.derived.clear();
         self.headers.push((name.into(), value.into()));
         self
     }
@@ -192,6 +350,7 @@ impl Request {
     /// Replaces every header the script sets.
     #[must_use]
     pub fn headers(mut self, headers: Vec<(String, String)>) -> Request {
+        self.derived.clear();
         self.headers = headers;
         self
     }
@@ -199,6 +358,7 @@ impl Request {
     /// The body.
     #[must_use]
     pub fn body(mut self, body: Body) -> Request {
+        self.derived.clear();
         self.body = Some(body);
         self
     }
@@ -206,6 +366,7 @@ impl Request {
     /// The mode (default `cors`).
     #[must_use]
     pub fn mode(mut self, mode: Mode) -> Request {
+        self.derived.clear();
         self.mode = mode;
         self
     }
@@ -213,6 +374,7 @@ impl Request {
     /// The credentials mode (default `same-origin`).
     #[must_use]
     pub fn credentials(mut self, credentials: Credentials) -> Request {
+        self.derived.clear();
         self.credentials = credentials;
         self
     }
@@ -220,6 +382,7 @@ impl Request {
     /// The redirect mode (default `follow`).
     #[must_use]
     pub fn redirect(mut self, redirect: RedirectMode) -> Request {
+        self.derived.clear();
         self.redirect = redirect;
         self
     }
