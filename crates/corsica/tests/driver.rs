@@ -340,9 +340,10 @@ fn resolved_location_leads_where_the_header_says() {
     );
 }
 
-/// A request fetched again goes out the same (what each browser derives
+/// A request fetched again goes out the same (what a browser derives
 /// from it is kept between fetches), and one changed by a builder call
-/// after it was fetched goes out changed.
+/// after it was fetched goes out changed. (The first browser to fetch a
+/// request keeps what it derives; the others derive it on each fetch.)
 #[test]
 fn a_request_fetched_again_or_changed_after() {
     let page = Page::new("https://app.example/").unwrap();

@@ -414,12 +414,25 @@ impl<'r> Fetch<'r> {
         }
         // The `Request` constructor, the unsafe names and Chromium's
         // header-map order: derived once per request and browser.
-        let derived = match self.request.derived(browser, quirks) {
-            Ok(d) => d,
-            Err(e) => return thrown(self, e),
+        // (kept in the request for the first browser that fetches it).
+        let (constructed, unsafe_names, map_order) = match self.request.derived(browser, quirks) {
+            Some(Ok(derived)) => {
+                let constructed = derived.constructed(self.request);
+                let map_order = derived.map_order(&constructed.headers);
+                let unsafe_names = Some(Cow::Borrowed(&derived.unsafe_names[..]));
+                (constructed, unsafe_names, map_order)
+            }
+            Some(Err(e)) => return thrown(self, e),
+            None => match request::construct(self.request, quirks) {
+                Ok(constructed) => {
+                    let map_order = (quirks.wire.header_map_order
+                        && !constructed.headers.is_empty())
+                    .then(|| request::header_map_order(&constructed.headers));
+                    (constructed, None, map_order)
+                }
+                Err(e) => return thrown(self, e),
+            },
         };
-        let constructed = derived.constructed(self.request);
-        let map_order = derived.map_order(&constructed.headers);
         let same_origin_start = self.page.origin().is_same_origin(&hop_origin);
         let original = (quirks.preflight.original_headers
             || quirks.redirect.restores_first_headers)
@@ -445,7 +458,7 @@ impl<'r> Fetch<'r> {
             cors_tainting: false,
             opaque_tainting: false,
             redirects: 0,
-            unsafe_names: Some(Cow::Borrowed(&derived.unsafe_names)),
+            unsafe_names,
             net_null_origin: false,
             initial_unsafe: false,
             sticky_preflight: false,

@@ -163,7 +163,7 @@ pub struct Request {
 #[derive(Debug)]
 pub(crate) struct Derived {
     /// The normalized method, when it is not the script's.
-    method: Option<String>,
+    method: Option<&'static str>,
     /// The constructed headers: the index of the script's header
     /// (`u32::MAX`: the body's `Content-Type`) and its trimmed value's
     /// byte range.
@@ -178,9 +178,14 @@ pub(crate) struct Derived {
 impl Derived {
     fn new(request: &Request, quirks: &Quirks) -> Result<Derived, TypeError> {
         let c = construct(request, quirks)?;
-        let method = (c.method.as_ptr() != request.method.as_ptr()
-            || c.method.len() != request.method.len())
-        .then(|| c.method.clone().into_owned());
+        let method = if std::ptr::eq(&*c.method, request.method.as_str()) {
+            None
+        } else {
+            headers::NORMALIZED_METHODS
+                .iter()
+                .copied()
+                .find(|m| *m == c.method)
+        };
         let headers = c
             .headers
             .iter()
@@ -242,7 +247,7 @@ impl Derived {
             })
             .collect();
         Constructed {
-            method: Cow::Borrowed(self.method.as_deref().unwrap_or(&request.method)),
+            method: Cow::Borrowed(self.method.unwrap_or(&request.method)),
             headers,
         }
     }
@@ -259,19 +264,26 @@ impl Derived {
     }
 }
 
-/// One [`Derived`] per browser, filled on first use (boxed: a request is
-/// moved by each builder call, and most are fetched once). Cloning a
-/// request starts it empty, and it takes no part in comparisons.
+/// The [`Derived`] of the first browser that fetches the request twice
+/// (or what it threw): a request fetched once (`corsica simulate` reads
+/// each case once) costs only a note of the browser. Boxed: a request is
+/// moved by each builder call. Cloning a request starts it empty, and it
+/// takes no part in comparisons.
 #[derive(Default)]
-struct DerivedCache(std::sync::OnceLock<Box<[DerivedSlot; 4]>>);
-
-/// What one browser derived: the constructed request, or what it threw.
-type DerivedSlot = std::sync::OnceLock<Result<Derived, TypeError>>;
+struct DerivedCache {
+    /// 1 + the index of the browser that last fetched the request.
+    seen: std::sync::atomic::AtomicU8,
+    kept: std::sync::OnceLock<Box<(Browser, Result<Derived, TypeError>)>>,
+}
 
 impl DerivedCache {
     /// Forgets what was derived (the request changed).
+    #[inline]
     fn clear(&mut self) {
-        self.0.take();
+        *self.seen.get_mut() = 0;
+        if self.kept.get().is_some() {
+            self.kept = std::sync::OnceLock::new();
+        }
     }
 }
 
@@ -320,18 +332,33 @@ impl Request {
     }
 
     /// What `browser` (whose knobs are `quirks`) derives from this request
-    /// before the first hop, computed on the first fetch in that browser.
-    pub(crate) fn derived(&self, browser: Browser, quirks: &Quirks) -> Result<&Derived, TypeError> {
-        let slot = match browser {
-            Browser::Chrome => 0,
-            Browser::Firefox => 1,
-            Browser::Webkit => 2,
-            Browser::Spec => 3,
+    /// before the first hop, kept from its second fetch in a row on; `None`
+    /// on a first fetch, or when another browser's is kept (the caller
+    /// derives it then).
+    pub(crate) fn derived(
+        &self,
+        browser: Browser,
+        quirks: &Quirks,
+    ) -> Option<Result<&Derived, TypeError>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let kept = match self.derived.kept.get() {
+            Some(kept) => kept,
+            None => {
+                let id = match browser {
+                    Browser::Chrome => 1,
+                    Browser::Firefox => 2,
+                    Browser::Webkit => 3,
+                    Browser::Spec => 4,
+                };
+                if self.derived.seen.swap(id, Relaxed) != id {
+                    return None;
+                }
+                self.derived
+                    .kept
+                    .get_or_init(|| Box::new((browser, Derived::new(self, quirks))))
+            }
         };
-        self.derived.0.get_or_init(Box::default)[slot]
-            .get_or_init(|| Derived::new(self, quirks))
-            .as_ref()
-            .map_err(|e| *e)
+        (kept.0 == browser).then(|| kept.1.as_ref().map_err(|e| *e))
     }
 
     /// `fetch(url)`: a `GET`.
