@@ -50,7 +50,9 @@ pub struct CaseError {
 pub struct PreparedCase<'c> {
     case: &'c Case,
     page: Page,
-    requests: Vec<Request>,
+    /// Each request, and the delay before it (read here, so that a run
+    /// does not touch the case's own requests).
+    requests: Vec<(Request, Duration)>,
     routes: HashMap<String, Route<'c>, BuildHasherDefault<FxHasher>>,
     /// The `User-Agent` and `Accept-Language` of the runner's browser, per
     /// browser, when the case does not name its own.
@@ -131,7 +133,11 @@ impl<'c> PreparedCase<'c> {
             let route = route(&url, endpoint, policy);
             routes.insert(url.into(), route);
         }
-        let requests = case.requests.iter().map(request).collect();
+        let requests = case
+            .requests
+            .iter()
+            .map(|r| (request(r), Duration::from_millis(r.delay_ms.unwrap_or(0))))
+            .collect();
         let identity = (case.user_agent.is_some() || case.accept_language.is_some()).then(|| {
             (
                 Bytes::from(crate::headers::wire_bytes(
@@ -300,9 +306,9 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
     let mut state = rig_state(browser, pc);
     let mut now = Duration::ZERO;
     let mut answers = Vec::with_capacity(pc.requests.len());
-    for (index, (request, case_request)) in pc.requests.iter().zip(&pc.case.requests).enumerate() {
-        now = now.saturating_add(Duration::from_millis(case_request.delay_ms.unwrap_or(0)));
-        let named = &case_request.headers[..];
+    for (index, (request, delay)) in pc.requests.iter().enumerate() {
+        now = now.saturating_add(*delay);
+        let named = request.header_list();
         let mut fetch = Fetch::new(&pc.page, request);
         let mut sent = Vec::new();
         let mut preflight = false;
