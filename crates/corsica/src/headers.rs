@@ -339,10 +339,55 @@ pub(crate) fn eq_ci(a: &str, b: &str) -> bool {
     a.len() == b.len() && eq_ci_bytes(a.as_bytes(), b.as_bytes())
 }
 
-/// [`eq_ci`] on bytes (no length check inlined).
+/// [`eq_ci`] on bytes (no length check inlined): eight bytes at a time
+/// (the last word overlapping the one before), each word lowercased (ASCII
+/// letters only) without a branch per byte.
 #[inline(never)]
 pub(crate) fn eq_ci_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.eq_ignore_ascii_case(b)
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 4 {
+        return a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y));
+    }
+    if n < 8 {
+        // The first four bytes and the last four (overlapping) in a word.
+        let half = |s: &[u8]| {
+            u64::from(u32::from_le_bytes(
+                s.first_chunk::<4>().copied().unwrap_or_default(),
+            ))
+        };
+        let short = |s: &[u8]| half(s) | half(&s[n - 4..]) << 32;
+        return lower8(short(a)) == lower8(short(b));
+    }
+    let mut i = 0;
+    while i + 8 <= n {
+        if lower8(word(&a[i..])) != lower8(word(&b[i..])) {
+            return false;
+        }
+        i += 8;
+    }
+    i == n || lower8(word(&a[n - 8..])) == lower8(word(&b[n - 8..]))
+}
+
+/// The first eight bytes as a word (`bytes` has at least eight).
+#[inline(always)]
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.first_chunk::<8>().copied().unwrap_or_default())
+}
+
+/// Each ASCII capital of the word lowercased, every other byte as it is.
+#[inline(always)]
+fn lower8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let heptets = x & (0x7f * ONES);
+    // High bit of each byte: at least `A`, and beyond `Z` (no carry
+    // crosses a byte: a heptet plus 0x3f or 0x25 stays below 0x100).
+    let from_a = heptets + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = heptets + (0x7f - u64::from(b'Z')) * ONES;
+    let capital = (from_a ^ past_z) & !x & (0x80 * ONES);
+    x | (capital >> 2)
 }
 
 fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
