@@ -7,7 +7,7 @@ use std::hash::BuildHasherDefault;
 use crate::fx_hash::FxHasher;
 
 use bytes::Bytes;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use super::answer::{Answer, CaseOutcome, Sent};
@@ -20,15 +20,41 @@ use crate::headers::eq_ci;
 use crate::origin::Origin;
 use crate::policy::Policy;
 
-/// What answers at one URL of a case, prepared once.
+/// What answers at one URL of a case: each head built when first asked
+/// for (a case prepared to be run once builds only the ones it uses).
 #[derive(Clone, Debug)]
 struct Route<'c> {
+    endpoint: &'c Endpoint,
     /// The answer to a preflight.
-    preflight: ResponseHead<'c>,
+    preflight: OnceLock<ResponseHead<'c>>,
     /// The answer to every other request.
-    response: ResponseHead<'c>,
+    response: OnceLock<ResponseHead<'c>>,
     /// A policy in front of the application, if any.
     policy: Option<Arc<Policy>>,
+}
+
+impl<'c> Route<'c> {
+    /// The application's answer to a preflight, or to any other request,
+    /// at `url` (the route's).
+    fn head(&self, preflight: bool, url: &url::Url) -> &ResponseHead<'c> {
+        let (slot, answer, default_status) = if preflight {
+            (&self.preflight, self.endpoint.preflight.as_ref(), 405)
+        } else {
+            let app_default = if self.policy.is_some() { 200 } else { 404 };
+            (&self.response, self.endpoint.response.as_ref(), app_default)
+        };
+        slot.get_or_init(|| {
+            let mut head = rig_head(answer, default_status);
+            // A redirect's target is resolved once per case, not on each
+            // hop.
+            if matches!(head.status(), 301 | 302 | 303 | 307 | 308)
+                && head.get("location").is_some()
+            {
+                head.resolve_location(url);
+            }
+            head
+        })
+    }
 }
 
 /// Occurs when a case cannot be prepared: a policy it names cannot be read
@@ -129,9 +155,15 @@ impl<'c> PreparedCase<'c> {
                     Policy::new(config).map_err(|e| fail(e.to_string()))?,
                 )),
             };
-            let url = route_url(&url);
-            let route = route(&url, endpoint, policy);
-            routes.insert(url.into(), route);
+            routes.insert(
+                route_url(&url).into(),
+                Route {
+                    endpoint,
+                    preflight: OnceLock::new(),
+                    response: OnceLock::new(),
+                    policy,
+                },
+            );
         }
         let requests = case
             .requests
@@ -175,32 +207,11 @@ impl<'c> PreparedCase<'c> {
         let Some(route) = self.routes.get(tx.url().as_str()) else {
             return NOT_FOUND.get_or_init(|| rig_head(None, 404).into_owned());
         };
-        let app = if tx.is_preflight() {
-            &route.preflight
-        } else {
-            &route.response
-        };
+        let app = route.head(tx.is_preflight(), tx.url());
         match &route.policy {
             Some(policy) => made.insert(answer_with_policy(policy, tx, app)),
             None => app,
         }
-    }
-}
-
-fn route<'c>(url: &url::Url, endpoint: &'c Endpoint, policy: Option<Arc<Policy>>) -> Route<'c> {
-    let app_default = if policy.is_some() { 200 } else { 404 };
-    let mut preflight = rig_head(endpoint.preflight.as_ref(), 405);
-    let mut response = rig_head(endpoint.response.as_ref(), app_default);
-    // A redirect's target is resolved once per case, not on each hop.
-    for head in [&mut preflight, &mut response] {
-        if matches!(head.status(), 301 | 302 | 303 | 307 | 308) && head.get("location").is_some() {
-            head.resolve_location(url);
-        }
-    }
-    Route {
-        preflight,
-        response,
-        policy,
     }
 }
 
