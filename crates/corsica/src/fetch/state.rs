@@ -244,12 +244,20 @@ impl Page {
     /// origin, `Origin: null`) or a page known only by its origin. `url` is
     /// what `Referer` quotes on same-origin requests.
     pub fn with_origin(origin: Origin, url: impl Into<String>) -> Page {
-        let url = url.into();
         let origin_text = origin.serialize();
+        Page::with_serialized_origin(origin, origin_text, url.into())
+    }
+
+    /// [`Page::with_origin`] with the origin already serialized
+    /// (`origin_text` is `origin.serialize()`).
+    pub(crate) fn with_serialized_origin(origin: Origin, origin_text: String, url: String) -> Page {
         let without_fragment = url.split('#').next().unwrap_or_default();
+        let mut slash = String::with_capacity(origin_text.len() + 1);
+        slash.push_str(&origin_text);
+        slash.push('/');
         Page {
             origin_bytes: Bytes::from(crate::headers::wire_bytes(&origin_text)),
-            referrer_origin: Bytes::from(crate::headers::wire_bytes(&format!("{origin_text}/"))),
+            referrer_origin: Bytes::from(crate::headers::wire_bytes(&slash)),
             referrer_full: Bytes::from(crate::headers::wire_bytes(without_fragment)),
             base: std::sync::OnceLock::new(),
             maybe_https: may_be_https(&url),

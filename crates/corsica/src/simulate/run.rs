@@ -135,8 +135,11 @@ impl<'c> PreparedCase<'c> {
         load: &mut dyn FnMut(&str) -> Result<Arc<Policy>, String>,
     ) -> Result<PreparedCase<'c>, CaseError> {
         let origin = Origin::parse(&case.origin).unwrap_or(Origin::new_opaque());
-        let page_url = format!("{}{}", origin.serialize(), case.page);
-        let page = Page::with_origin(origin, page_url);
+        let origin_text = origin.serialize();
+        let mut page_url = String::with_capacity(origin_text.len() + case.page.len());
+        page_url.push_str(&origin_text);
+        page_url.push_str(&case.page);
+        let page = Page::with_serialized_origin(origin, origin_text, page_url);
         let mut routes =
             HashMap::with_capacity_and_hasher(case.server.len(), BuildHasherDefault::default());
         for (key, endpoint) in &case.server {
@@ -217,15 +220,13 @@ impl<'c> PreparedCase<'c> {
 
 /// The driver's request for a case request.
 fn request(r: &CaseRequest) -> Request {
-    let mut request = Request::new(r.method.clone(), r.url.clone())
-        .headers(r.headers.clone())
-        .mode(r.mode)
-        .credentials(r.credentials)
-        .redirect(r.redirect);
-    if let Some(body) = &r.body {
-        request = request.body(Body::text(body));
-    }
-    request
+    Request::with_parts(
+        r.method.clone(),
+        r.url.clone(),
+        r.headers.clone(),
+        r.body.as_deref().map(Body::text),
+        (r.mode, r.credentials, r.redirect),
+    )
 }
 
 /// The runner's default `Accept-Language`.
