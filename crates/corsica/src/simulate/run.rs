@@ -348,7 +348,7 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
                 Vec::new(),
                 b.error_code(),
                 b.console_message(),
-                Some(b),
+                Some(Box::new(b)),
             ),
         };
         answers.push(Answer {
