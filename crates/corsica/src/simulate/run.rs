@@ -21,14 +21,16 @@ use crate::origin::Origin;
 use crate::policy::Policy;
 
 /// What answers at one URL of a case: each head built when first asked
-/// for (a case prepared to be run once builds only the ones it uses).
+/// for (a case prepared to be run once builds only the ones it uses), and
+/// boxed (the routes stay small: a map of large entries makes each case's
+/// preparation a large allocation).
 #[derive(Clone, Debug)]
 struct Route<'c> {
     endpoint: &'c Endpoint,
     /// The answer to a preflight.
-    preflight: OnceLock<ResponseHead<'c>>,
+    preflight: OnceLock<Box<ResponseHead<'c>>>,
     /// The answer to every other request.
-    response: OnceLock<ResponseHead<'c>>,
+    response: OnceLock<Box<ResponseHead<'c>>>,
     /// A policy in front of the application, if any.
     policy: Option<Arc<Policy>>,
 }
@@ -52,7 +54,7 @@ impl<'c> Route<'c> {
             {
                 head.resolve_location(url);
             }
-            head
+            Box::new(head)
         })
     }
 }
