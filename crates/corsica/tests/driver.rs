@@ -383,3 +383,49 @@ fn a_request_fetched_again_or_changed_after() {
     assert!(fetch.poll_transmit(&mut state, Duration::ZERO).is_none());
     assert!(fetch.finish().blocked().is_some());
 }
+
+/// Many headers, some dropped by the constructor (forbidden), some
+/// repeated, some beyond the small-list threshold: the second fetch (what
+/// the request kept) sends what the first sent.
+#[test]
+fn many_headers_go_out_the_same_when_fetched_again() {
+    let page = Page::new("https://app.example/").unwrap();
+    let mut request =
+        Request::new("POST", "https://api.example/x").body(corsica::fetch::Body::text("{}"));
+    for i in 0..300 {
+        request = match i % 5 {
+            0 => request.header("Connection", "close"),
+            1 => request.header(format!("X-H{}", i % 7), format!(" v{i} ")),
+            2 => request.header("content-type", "text/plain"),
+            _ => request.header(format!("X-Only-{i}"), "1"),
+        };
+    }
+    for browser in [Browser::Chrome, Browser::Firefox] {
+        let send = || {
+            let mut state = BrowserState::new(browser);
+            let mut fetch = Fetch::new(&page, &request);
+            let tx = fetch.poll_transmit(&mut state, Duration::ZERO).unwrap();
+            let mut answer = ResponseHead::new(204);
+            answer.push("Access-Control-Allow-Origin", "https://app.example");
+            answer.push("Access-Control-Allow-Methods", "POST");
+            answer.push("Access-Control-Allow-Headers", "*");
+            fetch.handle_response(&mut state, Duration::ZERO, &answer);
+            let request_tx = fetch.poll_transmit(&mut state, Duration::ZERO);
+            let headers = |tx: &Transmit| -> Vec<(String, Vec<u8>)> {
+                tx.headers()
+                    .map(|(n, v)| (n.to_owned(), v.to_vec()))
+                    .collect()
+            };
+            (headers(&tx), request_tx.as_ref().map(headers))
+        };
+        let first = send();
+        assert!(
+            first
+                .0
+                .iter()
+                .any(|(n, _)| n == "Access-Control-Request-Headers")
+        );
+        assert_eq!(first, send(), "{browser}");
+        assert_eq!(first, send(), "{browser}");
+    }
+}

@@ -186,16 +186,21 @@ impl Derived {
                 .copied()
                 .find(|m| *m == c.method)
         };
+        // The constructed headers are the script's kept ones, in order (and
+        // then the body's type): one walk finds each (linear, whatever the
+        // number of headers).
+        let mut next = 0;
         let headers = c
             .headers
             .iter()
             .map(|(name, value)| {
-                let at = request
-                    .headers
+                let at = request.headers[next..]
                     .iter()
-                    .position(|(n, _)| std::ptr::eq(n.as_str(), *name));
+                    .position(|(n, _)| std::ptr::eq(n.as_str(), *name))
+                    .map(|i| next + i);
                 match at {
                     Some(i) => {
+                        next = i + 1;
                         let v = &request.headers[i].1;
                         let start = value.as_ptr() as usize - v.as_ptr() as usize;
                         (i as u32, start as u32, (start + value.len()) as u32)
@@ -206,16 +211,18 @@ impl Derived {
             .collect();
         let unsafe_names = unsafe_names(&c.headers, quirks);
         let map_order = (quirks.wire.header_map_order && !c.headers.is_empty()).then(|| {
+            // Each name of the order is one of the constructed headers'
+            // (the same text): found by address, in a map.
+            let at: HashMap<*const u8, u32> = c
+                .headers
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, (n, _))| (n.as_ptr(), i as u32))
+                .collect();
             header_map_order(&c.headers)
                 .into_iter()
-                .map(|name| {
-                    name.map(|name| {
-                        c.headers
-                            .iter()
-                            .position(|(n, _)| std::ptr::eq(*n, name))
-                            .unwrap_or(usize::MAX) as u32
-                    })
-                })
+                .map(|name| name.map(|name| at.get(&name.as_ptr()).copied().unwrap_or(u32::MAX)))
                 .collect()
         });
         Ok(Derived {
