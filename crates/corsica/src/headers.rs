@@ -40,8 +40,12 @@ pub fn is_cors_safelisted_method(method: &str) -> bool {
 pub fn is_forbidden_method(method: &str) -> bool {
     ["CONNECT", "TRACE", "TRACK"]
         .iter()
-        .any(|m| method.eq_ignore_ascii_case(m))
+        .any(|m| eq_ci(method, m))
 }
+
+/// The methods [`normalize_method`] uppercases.
+pub(crate) const NORMALIZED_METHODS: [&str; 6] =
+    ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
 
 /// <https://fetch.spec.whatwg.org/#concept-method-normalize>
 ///
@@ -50,8 +54,7 @@ pub fn is_forbidden_method(method: &str) -> bool {
 /// returned as is (`patch` stays `patch`, and then does not match an
 /// `Access-Control-Allow-Methods: PATCH`).
 pub fn normalize_method(method: &str) -> Cow<'_, str> {
-    const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-    match NORMALIZED.iter().find(|m| method.eq_ignore_ascii_case(m)) {
+    match NORMALIZED_METHODS.iter().find(|m| eq_ci(method, m)) {
         Some(m) if *m != method => Cow::Borrowed(m),
         _ => Cow::Borrowed(method),
     }
@@ -136,20 +139,18 @@ pub fn is_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
         return false;
     }
     // Step 2: byte-lowercase name and switch on the result.
-    if name.eq_ignore_ascii_case("accept") {
+    if eq_ci(name, "accept") {
         // `accept`: if value contains a CORS-unsafe request-header byte,
         // return false.
         !value.iter().any(|&b| is_cors_unsafe_request_header_byte(b))
-    } else if name.eq_ignore_ascii_case("accept-language")
-        || name.eq_ignore_ascii_case("content-language")
-    {
+    } else if eq_ci(name, "accept-language") || eq_ci(name, "content-language") {
         // `accept-language`, `content-language`: if value contains a byte
         // that is not 0-9, A-Z, a-z, SP, `*`, `,`, `-`, `.`, `;` or `=`,
         // return false.
         value.iter().all(|&b| {
             b.is_ascii_alphanumeric() || matches!(b, b' ' | b'*' | b',' | b'-' | b'.' | b';' | b'=')
         })
-    } else if name.eq_ignore_ascii_case("content-type") {
+    } else if eq_ci(name, "content-type") {
         // `content-type`, step 1: if value contains a CORS-unsafe
         // request-header byte, return false.
         if value.iter().any(|&b| is_cors_unsafe_request_header_byte(b)) {
@@ -161,12 +162,12 @@ pub fn is_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
         };
         // Step 4: the essence must be one of the three.
         let is = |t: &str, st: &str| {
-            type_.eq_ignore_ascii_case(t.as_bytes()) && subtype.eq_ignore_ascii_case(st.as_bytes())
+            eq_ci_bytes(type_, t.as_bytes()) && eq_ci_bytes(subtype, st.as_bytes())
         };
         is("application", "x-www-form-urlencoded")
             || is("multipart", "form-data")
             || is("text", "plain")
-    } else if name.eq_ignore_ascii_case("range") {
+    } else if eq_ci(name, "range") {
         // `range`, step 1: rangeValue = parse a single range header value
         // with allowWhitespace false; step 2: failure -> false; step 3: if
         // rangeValue[0] is null, return false.
@@ -190,7 +191,7 @@ pub fn is_no_cors_safelisted_request_header_name(name: &str) -> bool {
         "content-type",
     ]
     .iter()
-    .any(|n| name.eq_ignore_ascii_case(n))
+    .any(|n| eq_ci(name, n))
 }
 
 /// <https://fetch.spec.whatwg.org/#no-cors-safelisted-request-header>
@@ -210,7 +211,7 @@ pub fn is_no_cors_safelisted_request_header(name: &str, value: &[u8]) -> bool {
 /// `Authorization`, the one name `Access-Control-Allow-Headers: *` never
 /// covers.
 pub fn is_cors_non_wildcard_request_header_name(name: &str) -> bool {
-    name.eq_ignore_ascii_case("authorization")
+    eq_ci(name, "authorization")
 }
 
 /// <https://fetch.spec.whatwg.org/#cors-unsafe-request-header-names>:
@@ -297,7 +298,7 @@ pub fn is_forbidden_request_header(name: &str, value: &[u8]) -> bool {
     // only with names of the same length).
     if FORBIDDEN
         .iter()
-        .any(|n| n.len() == name.len() && name.eq_ignore_ascii_case(n))
+        .any(|n| n.len() == name.len() && eq_ci(name, n))
     {
         return true;
     }
@@ -313,7 +314,7 @@ pub fn is_forbidden_request_header(name: &str, value: &[u8]) -> bool {
         "X-Method-Override",
     ]
     .iter()
-    .any(|n| name.eq_ignore_ascii_case(n))
+    .any(|n| eq_ci(name, n))
     {
         // Step 3.1: parsedValues = get, decode, and split value.
         // Step 3.2: for each method of parsedValues: if the isomorphic
@@ -327,14 +328,76 @@ pub fn is_forbidden_request_header(name: &str, value: &[u8]) -> bool {
     false
 }
 
+/// Whether `a` and `b` are the same name, ASCII case-insensitively.
+///
+/// The model compares header names at many places on each request's path;
+/// the standard library's comparison, inlined at each, is unrolled and
+/// vectorized every time, and those copies crowd the instruction cache.
+/// Here the length check is inlined and the loop has one copy.
+#[inline]
+pub(crate) fn eq_ci(a: &str, b: &str) -> bool {
+    a.len() == b.len() && eq_ci_bytes(a.as_bytes(), b.as_bytes())
+}
+
+/// [`eq_ci`] on bytes (no length check inlined): eight bytes at a time
+/// (the last word overlapping the one before), each word lowercased (ASCII
+/// letters only) without a branch per byte.
+#[inline(never)]
+pub(crate) fn eq_ci_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 4 {
+        return a.iter().zip(b).all(|(x, y)| x.eq_ignore_ascii_case(y));
+    }
+    if n < 8 {
+        // The first four bytes and the last four (overlapping) in a word.
+        let half = |s: &[u8]| {
+            u64::from(u32::from_le_bytes(
+                s.first_chunk::<4>().copied().unwrap_or_default(),
+            ))
+        };
+        let short = |s: &[u8]| half(s) | half(&s[n - 4..]) << 32;
+        return lower8(short(a)) == lower8(short(b));
+    }
+    let mut i = 0;
+    while i + 8 <= n {
+        if lower8(word(&a[i..])) != lower8(word(&b[i..])) {
+            return false;
+        }
+        i += 8;
+    }
+    i == n || lower8(word(&a[n - 8..])) == lower8(word(&b[n - 8..]))
+}
+
+/// The first eight bytes as a word (`bytes` has at least eight).
+#[inline(always)]
+fn word(bytes: &[u8]) -> u64 {
+    u64::from_le_bytes(bytes.first_chunk::<8>().copied().unwrap_or_default())
+}
+
+/// Each ASCII capital of the word lowercased, every other byte as it is.
+#[inline(always)]
+fn lower8(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let heptets = x & (0x7f * ONES);
+    // High bit of each byte: at least `A`, and beyond `Z` (no carry
+    // crosses a byte: a heptet plus 0x3f or 0x25 stays below 0x100).
+    let from_a = heptets + (0x80 - u64::from(b'A')) * ONES;
+    let past_z = heptets + (0x7f - u64::from(b'Z')) * ONES;
+    let capital = (from_a ^ past_z) & !x & (0x80 * ONES);
+    x | (capital >> 2)
+}
+
 fn starts_with_ignore_ascii_case(s: &str, prefix: &str) -> bool {
-    s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    s.len() >= prefix.len() && eq_ci_bytes(&s.as_bytes()[..prefix.len()], prefix.as_bytes())
 }
 
 /// <https://fetch.spec.whatwg.org/#forbidden-response-header-name>:
 /// `Set-Cookie`, `Set-Cookie2`; never exposed to a page.
 pub fn is_forbidden_response_header_name(name: &str) -> bool {
-    name.eq_ignore_ascii_case("set-cookie") || name.eq_ignore_ascii_case("set-cookie2")
+    eq_ci(name, "set-cookie") || eq_ci(name, "set-cookie2")
 }
 
 /// <https://fetch.spec.whatwg.org/#cors-safelisted-response-header-name>
@@ -355,7 +418,7 @@ pub const CORS_SAFELISTED_RESPONSE_HEADER_NAMES: [&str; 7] = [
 pub fn is_cors_safelisted_response_header_name(name: &str) -> bool {
     CORS_SAFELISTED_RESPONSE_HEADER_NAMES
         .iter()
-        .any(|n| name.eq_ignore_ascii_case(n))
+        .any(|n| eq_ci(name, n))
 }
 
 /// <https://fetch.spec.whatwg.org/#concept-header-list-get>
@@ -610,9 +673,8 @@ fn decimal_greater(a: &[u8], b: &[u8]) -> bool {
 /// a preflight add). Faces use it to show what matters in a request.
 #[inline]
 pub fn is_cors_request_header(name: &str) -> bool {
-    name.eq_ignore_ascii_case("origin")
-        || (name.len() > 23
-            && name.as_bytes()[..23].eq_ignore_ascii_case(b"access-control-request-"))
+    eq_ci(name, "origin")
+        || (name.len() > 23 && eq_ci_bytes(&name.as_bytes()[..23], b"access-control-request-"))
 }
 
 #[cfg(test)]

@@ -290,3 +290,142 @@ fn oversized_heads_are_network_errors() {
         );
     }
 }
+
+/// A redirect head whose `Location` was resolved once against the URL it
+/// answers leads where the header says: at that URL, at another one (here
+/// with a fragment, which the target inherits), and after another
+/// `Location` line was added (the two are combined, as received).
+#[test]
+fn resolved_location_leads_where_the_header_says() {
+    let page = Page::new("https://app.example/").unwrap();
+    let plain = head(
+        302,
+        &[
+            ("Location", "../next?q=1"),
+            ("Access-Control-Allow-Origin", "https://app.example"),
+        ],
+    );
+    let mut resolved = plain.clone();
+    resolved.resolve_location(&url::Url::parse("https://api.example/a/b").unwrap());
+    let next = |url: &str, redirect: &ResponseHead<'_>| {
+        let request = Request::get(url);
+        let mut state = BrowserState::new(Browser::Chrome);
+        let mut fetch = Fetch::new(&page, &request);
+        let _ = fetch.poll_transmit(&mut state, Duration::ZERO).unwrap();
+        fetch.handle_response(&mut state, Duration::ZERO, redirect);
+        let tx = fetch.poll_transmit(&mut state, Duration::ZERO);
+        let to = tx.map(|tx| tx.url().as_str().to_owned());
+        fetch.handle_response(&mut state, Duration::ZERO, &head(200, &[]));
+        (to, fetch.finish())
+    };
+    let at_base = next("https://api.example/a/b", &resolved);
+    assert_eq!(at_base.0.as_deref(), Some("https://api.example/next?q=1"));
+    assert_eq!(at_base, next("https://api.example/a/b", &plain));
+    let elsewhere = next("https://api.example/x/y/z#frag", &resolved);
+    assert_eq!(
+        elsewhere.0.as_deref(),
+        Some("https://api.example/x/next?q=1")
+    );
+    match &elsewhere.1 {
+        Outcome::Blocked(b) => assert_eq!(b.url(), "https://api.example/x/next?q=1#frag"),
+        Outcome::Readable(r) => panic!("the target does not allow the page: {r:?}"),
+    }
+    assert_eq!(elsewhere, next("https://api.example/x/y/z#frag", &plain));
+    let (mut plain2, mut resolved2) = (plain.clone(), resolved.clone());
+    plain2.push("Location", "/other");
+    resolved2.push("Location", "/other");
+    assert_eq!(
+        next("https://api.example/a/b", &resolved2),
+        next("https://api.example/a/b", &plain2)
+    );
+}
+
+/// A request fetched again goes out the same (what a browser derives
+/// from it is kept between fetches), and one changed by a builder call
+/// after it was fetched goes out changed. (The first browser to fetch a
+/// request keeps what it derives; the others derive it on each fetch.)
+#[test]
+fn a_request_fetched_again_or_changed_after() {
+    let page = Page::new("https://app.example/").unwrap();
+    let first = |request: &Request, browser: Browser| {
+        let mut state = BrowserState::new(browser);
+        let mut fetch = Fetch::new(&page, request);
+        let tx = fetch.poll_transmit(&mut state, Duration::ZERO).unwrap();
+        let headers: Vec<(String, Vec<u8>)> = tx
+            .headers()
+            .map(|(n, v)| (n.to_owned(), v.to_vec()))
+            .collect();
+        (tx.method().clone(), headers)
+    };
+    let request = Request::new("put", "https://api.example/x")
+        .header("X-B", "1")
+        .header("x-a", " 2 ")
+        .header("X-b", "3");
+    for browser in [Browser::Chrome, Browser::Firefox, Browser::Webkit] {
+        let once = first(&request, browser);
+        assert_eq!(once.0, http::Method::OPTIONS, "{browser}");
+        assert_eq!(once, first(&request, browser), "{browser}");
+    }
+    let acrh = |request: &Request| {
+        let (_, headers) = first(request, Browser::Chrome);
+        headers
+            .into_iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("access-control-request-headers"))
+            .map(|(_, v)| String::from_utf8(v).unwrap())
+    };
+    assert_eq!(acrh(&request).as_deref(), Some("x-a,x-b"));
+    let cloned = request.clone().header("X-C", "4");
+    assert_eq!(acrh(&cloned).as_deref(), Some("x-a,x-b,x-c"));
+    // A no-cors PUT throws: nothing goes out.
+    let moved = request.mode(corsica::fetch::Mode::NoCors);
+    let mut state = BrowserState::new(Browser::Chrome);
+    let mut fetch = Fetch::new(&page, &moved);
+    assert!(fetch.poll_transmit(&mut state, Duration::ZERO).is_none());
+    assert!(fetch.finish().blocked().is_some());
+}
+
+/// Many headers, some dropped by the constructor (forbidden), some
+/// repeated, some beyond the small-list threshold: the second fetch (what
+/// the request kept) sends what the first sent.
+#[test]
+fn many_headers_go_out_the_same_when_fetched_again() {
+    let page = Page::new("https://app.example/").unwrap();
+    let mut request =
+        Request::new("POST", "https://api.example/x").body(corsica::fetch::Body::text("{}"));
+    for i in 0..300 {
+        request = match i % 5 {
+            0 => request.header("Connection", "close"),
+            1 => request.header(format!("X-H{}", i % 7), format!(" v{i} ")),
+            2 => request.header("content-type", "text/plain"),
+            _ => request.header(format!("X-Only-{i}"), "1"),
+        };
+    }
+    for browser in [Browser::Chrome, Browser::Firefox] {
+        let send = || {
+            let mut state = BrowserState::new(browser);
+            let mut fetch = Fetch::new(&page, &request);
+            let tx = fetch.poll_transmit(&mut state, Duration::ZERO).unwrap();
+            let mut answer = ResponseHead::new(204);
+            answer.push("Access-Control-Allow-Origin", "https://app.example");
+            answer.push("Access-Control-Allow-Methods", "POST");
+            answer.push("Access-Control-Allow-Headers", "*");
+            fetch.handle_response(&mut state, Duration::ZERO, &answer);
+            let request_tx = fetch.poll_transmit(&mut state, Duration::ZERO);
+            let headers = |tx: &Transmit| -> Vec<(String, Vec<u8>)> {
+                tx.headers()
+                    .map(|(n, v)| (n.to_owned(), v.to_vec()))
+                    .collect()
+            };
+            (headers(&tx), request_tx.as_ref().map(headers))
+        };
+        let first = send();
+        assert!(
+            first
+                .0
+                .iter()
+                .any(|(n, _)| n == "Access-Control-Request-Headers")
+        );
+        assert_eq!(first, send(), "{browser}");
+        assert_eq!(first, send(), "{browser}");
+    }
+}

@@ -21,6 +21,7 @@ use super::response::{Known, ResponseHead};
 use super::state::{BrowserState, Page};
 use super::transmit::{Transmit, TransmitKind};
 use super::wire::{self, HopContext, OriginSlot, host_header};
+use crate::headers::eq_ci;
 use crate::origin::Origin;
 
 /// One `fetch()` call in progress: a state machine the caller drives.
@@ -74,6 +75,9 @@ pub struct Fetch<'r> {
     request: &'r Request,
     phase: Phase,
     walk: Option<Walk<'r>>,
+    /// How the fetch ended, once `phase` is `Done` (kept out of `Phase`,
+    /// which is moved on every answer, so that it stays small).
+    outcome: Option<Outcome>,
 }
 
 /// Where the fetch is.
@@ -93,8 +97,8 @@ enum Phase {
     Request,
     /// The request went out; its answer is awaited.
     AwaitResponse,
-    /// The end.
-    Done(Outcome),
+    /// The end (the outcome is in `Fetch::outcome`).
+    Done,
 }
 
 /// The request's state across hops.
@@ -131,7 +135,7 @@ struct Walk<'r> {
     redirects: u32,
     /// The CORS-unsafe names, computed when first needed and again only
     /// after a redirect removed headers.
-    unsafe_names: Option<Vec<String>>,
+    unsafe_names: Option<Cow<'r, [String]>>,
     /// Chromium: `Origin: null` set by the network stack on a redirect (see
     /// `RedirectQuirks::net_origin_null_on_cross_origin_hop`).
     net_null_origin: bool,
@@ -212,6 +216,7 @@ impl<'r> Fetch<'r> {
             request,
             phase: Phase::Start,
             walk: None,
+            outcome: None,
         }
     }
 
@@ -232,7 +237,7 @@ impl<'r> Fetch<'r> {
                         return Some(tx);
                     }
                 }
-                Phase::AwaitPreflight { .. } | Phase::AwaitResponse | Phase::Done(_) => {
+                Phase::AwaitPreflight { .. } | Phase::AwaitResponse | Phase::Done => {
                     return None;
                 }
             }
@@ -288,7 +293,7 @@ impl<'r> Fetch<'r> {
 
     /// Whether the fetch has ended.
     pub fn is_done(&self) -> bool {
-        matches!(self.phase, Phase::Done(_))
+        matches!(self.phase, Phase::Done)
     }
 
     /// Whether a preflight went on the wire so far.
@@ -298,18 +303,23 @@ impl<'r> Fetch<'r> {
 
     /// How the fetch ended. Called before the end, the fetch is treated as
     /// aborted: a network error.
-    pub fn finish(self) -> Outcome {
-        match self.phase {
-            Phase::Done(outcome) => outcome,
-            _ => {
-                let mut this = self;
-                this.fail(Failure::new(Reason::NetworkError, false, None));
-                match this.phase {
-                    Phase::Done(outcome) => outcome,
-                    _ => unreachable_outcome(),
-                }
-            }
+    #[inline]
+    pub fn finish(mut self) -> Outcome {
+        // Inlined, so that the caller's fetch is not copied to be consumed.
+        self.take_outcome()
+    }
+
+    fn take_outcome(&mut self) -> Outcome {
+        if !self.is_done() {
+            self.fail(Failure::new(Reason::NetworkError, false, None));
         }
+        self.outcome.take().unwrap_or_else(unreachable_outcome)
+    }
+
+    /// Ends the fetch with `outcome`.
+    fn done(&mut self, outcome: Outcome) {
+        self.outcome = Some(outcome);
+        self.phase = Phase::Done;
     }
 
     /// Ends the fetch with `failure` at the current URL.
@@ -333,7 +343,11 @@ impl<'r> Fetch<'r> {
                 page_url,
                 tainted: w.tainted,
                 method: std::mem::take(&mut w.method).into_owned(),
-                request_headers: w.unsafe_names.take().unwrap_or_default(),
+                request_headers: w
+                    .unsafe_names
+                    .take()
+                    .map(Cow::into_owned)
+                    .unwrap_or_default(),
                 credentials: w.include,
                 loaded_url: w.loaded_url.take(),
                 credentialed_check: w.credentialed_check,
@@ -355,7 +369,7 @@ impl<'r> Fetch<'r> {
                 listed: None,
             },
         };
-        self.phase = Phase::Done(Outcome::Blocked(blocked));
+        self.done(Outcome::Blocked(blocked));
     }
 
     /// Parses the URL and runs the `Request` constructor.
@@ -364,7 +378,7 @@ impl<'r> Fetch<'r> {
         let quirks = browser.quirks();
         let thrown = |this: &mut Fetch<'r>, e: TypeError| {
             this.fail(Failure::new(Reason::TypeError(e), false, None));
-            if let Phase::Done(Outcome::Blocked(b)) = &mut this.phase {
+            if let Some(Outcome::Blocked(b)) = &mut this.outcome {
                 b.browser = browser;
             }
         };
@@ -398,9 +412,26 @@ impl<'r> Fetch<'r> {
         if !matches!(url.scheme(), "http" | "https") {
             return thrown(self, TypeError::UnsupportedScheme);
         }
-        let constructed = match request::construct(self.request, quirks) {
-            Ok(c) => c,
-            Err(e) => return thrown(self, e),
+        // The `Request` constructor, the unsafe names and Chromium's
+        // header-map order: derived once per request and browser.
+        // (kept in the request for the first browser that fetches it).
+        let (constructed, unsafe_names, map_order) = match self.request.derived(browser, quirks) {
+            Some(Ok(derived)) => {
+                let constructed = derived.constructed(self.request);
+                let map_order = derived.map_order(&constructed.headers);
+                let unsafe_names = Some(Cow::Borrowed(&derived.unsafe_names[..]));
+                (constructed, unsafe_names, map_order)
+            }
+            Some(Err(e)) => return thrown(self, e),
+            None => match request::construct(self.request, quirks) {
+                Ok(constructed) => {
+                    let map_order = (quirks.wire.header_map_order
+                        && !constructed.headers.is_empty())
+                    .then(|| request::header_map_order(&constructed.headers));
+                    (constructed, None, map_order)
+                }
+                Err(e) => return thrown(self, e),
+            },
         };
         let same_origin_start = self.page.origin().is_same_origin(&hop_origin);
         let original = (quirks.preflight.original_headers
@@ -427,13 +458,13 @@ impl<'r> Fetch<'r> {
             cors_tainting: false,
             opaque_tainting: false,
             redirects: 0,
-            unsafe_names: None,
+            unsafe_names,
             net_null_origin: false,
             initial_unsafe: false,
             sticky_preflight: false,
             fail_url: None,
             preflighted: false,
-            map_order: None,
+            map_order,
             referrer_trimmed: false,
             last_referrer_full: false,
             original,
@@ -446,9 +477,6 @@ impl<'r> Fetch<'r> {
         });
         walk.initial_unsafe =
             quirks.preflight.sticky_across_redirects && !walk.unsafe_names().is_empty();
-        if quirks.wire.header_map_order && !walk.headers.is_empty() {
-            walk.map_order = Some(request::header_map_order(&walk.headers));
-        }
         self.phase = Phase::Hop;
     }
 
@@ -457,7 +485,7 @@ impl<'r> Fetch<'r> {
     fn hop(&mut self, state: &mut BrowserState, now: Duration) -> Option<Transmit> {
         let page = self.page;
         let Some(w) = self.walk.as_mut() else {
-            self.phase = Phase::Done(unreachable_outcome());
+            self.done(unreachable_outcome());
             return None;
         };
         let quirks = w.quirks;
@@ -547,7 +575,7 @@ impl<'r> Fetch<'r> {
                         .then(|| {
                             w.headers
                                 .iter()
-                                .find(|(n, _)| n.eq_ignore_ascii_case("user-agent"))
+                                .find(|(n, _)| eq_ci(n, "user-agent"))
                                 .map(|(_, v)| Bytes::from(crate::headers::wire_bytes(v)))
                         })
                         .flatten();
@@ -597,7 +625,7 @@ impl<'r> Fetch<'r> {
     fn send_request(&mut self, state: &mut BrowserState, _now: Duration) -> Option<Transmit> {
         let page = self.page;
         let Some(w) = self.walk.as_mut() else {
-            self.phase = Phase::Done(unreachable_outcome());
+            self.done(unreachable_outcome());
             return None;
         };
         let quirks = w.quirks;
@@ -850,11 +878,12 @@ impl<'r> Fetch<'r> {
                 }
                 RedirectMode::Manual => {
                     let url = w.url.as_str().to_owned();
-                    self.phase = Phase::Done(Outcome::Readable(Readable {
+                    let redirected = w.redirects > 0;
+                    self.done(Outcome::Readable(Readable {
                         response_type: ResponseType::OpaqueRedirect,
                         status: 0,
                         exposed: Vec::new(),
-                        redirected: w.redirects > 0,
+                        redirected,
                         url,
                     }));
                     return;
@@ -869,7 +898,11 @@ impl<'r> Fetch<'r> {
             } else {
                 Reason::NetworkError
             };
-            let Some(next) = redirect::location_url(&w.url, &loc) else {
+            let next = match head.resolved_location(&w.url) {
+                Some(resolved) => resolved.cloned(),
+                None => redirect::location_url(&w.url, &loc),
+            };
+            let Some(next) = next else {
                 if quirks.redirect.non_http == super::browser::NonHttpRedirect::Webkit {
                     // WebKit: an unparsable `Location` is a URL of no CORS
                     // scheme, quoted as written.
@@ -943,10 +976,8 @@ impl<'r> Fetch<'r> {
                 && (!was_cors || (w.tainted && !was_tainted))
             {
                 if let Some(original) = &w.original {
-                    let keep_authorization = w
-                        .headers
-                        .iter()
-                        .any(|(n, _)| n.eq_ignore_ascii_case("authorization"));
+                    let keep_authorization =
+                        w.headers.iter().any(|(n, _)| eq_ci(n, "authorization"));
                     // A hop that WebCore turns into a `GET` removes the
                     // body's headers again after the restore (WebCore
                     // `ResourceRequestBase::redirectAsGETIfNeeded`):
@@ -958,9 +989,7 @@ impl<'r> Fetch<'r> {
                     // gets the first request's `Content-Type` back.
                     w.headers = original
                         .iter()
-                        .filter(|(n, _)| {
-                            keep_authorization || !n.eq_ignore_ascii_case("authorization")
-                        })
+                        .filter(|(n, _)| keep_authorization || !eq_ci(n, "authorization"))
                         .filter(|(n, _)| !webcore_rewrite || !redirect::is_request_body_header(n))
                         .cloned()
                         .collect();
@@ -1026,7 +1055,7 @@ impl<'r> Fetch<'r> {
                 redirected,
             }
         };
-        self.phase = Phase::Done(Outcome::Readable(readable));
+        self.done(Outcome::Readable(readable));
     }
 }
 
@@ -1056,7 +1085,7 @@ impl Walk<'_> {
     fn unsafe_names(&mut self) -> &[String] {
         let (headers, quirks) = (&self.headers, self.quirks);
         self.unsafe_names
-            .get_or_insert_with(|| request::unsafe_names(headers, quirks))
+            .get_or_insert_with(|| Cow::Owned(request::unsafe_names(headers, quirks)))
     }
 }
 

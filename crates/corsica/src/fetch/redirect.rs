@@ -9,6 +9,7 @@ use url::Url;
 use super::browser::{NonHttpRedirect, Quirks};
 use super::failure::Reason;
 use super::request::{Hdr, Mode};
+use crate::headers::eq_ci;
 use crate::origin::Origin;
 
 /// <https://fetch.spec.whatwg.org/#redirect-status>
@@ -69,7 +70,7 @@ pub(crate) fn is_request_body_header(name: &str) -> bool {
         "content-type",
     ]
     .iter()
-    .any(|b| name.eq_ignore_ascii_case(b))
+    .any(|b| eq_ci(name, b))
 }
 
 /// HTTP-redirect fetch, steps 4-13, for a `Location` already parsed into
@@ -152,8 +153,7 @@ pub(crate) fn follow(
     }
     // Step 13: a cross-origin hop removes `Authorization`.
     if cross_origin {
-        hop.headers
-            .retain(|(n, _)| !n.eq_ignore_ascii_case("authorization"));
+        hop.headers.retain(|(n, _)| !eq_ci(n, "authorization"));
     }
     Ok(())
 }

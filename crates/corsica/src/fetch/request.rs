@@ -8,9 +8,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::browser::Quirks;
+use super::browser::{Browser, Quirks};
 use super::failure::TypeError;
 use crate::headers;
+use crate::headers::eq_ci;
 
 /// A request's mode (`RequestInit.mode`).
 ///
@@ -151,6 +152,166 @@ pub struct Request {
     mode: Mode,
     credentials: Credentials,
     redirect: RedirectMode,
+    /// What each browser derived from this request, once.
+    derived: DerivedCache,
+}
+
+/// What a browser derives from a request before its first hop (the
+/// `Request` constructor's result, the CORS-unsafe names, Chromium's
+/// header-map order), kept for the next fetch of the same request in the
+/// same browser: a simulator fetches one request many times.
+#[derive(Debug)]
+pub(crate) struct Derived {
+    /// The normalized method, when it is not the script's.
+    method: Option<&'static str>,
+    /// The constructed headers: the index of the script's header
+    /// (`u32::MAX`: the body's `Content-Type`) and its trimmed value's
+    /// byte range.
+    headers: Vec<(u32, u32, u32)>,
+    /// The CORS-unsafe names of the constructed headers.
+    pub(crate) unsafe_names: Vec<String>,
+    /// Chromium's header-map order, as indices into the constructed
+    /// headers (`None`: the `User-Agent`), when the browser has one.
+    map_order: Option<Vec<Option<u32>>>,
+}
+
+impl Derived {
+    fn new(request: &Request, quirks: &Quirks) -> Result<Derived, TypeError> {
+        let c = construct(request, quirks)?;
+        let method = if std::ptr::eq(&*c.method, request.method.as_str()) {
+            None
+        } else {
+            headers::NORMALIZED_METHODS
+                .iter()
+                .copied()
+                .find(|m| *m == c.method)
+        };
+        // The constructed headers are the script's kept ones, in order (and
+        // then the body's type): one walk finds each (linear, whatever the
+        // number of headers).
+        let mut next = 0;
+        let headers = c
+            .headers
+            .iter()
+            .map(|(name, value)| {
+                let at = request.headers[next..]
+                    .iter()
+                    .position(|(n, _)| std::ptr::eq(n.as_str(), *name))
+                    .map(|i| next + i);
+                match at {
+                    Some(i) => {
+                        next = i + 1;
+                        let v = &request.headers[i].1;
+                        let start = value.as_ptr() as usize - v.as_ptr() as usize;
+                        (i as u32, start as u32, (start + value.len()) as u32)
+                    }
+                    None => (u32::MAX, 0, 0),
+                }
+            })
+            .collect();
+        let unsafe_names = unsafe_names(&c.headers, quirks);
+        let map_order = (quirks.wire.header_map_order && !c.headers.is_empty()).then(|| {
+            // Each name of the order is one of the constructed headers'
+            // (the same text): found by address, in a map.
+            let at: HashMap<*const u8, u32> = c
+                .headers
+                .iter()
+                .enumerate()
+                .rev()
+                .map(|(i, (n, _))| (n.as_ptr(), i as u32))
+                .collect();
+            header_map_order(&c.headers)
+                .into_iter()
+                .map(|name| name.map(|name| at.get(&name.as_ptr()).copied().unwrap_or(u32::MAX)))
+                .collect()
+        });
+        Ok(Derived {
+            method,
+            headers,
+            unsafe_names,
+            map_order,
+        })
+    }
+
+    /// The constructed request, borrowing from `request` (the request this
+    /// was derived from).
+    pub(crate) fn constructed<'a>(&'a self, request: &'a Request) -> Constructed<'a> {
+        let headers = self
+            .headers
+            .iter()
+            .map(|&(i, start, end)| match request.headers.get(i as usize) {
+                Some((n, v)) => (n.as_str(), Cow::Borrowed(&v[start as usize..end as usize])),
+                None => (
+                    "Content-Type",
+                    Cow::Borrowed(
+                        request
+                            .body
+                            .as_ref()
+                            .and_then(Body::content_type)
+                            .unwrap_or_default(),
+                    ),
+                ),
+            })
+            .collect();
+        Constructed {
+            method: Cow::Borrowed(self.method.unwrap_or(&request.method)),
+            headers,
+        }
+    }
+
+    /// Chromium's header-map order over `headers` (what
+    /// [`Derived::constructed`] returned).
+    pub(crate) fn map_order<'a>(&self, headers: &[Hdr<'a>]) -> Option<Vec<Option<&'a str>>> {
+        self.map_order.as_ref().map(|order| {
+            order
+                .iter()
+                .map(|i| i.and_then(|i| headers.get(i as usize)).map(|(n, _)| *n))
+                .collect()
+        })
+    }
+}
+
+/// The [`Derived`] of the first browser that fetches the request twice
+/// (or what it threw): a request fetched once (`corsica simulate` reads
+/// each case once) costs only a note of the browser. Boxed: a request is
+/// moved by each builder call. Cloning a request starts it empty, and it
+/// takes no part in comparisons.
+#[derive(Default)]
+struct DerivedCache {
+    /// 1 + the index of the browser that last fetched the request.
+    seen: std::sync::atomic::AtomicU8,
+    kept: std::sync::OnceLock<Box<(Browser, Result<Derived, TypeError>)>>,
+}
+
+impl DerivedCache {
+    /// Forgets what was derived (the request changed).
+    #[inline]
+    fn clear(&mut self) {
+        *self.seen.get_mut() = 0;
+        if self.kept.get().is_some() {
+            self.kept = std::sync::OnceLock::new();
+        }
+    }
+}
+
+impl Clone for DerivedCache {
+    fn clone(&self) -> DerivedCache {
+        DerivedCache::default()
+    }
+}
+
+impl PartialEq for DerivedCache {
+    fn eq(&self, _: &DerivedCache) -> bool {
+        true
+    }
+}
+
+impl Eq for DerivedCache {}
+
+impl std::fmt::Debug for DerivedCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DerivedCache")
+    }
 }
 
 impl Request {
@@ -173,7 +334,56 @@ impl Request {
             mode: Mode::Cors,
             credentials: Credentials::SameOrigin,
             redirect: RedirectMode::Follow,
+            derived: DerivedCache::default(),
         }
+    }
+
+    /// What `browser` (whose knobs are `quirks`) derives from this request
+    /// before the first hop, kept from its second fetch in a row on; `None`
+    /// on a first fetch, or when another browser's is kept (the caller
+    /// derives it then).
+    pub(crate) fn derived(
+        &self,
+        browser: Browser,
+        quirks: &Quirks,
+    ) -> Option<Result<&Derived, TypeError>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let kept = match self.derived.kept.get() {
+            Some(kept) => kept,
+            None => {
+                let id = match browser {
+                    Browser::Chrome => 1,
+                    Browser::Firefox => 2,
+                    Browser::Webkit => 3,
+                    Browser::Spec => 4,
+                };
+                if self.derived.seen.swap(id, Relaxed) != id {
+                    return None;
+                }
+                self.derived
+                    .kept
+                    .get_or_init(|| Box::new((browser, Derived::new(self, quirks))))
+            }
+        };
+        (kept.0 == browser).then(|| kept.1.as_ref().map_err(|e| *e))
+    }
+
+    /// A request with every part given at once (what the builder calls
+    /// set one by one, moving the request each time).
+    pub(crate) fn with_parts(
+        method: String,
+        url: String,
+        headers: Vec<(String, String)>,
+        body: Option<Body>,
+        (mode, credentials, redirect): (Mode, Credentials, RedirectMode),
+    ) -> Request {
+        let mut request = Request::new(method, url);
+        request.headers = headers;
+        request.body = body;
+        request.mode = mode;
+        request.credentials = credentials;
+        request.redirect = redirect;
+        request
     }
 
     /// `fetch(url)`: a `GET`.
@@ -184,6 +394,7 @@ impl Request {
     /// Appends a header the script sets.
     #[must_use]
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.derived.clear();
         self.headers.push((name.into(), value.into()));
         self
     }
@@ -191,6 +402,7 @@ impl Request {
     /// Replaces every header the script sets.
     #[must_use]
     pub fn headers(mut self, headers: Vec<(String, String)>) -> Request {
+        self.derived.clear();
         self.headers = headers;
         self
     }
@@ -198,6 +410,7 @@ impl Request {
     /// The body.
     #[must_use]
     pub fn body(mut self, body: Body) -> Request {
+        self.derived.clear();
         self.body = Some(body);
         self
     }
@@ -205,6 +418,7 @@ impl Request {
     /// The mode (default `cors`).
     #[must_use]
     pub fn mode(mut self, mode: Mode) -> Request {
+        self.derived.clear();
         self.mode = mode;
         self
     }
@@ -212,6 +426,7 @@ impl Request {
     /// The credentials mode (default `same-origin`).
     #[must_use]
     pub fn credentials(mut self, credentials: Credentials) -> Request {
+        self.derived.clear();
         self.credentials = credentials;
         self
     }
@@ -219,6 +434,7 @@ impl Request {
     /// The redirect mode (default `follow`).
     #[must_use]
     pub fn redirect(mut self, redirect: RedirectMode) -> Request {
+        self.derived.clear();
         self.redirect = redirect;
         self
     }
@@ -338,7 +554,7 @@ pub(crate) fn construct<'a>(
             continue;
         }
         // Chromium: `User-Agent` is forbidden too (crbug 571722).
-        if quirks.request.user_agent_forbidden && name.eq_ignore_ascii_case("user-agent") {
+        if quirks.request.user_agent_forbidden && eq_ci(name, "user-agent") {
             continue;
         }
         // Append, step 3: guard "request-no-cors" keeps only no-CORS-
@@ -353,9 +569,7 @@ pub(crate) fn construct<'a>(
     // Step 36-37 (extract a body): the body's type, unless the script set
     // a `Content-Type`.
     if let Some(ct) = request.body.as_ref().and_then(Body::content_type)
-        && !out
-            .iter()
-            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        && !out.iter().any(|(n, _)| eq_ci(n, "content-type"))
     {
         out.push(("Content-Type", Cow::Borrowed(ct)));
     }
@@ -389,7 +603,7 @@ pub(crate) fn combine<'a>(headers: &[Hdr<'a>]) -> Vec<Hdr<'a>> {
     let mut index: HashMap<String, usize> = HashMap::new();
     for (name, value) in headers {
         let at = if headers.len() <= SMALL {
-            out.iter().position(|(n, _)| n.eq_ignore_ascii_case(name))
+            out.iter().position(|(n, _)| eq_ci(n, name))
         } else {
             let key = name.to_ascii_lowercase();
             match index.get(&key) {
@@ -418,7 +632,7 @@ fn has_duplicates(headers: &[Hdr<'_>]) -> bool {
         return headers
             .iter()
             .enumerate()
-            .any(|(i, (n, _))| headers[..i].iter().any(|(m, _)| m.eq_ignore_ascii_case(n)));
+            .any(|(i, (n, _))| headers[..i].iter().any(|(m, _)| eq_ci(m, n)));
     }
     let mut seen = HashSet::with_capacity(headers.len());
     !headers
@@ -436,7 +650,7 @@ pub(crate) fn unsafe_names(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> 
     if quirks.request.range_unit_case_sensitive
         && headers
             .iter()
-            .any(|(n, v)| n.eq_ignore_ascii_case("range") && !v.starts_with("bytes"))
+            .any(|(n, v)| eq_ci(n, "range") && !v.starts_with("bytes"))
         && !names.iter().any(|n| n == "range")
     {
         names.push("range".to_owned());
@@ -488,7 +702,7 @@ pub(crate) fn header_map_order<'a>(headers: &[Hdr<'a>]) -> Vec<Option<&'a str>> 
     let mut names: Vec<&'a str> = Vec::with_capacity(headers.len());
     if headers.len() <= SMALL {
         for (name, _) in headers {
-            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            if !names.iter().any(|n| eq_ci(n, name)) {
                 names.push(name);
             }
         }
@@ -530,7 +744,7 @@ pub(crate) fn webkit_held_name(headers: &[Hdr<'_>], lowercase: &str) -> String {
     }
     headers
         .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case(lowercase))
+        .find(|(n, _)| eq_ci(n, lowercase))
         .map_or_else(|| lowercase.to_owned(), |(n, _)| (*n).to_owned())
 }
 
@@ -546,7 +760,7 @@ pub(crate) fn in_map_order(map_order: &[Option<&str>], unsafe_names: &[String]) 
         // when they are equal ignoring ASCII case.
         let mut out: Vec<String> = Vec::with_capacity(unsafe_names.len());
         for n in map_order.iter().flatten() {
-            if let Some(u) = unsafe_names.iter().find(|u| u.eq_ignore_ascii_case(n)) {
+            if let Some(u) = unsafe_names.iter().find(|u| eq_ci(u, n)) {
                 out.push(u.clone());
             }
         }

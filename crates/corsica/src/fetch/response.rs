@@ -14,6 +14,7 @@
 use std::borrow::Cow;
 
 use crate::headers;
+use crate::headers::eq_ci;
 
 /// The names the model looks up, lowercase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,9 +51,9 @@ impl Known {
             27 => Known::AllowOrigin,
             32 => Known::AllowCredentials,
             28 => {
-                return if name.eq_ignore_ascii_case("access-control-allow-methods") {
+                return if eq_ci(name, "access-control-allow-methods") {
                     Some(Known::AllowMethods)
-                } else if name.eq_ignore_ascii_case("access-control-allow-headers") {
+                } else if eq_ci(name, "access-control-allow-headers") {
                     Some(Known::AllowHeaders)
                 } else {
                     None
@@ -63,9 +64,9 @@ impl Known {
             8 => Known::Location,
             14 => Known::ContentLength,
             13 => {
-                return if name.eq_ignore_ascii_case("cache-control") {
+                return if eq_ci(name, "cache-control") {
                     Some(Known::CacheControl)
-                } else if name.eq_ignore_ascii_case("last-modified") {
+                } else if eq_ci(name, "last-modified") {
                     Some(Known::LastModified)
                 } else {
                     None
@@ -76,9 +77,9 @@ impl Known {
             12 => Known::ContentType,
             16 => Known::ContentLanguage,
             4 => {
-                return if name.eq_ignore_ascii_case("vary") {
+                return if eq_ci(name, "vary") {
                     Some(Known::Vary)
-                } else if name.eq_ignore_ascii_case("etag") {
+                } else if eq_ci(name, "etag") {
                     Some(Known::ETag)
                 } else {
                     None
@@ -86,7 +87,7 @@ impl Known {
             }
             _ => return None,
         };
-        name.eq_ignore_ascii_case(k.name()).then_some(k)
+        eq_ci(name, k.name()).then_some(k)
     }
 
     /// The name, lowercase.
@@ -143,6 +144,10 @@ pub struct ResponseHead<'a> {
     repeated: u16,
     /// Every lowercase name, once the head is long (see `INDEX_ALL_ABOVE`).
     names: Option<std::collections::HashSet<String>>,
+    /// `Location` parsed once against a base URL (its text), see
+    /// [`ResponseHead::resolve_location`]; `None` inside when it does not
+    /// parse.
+    resolved: Option<Box<(String, Option<url::Url>)>>,
 }
 
 /// Text with one character per byte: borrowed when `s` has no character
@@ -180,6 +185,7 @@ impl<'a> ResponseHead<'a> {
             first: [0; KNOWN],
             repeated: 0,
             names: None,
+            resolved: None,
         }
     }
 
@@ -211,6 +217,9 @@ impl<'a> ResponseHead<'a> {
             .head_bytes
             .saturating_add(byte_len(&name) + byte_len(&value) + 4);
         if let Some(k) = Known::of(&name) {
+            if k == Known::Location {
+                self.resolved = None;
+            }
             let slot = &mut self.first[k as usize];
             if *slot == 0 {
                 *slot = u32::try_from(self.lines.len() + 1).unwrap_or(u32::MAX);
@@ -272,7 +281,7 @@ impl<'a> ResponseHead<'a> {
             None => headers::get_combined(
                 self.lines
                     .iter()
-                    .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+                    .filter(|(n, _)| eq_ci(n, name))
                     .map(|(_, v)| &**v),
             ),
         }
@@ -292,9 +301,31 @@ impl<'a> ResponseHead<'a> {
         headers::get_combined(
             self.lines[at..]
                 .iter()
-                .filter(|(n, _)| n.eq_ignore_ascii_case(k.name()))
+                .filter(|(n, _)| eq_ci(n, k.name()))
                 .map(|(_, v)| &**v),
         )
+    }
+
+    /// Parses `Location` against `base` (the URL this head answers) once,
+    /// for a caller that hands the same head back for many requests to
+    /// `base` (a simulator's fixed answers): a fetch at `base` then takes
+    /// the parsed URL instead of parsing the header on each redirect. What
+    /// the fetch does is the same either way.
+    pub fn resolve_location(&mut self, base: &url::Url) {
+        let parsed = self
+            .get_known(Known::Location)
+            .and_then(|loc| super::redirect::location_url(base, &loc));
+        self.resolved = Some(Box::new((base.as_str().to_owned(), parsed)));
+    }
+
+    /// The `Location` parsed against `current`, if
+    /// [`resolve_location`](ResponseHead::resolve_location) did it for
+    /// that URL: `Some(None)` when it does not parse.
+    pub(crate) fn resolved_location(&self, current: &url::Url) -> Option<Option<&url::Url>> {
+        match &self.resolved {
+            Some(r) if r.0 == current.as_str() => Some(r.1.as_ref()),
+            _ => None,
+        }
     }
 
     /// Whether `k` is present.
@@ -311,10 +342,7 @@ impl<'a> ResponseHead<'a> {
         }
         match &self.names {
             Some(names) => names.contains(lowercase),
-            None => self
-                .lines
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case(lowercase)),
+            None => self.lines.iter().any(|(n, _)| eq_ci(n, lowercase)),
         }
     }
 
@@ -328,7 +356,7 @@ impl<'a> ResponseHead<'a> {
         };
         self.lines[from..to]
             .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(k.name()))
+            .filter(move |(n, _)| eq_ci(n, k.name()))
             .map(|(n, v)| (&**n, &**v))
     }
 
@@ -345,6 +373,7 @@ impl<'a> ResponseHead<'a> {
             first: self.first,
             repeated: self.repeated,
             names: self.names,
+            resolved: self.resolved,
         }
     }
 }

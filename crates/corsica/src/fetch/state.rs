@@ -5,6 +5,7 @@ use bytes::Bytes;
 use super::browser::Browser;
 use super::cache::PreflightCache;
 use super::http_cache::HttpCache;
+use crate::headers::eq_ci;
 use crate::origin::Origin;
 
 /// One browser profile: which browser, the identity it sends, and what it
@@ -127,7 +128,7 @@ impl BrowserState {
         head: &super::ResponseHead<'_>,
     ) {
         for (name, line) in head.iter() {
-            if !name.eq_ignore_ascii_case("set-cookie") {
+            if !eq_ci(name, "set-cookie") {
                 continue;
             }
             let mut parts = line.split(';');
@@ -144,13 +145,12 @@ impl BrowserState {
             for attr in parts {
                 let (key, val) = attr.split_once('=').unwrap_or((attr, ""));
                 let (key, val) = (key.trim(), val.trim());
-                if key.eq_ignore_ascii_case("max-age") {
+                if eq_ci(key, "max-age") {
                     delete |= val.parse::<i64>().is_ok_and(|s| s <= 0);
-                } else if key.eq_ignore_ascii_case("secure") {
+                } else if eq_ci(key, "secure") {
                     refused |= !secure;
-                } else if key.eq_ignore_ascii_case("samesite") {
-                    cookie.same_site_only =
-                        val.eq_ignore_ascii_case("strict") || val.eq_ignore_ascii_case("lax");
+                } else if eq_ci(key, "samesite") {
+                    cookie.same_site_only = eq_ci(val, "strict") || eq_ci(val, "lax");
                 }
             }
             if refused {
@@ -173,7 +173,7 @@ impl BrowserState {
         }
         let mut value = String::new();
         for c in &self.cookies {
-            if !c.host.eq_ignore_ascii_case(host) || (c.same_site_only && !same_site) {
+            if !eq_ci(&c.host, host) || (c.same_site_only && !same_site) {
                 continue;
             }
             if !value.is_empty() {
@@ -244,12 +244,20 @@ impl Page {
     /// origin, `Origin: null`) or a page known only by its origin. `url` is
     /// what `Referer` quotes on same-origin requests.
     pub fn with_origin(origin: Origin, url: impl Into<String>) -> Page {
-        let url = url.into();
         let origin_text = origin.serialize();
+        Page::with_serialized_origin(origin, origin_text, url.into())
+    }
+
+    /// [`Page::with_origin`] with the origin already serialized
+    /// (`origin_text` is `origin.serialize()`).
+    pub(crate) fn with_serialized_origin(origin: Origin, origin_text: String, url: String) -> Page {
         let without_fragment = url.split('#').next().unwrap_or_default();
+        let mut slash = String::with_capacity(origin_text.len() + 1);
+        slash.push_str(&origin_text);
+        slash.push('/');
         Page {
             origin_bytes: Bytes::from(crate::headers::wire_bytes(&origin_text)),
-            referrer_origin: Bytes::from(crate::headers::wire_bytes(&format!("{origin_text}/"))),
+            referrer_origin: Bytes::from(crate::headers::wire_bytes(&slash)),
             referrer_full: Bytes::from(crate::headers::wire_bytes(without_fragment)),
             base: std::sync::OnceLock::new(),
             maybe_https: may_be_https(&url),

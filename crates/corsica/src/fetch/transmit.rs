@@ -6,6 +6,7 @@ use bytes::Bytes;
 use url::Url;
 
 use super::wire::WireHeader;
+use crate::headers::eq_ci;
 
 /// Which request a [`Transmit`] is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,7 +74,7 @@ impl Transmit {
     pub fn header(&self, name: &str) -> Option<&[u8]> {
         self.headers
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .find(|(n, _)| eq_ci(n, name))
             .map(|(_, v)| &v[..])
     }
 

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use super::browser::{ConditionalRequest, Quirks, WireOrder};
 use super::request::{Hdr, combine};
 use crate::headers;
+use crate::headers::eq_ci;
 
 /// A header as it goes on the wire: the name as the browser writes it, and
 /// the value's bytes.
@@ -85,7 +86,7 @@ pub(crate) fn is_conditional(headers: &[Hdr<'_>]) -> bool {
             "if-range",
         ]
         .iter()
-        .any(|c| n.eq_ignore_ascii_case(c))
+        .any(|c| eq_ci(n, c))
     })
 }
 
@@ -157,15 +158,9 @@ fn dynamic(name: &'static str, value: &str) -> WireHeader {
 fn script_headers<'h>(headers: &[Hdr<'h>], quirks: &Quirks) -> Vec<Hdr<'h>> {
     let mut script = combine(headers);
     if quirks.wire.duplicate_content_type_replaces
-        && let Some((_, last)) = headers
-            .iter()
-            .rev()
-            .find(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        && let Some((_, last)) = headers.iter().rev().find(|(n, _)| eq_ci(n, "content-type"))
     {
-        for h in script
-            .iter_mut()
-            .filter(|(n, _)| n.eq_ignore_ascii_case("content-type"))
-        {
+        for h in script.iter_mut().filter(|(n, _)| eq_ci(n, "content-type")) {
             h.1.clone_from(last);
         }
     }
@@ -175,7 +170,7 @@ fn script_headers<'h>(headers: &[Hdr<'h>], quirks: &Quirks) -> Vec<Hdr<'h>> {
 fn take<'h>(script: &mut Vec<Hdr<'h>>, name: &str) -> Option<Hdr<'h>> {
     script
         .iter()
-        .position(|(n, _)| n.eq_ignore_ascii_case(name))
+        .position(|(n, _)| eq_ci(n, name))
         .map(|i| script.remove(i))
 }
 
@@ -192,7 +187,7 @@ pub(crate) fn request_headers(
     out.push((Cow::Borrowed("Host"), ctx.host.clone()));
     // HTTP-network-or-cache fetch: a request with `Range` asks for the
     // bytes as stored (`Accept-Encoding: identity`), observed in both.
-    let accept_encoding = if script.iter().any(|(n, _)| n.eq_ignore_ascii_case("range")) {
+    let accept_encoding = if script.iter().any(|(n, _)| eq_ci(n, "range")) {
         "identity"
     } else if ctx.secure {
         quirks.wire.accept_encoding_https
@@ -237,15 +232,11 @@ pub(crate) fn request_headers(
             let range = script
                 .iter()
                 .position(|(n, v)| {
-                    ctx.method == "GET"
-                        && n.eq_ignore_ascii_case("range")
-                        && chromium_range(v).is_some()
+                    ctx.method == "GET" && eq_ci(n, "range") && chromium_range(v).is_some()
                 })
                 .map(|i| script.remove(i));
-            let has_accept = script.iter().any(|(n, _)| n.eq_ignore_ascii_case("accept"));
-            let has_accept_language = script
-                .iter()
-                .any(|(n, _)| n.eq_ignore_ascii_case("accept-language"));
+            let has_accept = script.iter().any(|(n, _)| eq_ci(n, "accept"));
+            let has_accept_language = script.iter().any(|(n, _)| eq_ci(n, "accept-language"));
             // Blink's header map holds the script's headers and the
             // `User-Agent`; the network stack sends them in its order.
             let user_agent = (Cow::Borrowed("User-Agent"), ctx.user_agent.clone());
@@ -389,7 +380,7 @@ fn webkit_request(
     out: &mut Vec<WireHeader>,
 ) {
     use super::header_names::{libsoup, webcore};
-    let has = |name: &str| script.iter().any(|(n, _)| n.eq_ignore_ascii_case(name));
+    let has = |name: &str| script.iter().any(|(n, _)| eq_ci(n, name));
     let (has_accept, has_range) = (has("accept"), has("range"));
     let (has_user_agent, has_accept_language) = (has("user-agent"), has("accept-language"));
     // WebCore's map: the names it knows first; libsoup's: the names it

@@ -568,3 +568,52 @@ fn cors_request_headers_are_origin_and_access_control_request() {
         assert!(!is_cors_request_header(no), "{no}");
     }
 }
+
+#[test]
+fn eq_ci_bytes_agrees_with_std_on_every_byte_pair() {
+    for x in 0..=255u8 {
+        for y in 0..=255u8 {
+            // Short and long, at each end and inside.
+            for (len, at) in [
+                (1, 0),
+                (3, 2),
+                (5, 0),
+                (5, 4),
+                (7, 3),
+                (14, 0),
+                (14, 7),
+                (14, 13),
+            ] {
+                let (mut a, mut b) = (vec![b'a'; len], vec![b'A'; len]);
+                a[at] = x;
+                b[at] = y;
+                assert_eq!(
+                    eq_ci_bytes(&a, &b),
+                    a.eq_ignore_ascii_case(&b),
+                    "{x:#x} {y:#x} at {at}"
+                );
+            }
+        }
+    }
+}
+
+proptest! {
+    #[test]
+    fn eq_ci_agrees_with_std(a in "[ -~\u{80}-\u{ff}]{0,40}", flip in any::<u64>()) {
+        // `b`: `a` with some letters' case flipped, and sometimes a byte
+        // changed.
+        let mut b: Vec<u8> = a
+            .bytes()
+            .enumerate()
+            .map(|(i, c)| if flip >> (i % 64) & 1 == 1 && c.is_ascii_alphabetic() { c ^ 0x20 } else { c })
+            .collect();
+        if flip % 3 == 0 && !b.is_empty() {
+            let i = (flip as usize / 3) % b.len();
+            b[i] = b[i].wrapping_add(1);
+        }
+        prop_assert_eq!(eq_ci_bytes(a.as_bytes(), &b), a.as_bytes().eq_ignore_ascii_case(&b));
+        if let Ok(b) = std::str::from_utf8(&b) {
+            prop_assert_eq!(eq_ci(&a, b), a.eq_ignore_ascii_case(b));
+        }
+    }
+}

@@ -118,7 +118,8 @@ pub struct Answer {
     pub message: Option<String>,
     /// Every request that went on the wire, in order.
     pub sent: Vec<Sent>,
-    /// The failure, for presentations that explain it (not serialized).
+    /// The failure, for presentations that explain it (not serialized;
+    /// boxed, so that an answer stays small to move and to keep).
     #[serde(skip)]
-    pub blocked: Option<crate::fetch::Blocked>,
+    pub blocked: Option<Box<crate::fetch::Blocked>>,
 }

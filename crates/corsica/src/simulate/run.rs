@@ -1,14 +1,13 @@
 //! Running a case: the request-level driver fed with the case's answers,
 //! and the conformance runner's conventions applied around it.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
 use crate::fx_hash::FxHasher;
 
 use bytes::Bytes;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use super::answer::{Answer, CaseOutcome, Sent};
@@ -17,18 +16,47 @@ use super::policy_server::answer_with_policy;
 use crate::fetch::{
     Body, Browser, BrowserState, Fetch, Outcome, Page, Request, ResponseHead, Transmit,
 };
+use crate::headers::eq_ci;
 use crate::origin::Origin;
 use crate::policy::Policy;
 
-/// What answers at one URL of a case, prepared once.
+/// What answers at one URL of a case: each head built when first asked
+/// for (a case prepared to be run once builds only the ones it uses), and
+/// boxed (the routes stay small: a map of large entries makes each case's
+/// preparation a large allocation).
 #[derive(Clone, Debug)]
 struct Route<'c> {
+    endpoint: &'c Endpoint,
     /// The answer to a preflight.
-    preflight: ResponseHead<'c>,
+    preflight: OnceLock<Box<ResponseHead<'c>>>,
     /// The answer to every other request.
-    response: ResponseHead<'c>,
+    response: OnceLock<Box<ResponseHead<'c>>>,
     /// A policy in front of the application, if any.
     policy: Option<Arc<Policy>>,
+}
+
+impl<'c> Route<'c> {
+    /// The application's answer to a preflight, or to any other request,
+    /// at `url` (the route's).
+    fn head(&self, preflight: bool, url: &url::Url) -> &ResponseHead<'c> {
+        let (slot, answer, default_status) = if preflight {
+            (&self.preflight, self.endpoint.preflight.as_ref(), 405)
+        } else {
+            let app_default = if self.policy.is_some() { 200 } else { 404 };
+            (&self.response, self.endpoint.response.as_ref(), app_default)
+        };
+        slot.get_or_init(|| {
+            let mut head = rig_head(answer, default_status);
+            // A redirect's target is resolved once per case, not on each
+            // hop.
+            if matches!(head.status(), 301 | 302 | 303 | 307 | 308)
+                && head.get("location").is_some()
+            {
+                head.resolve_location(url);
+            }
+            Box::new(head)
+        })
+    }
 }
 
 /// Occurs when a case cannot be prepared: a policy it names cannot be read
@@ -50,20 +78,22 @@ pub struct CaseError {
 pub struct PreparedCase<'c> {
     case: &'c Case,
     page: Page,
-    requests: Vec<Request>,
+    /// Each request, and the delay before it (read here, so that a run
+    /// does not touch the case's own requests).
+    requests: Vec<(Request, Duration)>,
     routes: HashMap<String, Route<'c>, BuildHasherDefault<FxHasher>>,
     /// The `User-Agent` and `Accept-Language` of the runner's browser, per
     /// browser, when the case does not name its own.
     identity: Option<(Bytes, Bytes)>,
 }
 
-/// The routing key of a URL: serialized without user-info and fragment.
-fn route_key(url: &url::Url) -> String {
+/// A URL without user-info and fragment: its text is the routing key.
+fn route_url(url: &url::Url) -> url::Url {
     let mut u = url.clone();
     let _ = u.set_username("");
     let _ = u.set_password(None);
     u.set_fragment(None);
-    u.into()
+    u
 }
 
 /// A response as the runner's server writes it: the case's lines, and a
@@ -78,7 +108,7 @@ fn rig_head<'c>(answer: Option<&'c ServerAnswer>, default_status: u16) -> Respon
     head.reserve(headers.len() + 1);
     let mut has_length = false;
     for (n, v) in headers {
-        has_length |= n.eq_ignore_ascii_case("content-length");
+        has_length |= eq_ci(n, "content-length");
         head.push(n.as_str(), v.as_str());
     }
     let may_have_body = !(100..200).contains(&status) && status != 204 && status != 304;
@@ -107,8 +137,11 @@ impl<'c> PreparedCase<'c> {
         load: &mut dyn FnMut(&str) -> Result<Arc<Policy>, String>,
     ) -> Result<PreparedCase<'c>, CaseError> {
         let origin = Origin::parse(&case.origin).unwrap_or(Origin::new_opaque());
-        let page_url = format!("{}{}", origin.serialize(), case.page);
-        let page = Page::with_origin(origin, page_url);
+        let origin_text = origin.serialize();
+        let mut page_url = String::with_capacity(origin_text.len() + case.page.len());
+        page_url.push_str(&origin_text);
+        page_url.push_str(&case.page);
+        let page = Page::with_serialized_origin(origin, origin_text, page_url);
         let mut routes =
             HashMap::with_capacity_and_hasher(case.server.len(), BuildHasherDefault::default());
         for (key, endpoint) in &case.server {
@@ -127,9 +160,21 @@ impl<'c> PreparedCase<'c> {
                     Policy::new(config).map_err(|e| fail(e.to_string()))?,
                 )),
             };
-            routes.insert(route_key(&url), route(endpoint, policy));
+            routes.insert(
+                route_url(&url).into(),
+                Route {
+                    endpoint,
+                    preflight: OnceLock::new(),
+                    response: OnceLock::new(),
+                    policy,
+                },
+            );
         }
-        let requests = case.requests.iter().map(request).collect();
+        let requests = case
+            .requests
+            .iter()
+            .map(|r| (request(r), Duration::from_millis(r.delay_ms.unwrap_or(0))))
+            .collect();
         let identity = (case.user_agent.is_some() || case.accept_language.is_some()).then(|| {
             (
                 Bytes::from(crate::headers::wire_bytes(
@@ -156,51 +201,34 @@ impl<'c> PreparedCase<'c> {
         self.case
     }
 
-    /// What the server answers to `tx`.
-    fn answer(&self, tx: &Transmit) -> Cow<'_, ResponseHead<'c>> {
+    /// What the server answers to `tx`; an answer made for it (by a
+    /// policy) is kept in `made`.
+    fn answer<'a>(
+        &'a self,
+        tx: &Transmit,
+        made: &'a mut Option<ResponseHead<'c>>,
+    ) -> &'a ResponseHead<'c> {
         static NOT_FOUND: std::sync::OnceLock<ResponseHead<'static>> = std::sync::OnceLock::new();
         let Some(route) = self.routes.get(tx.url().as_str()) else {
-            return Cow::Owned(
-                NOT_FOUND
-                    .get_or_init(|| rig_head(None, 404).into_owned())
-                    .clone(),
-            );
+            return NOT_FOUND.get_or_init(|| rig_head(None, 404).into_owned());
         };
+        let app = route.head(tx.is_preflight(), tx.url());
         match &route.policy {
-            Some(policy) => {
-                let app = if tx.is_preflight() {
-                    &route.preflight
-                } else {
-                    &route.response
-                };
-                Cow::Owned(answer_with_policy(policy, tx, app))
-            }
-            None if tx.is_preflight() => Cow::Borrowed(&route.preflight),
-            None => Cow::Borrowed(&route.response),
+            Some(policy) => made.insert(answer_with_policy(policy, tx, app)),
+            None => app,
         }
-    }
-}
-
-fn route<'c>(endpoint: &'c Endpoint, policy: Option<Arc<Policy>>) -> Route<'c> {
-    let app_default = if policy.is_some() { 200 } else { 404 };
-    Route {
-        preflight: rig_head(endpoint.preflight.as_ref(), 405),
-        response: rig_head(endpoint.response.as_ref(), app_default),
-        policy,
     }
 }
 
 /// The driver's request for a case request.
 fn request(r: &CaseRequest) -> Request {
-    let mut request = Request::new(r.method.clone(), r.url.clone())
-        .headers(r.headers.clone())
-        .mode(r.mode)
-        .credentials(r.credentials)
-        .redirect(r.redirect);
-    if let Some(body) = &r.body {
-        request = request.body(Body::text(body));
-    }
-    request
+    Request::with_parts(
+        r.method.clone(),
+        r.url.clone(),
+        r.headers.clone(),
+        r.body.as_deref().map(Body::text),
+        (r.mode, r.credentials, r.redirect),
+    )
 }
 
 /// The runner's default `Accept-Language`.
@@ -256,11 +284,11 @@ fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
 /// own value for).
 #[inline]
 fn recorded(name: &str, script: &[(String, String)]) -> bool {
-    (name.len() == 6 && name.eq_ignore_ascii_case("accept"))
+    (name.len() == 6 && eq_ci(name, "accept"))
         || crate::headers::is_cors_request_header(name)
         || script
             .iter()
-            .any(|(n, _)| n.len() == name.len() && n.eq_ignore_ascii_case(name))
+            .any(|(n, _)| n.len() == name.len() && eq_ci(n, name))
 }
 
 /// Simulates every request of `case` in `browser`, in order, sharing one
@@ -292,16 +320,17 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
     let mut state = rig_state(browser, pc);
     let mut now = Duration::ZERO;
     let mut answers = Vec::with_capacity(pc.requests.len());
-    for (index, (request, case_request)) in pc.requests.iter().zip(&pc.case.requests).enumerate() {
-        now = now.saturating_add(Duration::from_millis(case_request.delay_ms.unwrap_or(0)));
-        let named = &case_request.headers[..];
+    for (index, (request, delay)) in pc.requests.iter().enumerate() {
+        now = now.saturating_add(*delay);
+        let named = request.header_list();
         let mut fetch = Fetch::new(&pc.page, request);
         let mut sent = Vec::new();
         let mut preflight = false;
         while let Some(tx) = fetch.poll_transmit(&mut state, now) {
             preflight |= tx.is_preflight();
-            let head = pc.answer(&tx);
-            fetch.handle_response(&mut state, now, &head);
+            let mut made = None;
+            let head = pc.answer(&tx, &mut made);
+            fetch.handle_response(&mut state, now, head);
             let (_, method, url, mut headers) = tx.into_parts();
             if record == Record::Runner {
                 headers.retain(|(n, _)| recorded(n, named));
@@ -321,7 +350,7 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
                 Vec::new(),
                 b.error_code(),
                 b.console_message(),
-                Some(b),
+                Some(Box::new(b)),
             ),
         };
         answers.push(Answer {
