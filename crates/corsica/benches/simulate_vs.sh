@@ -65,13 +65,40 @@ done >"$CORPUS"
 export CORSICA_BENCH_CASES="$CORPUS"
 note "corpus: $(grep -c . "$CORPUS") cases of $BASE; load: $(uptime | sed 's/.*load average/load average/')"
 
-for round in 1 2; do
+# ROUNDS alternations (default 2). This VM's speed shifts by tens of
+# percent from one minute to the next even when idle, so many short
+# rounds (ROUNDS=10 SAMPLES=20) and the fastest sample of each binary
+# compare better than two long ones; the summary prints both.
+ROUNDS=${ROUNDS:-2}
+for round in $(seq 1 "$ROUNDS"); do
     for which in base tree; do
         if [ "$which" = base ]; then bin=$BASE_BIN; label="$BASE"; else bin=$TREE_BIN; label="working tree"; fi
         echo "== $label (round $round)"
-        nice -n 10 taskset -c "$CPU" "$bin" --bench --sample-count "$SAMPLES"
+        nice -n 10 taskset -c "$CPU" "$bin" --bench --sample-count "$SAMPLES" | tee -a "$WORK/$which.txt"
     done
 done
+# Per bench and browser: the fastest sample, and the median of the rounds'
+# medians, of each binary.
+echo "== summary: fastest sample / median of the rounds' medians (ms), $ROUNDS rounds"
+python3 - "$BASE" "$WORK/base.txt" "$WORK/tree.txt" <<'PY'
+import re, statistics, sys
+UNIT = {"ns": 1e-6, "µs": 1e-3, "ms": 1, "s": 1e3}
+def parse(path):
+    rows, group = {}, None
+    for line in open(path, encoding="utf-8"):
+        m = re.match(r"^[├╰]─ ([a-z_]+)", line)
+        if m:
+            group = m.group(1)
+        m = re.search(r"[├╰]─ (chrome|firefox)\s+([\d.]+) (\S+)\s+│\s+[\d.]+ \S+\s+│\s+([\d.]+) (\S+)", line)
+        if m:
+            key = f"{group}/{m.group(1)}"
+            rows.setdefault(key, []).append((float(m.group(2)) * UNIT[m.group(3)], float(m.group(4)) * UNIT[m.group(5)]))
+    return {k: (min(f for f, _ in v), statistics.median(m for _, m in v)) for k, v in rows.items()}
+base, tree = parse(sys.argv[2]), parse(sys.argv[3])
+for k in sorted(base):
+    (bf, bm), (tf, tm) = base[k], tree[k]
+    print(f"{k:18} {sys.argv[1]} {bf:.3f} / {bm:.3f}   tree {tf:.3f} / {tm:.3f}   tree/base {tf / bf:.2f}x / {tm / bm:.2f}x")
+PY
 
 if command -v valgrind >/dev/null; then
     collected() {
