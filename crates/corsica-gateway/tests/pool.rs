@@ -65,17 +65,22 @@ async fn counting_upstream(close_after_answer: bool) -> (SocketAddr, Arc<AtomicU
     (addr, accepted)
 }
 
-#[tokio::test]
-async fn one_connection_serves_requests_one_after_another() {
-    let (addr, accepted) = counting_upstream(false).await;
-    let dir = TempDir::new("pool");
-    let gw = start(
+/// A gateway with the test policy in front of the upstream at `addr`.
+async fn gateway_to(addr: SocketAddr, dir: &TempDir) -> Running {
+    start(
         &one_route(&format!("http://{addr}"), POLICY, ""),
         &dir.0,
         None,
         false,
     )
-    .await;
+    .await
+}
+
+#[tokio::test]
+async fn one_connection_serves_requests_one_after_another() {
+    let (addr, accepted) = counting_upstream(false).await;
+    let dir = TempDir::new("pool");
+    let gw = gateway_to(addr, &dir).await;
     let c = client();
     for _ in 0..20 {
         let (status, h, body) = send(&c, "GET", &gw.url("/x"), &[("origin", PAGE)]).await;
@@ -118,13 +123,7 @@ async fn an_answer_still_streaming_keeps_its_connection() {
 async fn an_upstream_closing_idle_connections_costs_no_request() {
     let (addr, accepted) = counting_upstream(true).await;
     let dir = TempDir::new("pool-close");
-    let gw = start(
-        &one_route(&format!("http://{addr}"), POLICY, ""),
-        &dir.0,
-        None,
-        false,
-    )
-    .await;
+    let gw = gateway_to(addr, &dir).await;
     let c = client();
     for i in 0..20 {
         let (status, _, body) = send(&c, "GET", &gw.url("/x"), &[("origin", PAGE)]).await;

@@ -42,9 +42,8 @@ def parse(path):
                 sizes = re.findall(r"[\d.]+ [KMG]?B", " ".join(pending[1]))
                 size = sizes[2] if len(sizes) > 2 else "?"
                 key = (group, case)
-                word = "alloc" if mode == "alloc" else "grow"
                 prior = allocs.get(key, "")
-                part = f"{count} {word} ({size})" if mode == "alloc" else f"{count} grow"
+                part = f"{count} alloc ({size})" if mode == "alloc" else f"{count} grow"
                 allocs[key] = f"{prior} + {part}" if prior else part
                 mode = None
     return medians, allocs
