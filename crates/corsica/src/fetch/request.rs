@@ -164,10 +164,10 @@ pub struct Request {
 pub(crate) struct Derived {
     /// The normalized method, when it is not the script's.
     method: Option<&'static str>,
-    /// The constructed headers: the index of the script's header
-    /// (`u32::MAX`: the body's `Content-Type`) and its trimmed value's
-    /// byte range.
-    headers: Vec<(u32, u32, u32)>,
+    /// The constructed headers, as the index of the script's header
+    /// (`u32::MAX`: the body's `Content-Type`); the value is the script's,
+    /// trimmed as [`construct`] trims it.
+    headers: Vec<u32>,
     /// The CORS-unsafe names of the constructed headers.
     pub(crate) unsafe_names: Vec<String>,
     /// Chromium's header-map order, as indices into the constructed
@@ -193,20 +193,12 @@ impl Derived {
         let headers = c
             .headers
             .iter()
-            .map(|(name, value)| {
-                let at = request.headers[next..]
+            .map(|(name, _)| {
+                request
+                    .headers
                     .iter()
                     .position(|(n, _)| std::ptr::eq(n.as_str(), *name))
-                    .map(|i| next + i);
-                match at {
-                    Some(i) => {
-                        next = i + 1;
-                        let v = &request.headers[i].1;
-                        let start = value.as_ptr() as usize - v.as_ptr() as usize;
-                        (i as u32, start as u32, (start + value.len()) as u32)
-                    }
-                    None => (u32::MAX, 0, 0),
-                }
+                    .map_or(u32::MAX, |i| i as u32)
             })
             .collect();
         let unsafe_names = unsafe_names(&c.headers, quirks);
@@ -239,8 +231,11 @@ impl Derived {
         let headers = self
             .headers
             .iter()
-            .map(|&(i, start, end)| match request.headers.get(i as usize) {
-                Some((n, v)) => (n.as_str(), Cow::Borrowed(&v[start as usize..end as usize])),
+            .map(|&i| match request.headers.get(i as usize) {
+                Some((n, v)) => (
+                    n.as_str(),
+                    Cow::Borrowed(v.trim_matches(is_http_whitespace)),
+                ),
                 None => (
                     "Content-Type",
                     Cow::Borrowed(
