@@ -194,11 +194,17 @@ impl Derived {
             .headers
             .iter()
             .map(|(name, _)| {
-                request
-                    .headers
+                let at = request.headers[next..]
                     .iter()
                     .position(|(n, _)| std::ptr::eq(n.as_str(), *name))
-                    .map_or(u32::MAX, |i| i as u32)
+                    .map(|i| next + i);
+                match at {
+                    Some(i) => {
+                        next = i + 1;
+                        i as u32
+                    }
+                    None => u32::MAX,
+                }
             })
             .collect();
         let unsafe_names = unsafe_names(&c.headers, quirks);
