@@ -382,9 +382,11 @@ impl Policy {
         if bytes == b"null" {
             return Err(Rejection::NullOrigin);
         }
-        // Listed origins, byte for byte: no need to split the value.
-        if self.matcher.is_listed(bytes) {
-            return Ok(origin);
+        // Listed origins, byte for byte: no need to split the value, and
+        // the answer carries the policy's copy of the bytes, not the
+        // request's (`OriginMatcher::listed` says why).
+        if let Some(own) = self.matcher.listed(bytes) {
+            return Ok(own);
         }
         if self.matcher.only_listed() {
             // No pattern can match an unlisted origin: only the reason is

@@ -1234,3 +1234,32 @@ fn long_lists_with_repeats_validate_in_one_pass() {
         N
     );
 }
+
+#[test]
+fn a_listed_origin_is_answered_with_the_policys_bytes_a_pattern_with_the_requests() {
+    // A listed origin's answer holds none of the request's bytes (a server
+    // can then reuse the buffer it parsed the request into); an origin
+    // found by a pattern can only be reflected. Either way the value is the
+    // request's `Origin`, byte for byte.
+    let p = policy(
+        r#"origins = ["https://a.com", "https://*.b.com", "http://localhost:*"]
+           methods = ["PUT"]"#,
+    );
+    for (origin, reflected) in [
+        ("https://a.com", false),
+        ("https://x.b.com", true),
+        ("http://localhost:3000", true),
+    ] {
+        for method in [Method::GET, Method::OPTIONS] {
+            let h = req(&[("origin", origin), ("access-control-request-method", "PUT")]);
+            let d = p.decide(&method, &h);
+            let sent = d
+                .headers()
+                .get(&http::header::ACCESS_CONTROL_ALLOW_ORIGIN)
+                .unwrap_or_else(|| panic!("{origin} {method}: not allowed"));
+            assert_eq!(sent.as_bytes(), origin.as_bytes(), "{origin} {method}");
+            let shares = std::ptr::eq(sent.as_bytes().as_ptr(), h["origin"].as_bytes().as_ptr());
+            assert_eq!(shares, reflected, "{origin} {method}");
+        }
+    }
+}
