@@ -212,6 +212,74 @@ fn harness_floor(bencher: Bencher, name: &str) {
     bench_tower(bencher, &c, Floor(Inner), Timed::Call);
 }
 
+/// The same floor for actix-web: a middleware that forwards the request and
+/// sets one static header on the response. actix-web pools its request and
+/// response heads (header maps included), so its floor is not tower's: the
+/// difference is the frameworks', not the CORS middlewares'.
+#[cfg(feature = "bench-actix")]
+struct ActixFloor<S> {
+    inner: S,
+}
+
+#[cfg(feature = "bench-actix")]
+impl<S> actix_web::dev::Service<actix_web::dev::ServiceRequest> for ActixFloor<S>
+where
+    S: actix_web::dev::Service<
+            actix_web::dev::ServiceRequest,
+            Response = actix_web::dev::ServiceResponse,
+            Error = actix_web::Error,
+        >,
+{
+    type Response = actix_web::dev::ServiceResponse;
+    type Error = actix_web::Error;
+    type Future = ActixFloorFuture<S::Future>;
+    actix_web::dev::forward_ready!(inner);
+    fn call(&self, request: actix_web::dev::ServiceRequest) -> Self::Future {
+        ActixFloorFuture {
+            inner: self.inner.call(request),
+        }
+    }
+}
+
+#[cfg(feature = "bench-actix")]
+pin_project_lite::pin_project! {
+    struct ActixFloorFuture<F> {
+        #[pin]
+        inner: F,
+    }
+}
+
+#[cfg(feature = "bench-actix")]
+impl<F> Future for ActixFloorFuture<F>
+where
+    F: Future<Output = Result<actix_web::dev::ServiceResponse, actix_web::Error>>,
+{
+    type Output = F::Output;
+    fn poll(self: std::pin::Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let mut response = std::task::ready!(self.project().inner.poll(cx))?;
+        response.headers_mut().insert(
+            actix_web::http::header::VARY,
+            actix_web::http::header::HeaderValue::from_static("Origin"),
+        );
+        Poll::Ready(Ok(response))
+    }
+}
+
+#[cfg(feature = "bench-actix")]
+#[divan::bench(args = ["one/actual/allowed", "one/preflight/allowed"])]
+fn harness_floor_actix(bencher: Bencher, name: &str) {
+    let c = case(name);
+    let middleware = ActixFloor {
+        inner: cases::actix_inner(),
+    };
+    let system = actix_web::rt::System::new();
+    system.block_on(async {
+        bencher
+            .with_inputs(|| c.actix_request())
+            .bench_local_values(|request| poll_now(middleware.call(request)));
+    });
+}
+
 /// What dropping each request costs, for the preflights that tower
 /// middlewares answer themselves (and so drop inside their call).
 #[divan::bench(args = CASES)]
