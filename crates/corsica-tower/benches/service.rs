@@ -51,7 +51,14 @@ use tower_service::Service;
 static ALLOC: divan::AllocProfiler = divan::AllocProfiler::system();
 
 fn main() {
-    divan::main();
+    // Every row, every library, the same 32 calls per sample (the command
+    // line can still change it). Left to calibrate, divan sometimes timed
+    // actix-cors's rows one call per sample, which this VM's timer
+    // (about 100 ns precision) cannot resolve.
+    divan::Divan::default()
+        .sample_size(32)
+        .config_with_args()
+        .main();
 }
 
 /// What is timed: the call alone (the output dropped after the timed
