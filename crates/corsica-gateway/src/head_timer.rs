@@ -42,6 +42,10 @@ pub(crate) struct HeadClock {
     /// Milliseconds since `base` (rounded up) by which the head being read
     /// must be complete; [`NONE`] when no head is awaited.
     deadline: AtomicU64,
+    /// The same for the upstream's answer to the request being forwarded
+    /// (HTTP/1.1 serves one request at a time per connection); [`NONE`]
+    /// when none is.
+    request: AtomicU64,
 }
 
 /// No head awaited.
@@ -52,6 +56,7 @@ impl HeadClock {
         HeadClock {
             base,
             deadline: AtomicU64::new(NONE),
+            request: AtomicU64::new(NONE),
         }
     }
 
@@ -66,12 +71,58 @@ impl HeadClock {
         self.base + Duration::from_millis(millis)
     }
 
-    /// The deadline of the head being read, if one is awaited.
+    /// The earliest deadline the connection must be woken by: the head
+    /// being read, or the upstream's answer to the request being
+    /// forwarded; `None` when neither is awaited.
     pub(crate) fn deadline(&self) -> Option<u64> {
-        match self.deadline.load(Ordering::Relaxed) {
+        match self
+            .deadline
+            .load(Ordering::Relaxed)
+            .min(self.request.load(Ordering::Relaxed))
+        {
             NONE => None,
             ms => Some(ms),
         }
+    }
+
+    /// A forwarded request's timeout, published for the supervisor: the
+    /// request's future (polled by the connection's task) checks it with
+    /// [`RequestDeadline::passed`] when woken.
+    pub(crate) fn request_deadline(self: &Arc<Self>, at: Instant) -> RequestDeadline {
+        let ms = self.millis(at);
+        self.request.store(ms, Ordering::Relaxed);
+        RequestDeadline {
+            clock: self.clone(),
+            ms,
+        }
+    }
+}
+
+/// The timeout of one forwarded request on an HTTP/1.1 connection: no
+/// tokio timer; the connection's supervisor wakes the task by
+/// [`HeadClock::deadline`]. Withdrawn when dropped.
+#[derive(Debug)]
+pub(crate) struct RequestDeadline {
+    clock: Arc<HeadClock>,
+    ms: u64,
+}
+
+impl RequestDeadline {
+    /// Whether the deadline has passed.
+    pub(crate) fn passed(&self) -> bool {
+        self.clock.millis(Instant::now()) >= self.ms
+    }
+}
+
+impl Drop for RequestDeadline {
+    fn drop(&mut self) {
+        // Only its own: a later request may have published another.
+        let _ = self.clock.request.compare_exchange(
+            self.ms,
+            NONE,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        );
     }
 }
 
@@ -177,6 +228,30 @@ mod tests {
         assert!(late.as_mut().poll(cx).is_pending());
         let mut past = timer.sleep_until(Instant::now() - Duration::from_millis(1));
         assert!(past.as_mut().poll(cx).is_ready());
+    }
+
+    #[test]
+    fn a_request_deadline_is_published_until_dropped_and_passes() {
+        let base = Instant::now();
+        let clock = Arc::new(HeadClock::new(base));
+        let late = clock.request_deadline(base + Duration::from_secs(3600));
+        assert_eq!(clock.deadline(), Some(3_600_000));
+        assert!(!late.passed());
+        // The earliest of the head's and the request's.
+        let timer = HeadTimer::new(clock.clone());
+        let head = timer.sleep_until(base + Duration::from_secs(10));
+        assert_eq!(clock.deadline(), Some(10_000));
+        drop(head);
+        assert_eq!(clock.deadline(), Some(3_600_000));
+        drop(late);
+        assert_eq!(clock.deadline(), None);
+        let past = clock.request_deadline(Instant::now() - Duration::from_millis(5));
+        assert!(past.passed());
+        // A deadline dropped after a newer one was published leaves it.
+        let newer = clock.request_deadline(base + Duration::from_secs(20));
+        drop(past);
+        assert_eq!(clock.deadline(), Some(20_000));
+        drop(newer);
     }
 
     #[test]

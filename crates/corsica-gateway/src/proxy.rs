@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, ready};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -18,10 +18,9 @@ use hyper::body::Incoming;
 
 use crate::body::Body;
 use crate::config::{Route, Upstream};
+use crate::head_timer::{HeadClock, RequestDeadline};
 use crate::metrics::{RouteMetrics, UpstreamError};
 use crate::upstream::{Sent, UpstreamClient};
-use tokio::time::Timeout;
-use tokio::time::error::Elapsed;
 
 /// Marks a request whose head is over `limits.max_header_bytes` (set by
 /// the connection's service, answered 431 here, inside the CORS layer).
@@ -38,6 +37,10 @@ pub(crate) struct Proxy {
     /// The client's IP address, set on the connection's copy by the
     /// connection's service (for `X-Forwarded-For`).
     peer: Option<HeaderValue>,
+    /// The connection's clock, set on the connection's copy: the timeout
+    /// of an HTTP/1.1 request is published there instead of registering a
+    /// tokio timer per request (`head_timer`).
+    clock: Option<Arc<HeadClock>>,
 }
 
 #[derive(Debug)]
@@ -97,12 +100,18 @@ impl Proxy {
                 host: upstream_host(&route.upstream),
             }),
             peer: None,
+            clock: None,
         }
     }
 
     /// The address of the client whose requests this copy forwards.
     pub(crate) fn set_peer(&mut self, peer: Option<HeaderValue>) {
         self.peer = peer;
+    }
+
+    /// The clock of the connection whose requests this copy forwards.
+    pub(crate) fn set_clock(&mut self, clock: Arc<HeadClock>) {
+        self.clock = Some(clock);
     }
 
     /// The same proxy, adding `name: value` to every forwarded request.
@@ -122,6 +131,7 @@ impl Proxy {
                 host: inner.host.clone(),
             }),
             peer: self.peer.clone(),
+            clock: self.clock.clone(),
         }
     }
 }
@@ -140,13 +150,22 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
         // future then holds only what waits for the upstream (smaller,
         // fewer bytes moved at each step).
         let peer = self.peer.clone();
+        // HTTP/1.1 serves one request at a time per connection, whose task
+        // polls this future: the connection's clock can time it. An HTTP/2
+        // stream runs in a task of its own: a tokio timer.
+        let one_at_a_time = request.version() < Version::HTTP_2;
         match self.inner.prepare(request, peer) {
             Ok(request) => {
                 let started = Instant::now();
-                let answer =
-                    tokio::time::timeout(self.inner.timeout, self.inner.client.send(request));
+                let deadline = started + self.inner.timeout;
+                let (clock, sleep) = match &self.clock {
+                    Some(clock) if one_at_a_time => (Some(clock.request_deadline(deadline)), None),
+                    _ => (None, Some(tokio::time::sleep_until(deadline.into()))),
+                };
                 Box::pin(Exchange {
-                    answer,
+                    answer: self.inner.client.send(request),
+                    clock,
+                    sleep,
                     inner: self.inner.clone(),
                     started,
                 })
@@ -162,7 +181,12 @@ pin_project_lite::pin_project! {
     /// keep the request and the send future twice (captured, then awaited).
     struct Exchange<F> {
         #[pin]
-        answer: Timeout<F>,
+        answer: F,
+        // The timeout: the connection's clock (HTTP/1.1), else a tokio
+        // timer.
+        clock: Option<RequestDeadline>,
+        #[pin]
+        sleep: Option<tokio::time::Sleep>,
         inner: Arc<ProxyInner>,
         started: Instant,
     }
@@ -176,8 +200,20 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let answer = ready!(this.answer.poll(cx));
-        Poll::Ready(Ok(this.inner.finish(answer, *this.started)))
+        if let Poll::Ready(sent) = this.answer.poll(cx) {
+            this.clock.take();
+            return Poll::Ready(Ok(this.inner.finish(Some(sent), *this.started)));
+        }
+        let timed_out = match (this.clock.as_ref(), this.sleep.as_pin_mut()) {
+            (Some(deadline), _) => deadline.passed(),
+            (None, Some(sleep)) => sleep.poll(cx).is_ready(),
+            (None, None) => false,
+        };
+        if !timed_out {
+            return Poll::Pending;
+        }
+        this.clock.take();
+        Poll::Ready(Ok(this.inner.finish(None, *this.started)))
     }
 }
 
@@ -369,15 +405,17 @@ impl ProxyInner {
 
     /// The answer to send back, from what the upstream did: its answer,
     /// streamed, or the gateway's own 400, 502 or 504.
-    fn finish(&self, answer: Result<Sent, Elapsed>, started: Instant) -> Response<Body> {
+    /// The answer to the client: the upstream's, or the gateway's own
+    /// error; `None` when the upstream did not answer in time.
+    fn finish(&self, answer: Option<Sent>, started: Instant) -> Response<Body> {
         match answer {
-            Ok(Ok((response, checkin))) => {
+            Some(Ok((response, checkin))) => {
                 self.metrics.observe_latency(started.elapsed());
                 let (mut parts, body) = response.into_parts();
                 strip_hop_by_hop(&mut parts.headers);
                 Response::from_parts(parts, Body::upstream(body, self.metrics.clone(), checkin))
             }
-            Ok(Err(e)) => {
+            Some(Err(e)) => {
                 let cause = e.root_cause();
                 if e.request_body_failed() {
                     // The client's own body broke (bad chunking, the client
@@ -412,7 +450,7 @@ impl ProxyInner {
                     )
                 }
             }
-            Err(_elapsed) => {
+            None => {
                 self.metrics.upstream_error(UpstreamError::Timeout);
                 tracing::warn!(target: "corsica_gateway", route = %self.route, upstream = %self.upstream.url, timeout = ?self.timeout, "upstream did not answer in time: 504");
                 plain(

@@ -694,18 +694,20 @@ async fn serve_connection(
         shared.started.elapsed().as_millis() as u64,
         Ordering::Relaxed,
     );
+    // hyper's header read timeout and the forwarded requests' timeouts
+    // through the connection's own clock (see `head_timer`): this
+    // connection's timer below wakes it by their deadlines, instead of a
+    // tokio timer registered for every request.
+    let clock = Arc::new(HeadClock::new(shared.started));
     let service = ConnService {
         shared: shared.clone(),
         activity: activity.clone(),
         routes: RefCell::new(ConnRoutes::new(
             &shared,
             HeaderValue::try_from(peer.ip().to_string()).ok(),
+            clock.clone(),
         )),
     };
-    // hyper's header read timeout through the connection's own clock (see
-    // `head_timer`): this connection's timer below wakes it by the head's
-    // deadline, instead of a tokio timer registered for every request.
-    let clock = Arc::new(HeadClock::new(shared.started));
     let mut builder = (*builder).clone();
     builder.http1().timer(HeadTimer::new(clock.clone()));
     let conn = builder.serve_connection(TokioIo::new(stream), service);
@@ -857,6 +859,9 @@ struct ConnRoutes {
     /// By route index.
     services: Vec<Option<Cors<Proxy>>>,
     peer: Option<HeaderValue>,
+    /// The connection's clock: an HTTP/1.1 request forwarded by a route
+    /// publishes its timeout's deadline there (see `head_timer`).
+    clock: Arc<HeadClock>,
 }
 
 /// The configuration slot, as [`arc_swap::Cache`] wants it.
@@ -872,7 +877,7 @@ impl std::ops::Deref for StateSlot {
 }
 
 impl ConnRoutes {
-    fn new(shared: &Arc<Shared>, peer: Option<HeaderValue>) -> ConnRoutes {
+    fn new(shared: &Arc<Shared>, peer: Option<HeaderValue>, clock: Arc<HeadClock>) -> ConnRoutes {
         let state = arc_swap::Cache::new(StateSlot(shared.clone()));
         let generation = state.arc_swap().load().generation;
         ConnRoutes {
@@ -880,6 +885,7 @@ impl ConnRoutes {
             generation,
             services: Vec::new(),
             peer,
+            clock,
         }
     }
 }
@@ -890,6 +896,7 @@ fn route_service<'a>(
     services: &'a mut Vec<Option<Cors<Proxy>>>,
     generation: &mut u64,
     peer: &Option<HeaderValue>,
+    clock: &Arc<HeadClock>,
     state: &State,
     index: usize,
 ) -> &'a mut Cors<Proxy> {
@@ -905,6 +912,7 @@ fn route_service<'a>(
         // The client's address, for the X-Forwarded-For of a request the
         // proxy forwards (a preflight answered by the layer needs none).
         service.get_mut().set_peer(peer.clone());
+        service.get_mut().set_clock(clock.clone());
         service
     })
 }
@@ -984,6 +992,7 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
             generation,
             services,
             peer,
+            clock,
         } = routes;
         let state = state.load();
         let host = request.uri().authority().map(|a| a.as_str()).or_else(|| {
@@ -1018,7 +1027,8 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         }
         let metrics = &state.routes[index].metrics;
         // `Cors<Proxy>` is always ready (the proxy's readiness is constant).
-        let mut future = route_service(services, generation, peer, state, index).call(request);
+        let mut future =
+            route_service(services, generation, peer, clock, state, index).call(request);
         if future.is_answered() {
             // A preflight answered by the layer: ready at once without
             // the waker, so taken now and sent without boxing, and never
