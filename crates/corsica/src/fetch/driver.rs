@@ -557,9 +557,9 @@ impl<'r> Fetch<'r> {
                             .map(|order| request::in_map_order(order, unsafe_names))
                     };
                     let origin_bytes = if origin == "null" {
-                        NULL.clone()
+                        &NULL
                     } else {
-                        page.origin_bytes.clone()
+                        &page.origin_bytes
                     };
                     let referrer = referrer(
                         page,
@@ -582,7 +582,7 @@ impl<'r> Fetch<'r> {
                     let ctx = HopContext {
                         host: &w.host,
                         secure: w.url.scheme() == "https",
-                        referrer: referrer.as_ref(),
+                        referrer,
                         user_agent: script_ua.as_ref().unwrap_or(&state.user_agent),
                         accept_language: &state.accept_language,
                         body_len: None,
@@ -598,7 +598,7 @@ impl<'r> Fetch<'r> {
                     let headers = wire::preflight_headers(
                         &w.method,
                         unsafe_names,
-                        &origin_bytes,
+                        origin_bytes,
                         quirks,
                         &ctx,
                     );
@@ -649,12 +649,10 @@ impl<'r> Fetch<'r> {
             || (w.method != "GET" && w.method != "HEAD")
             || (quirks.redirect.origin_persists && w.origin_sent);
         w.origin_sent |= send_origin;
-        let origin = send_origin.then(|| {
-            if w.tainted || w.net_null_origin {
-                NULL.clone()
-            } else {
-                page.origin_bytes.clone()
-            }
+        let origin = send_origin.then_some(if w.tainted || w.net_null_origin {
+            &NULL
+        } else {
+            &page.origin_bytes
         });
         let with_credentials = w.includes_credentials(page, quirks);
         let same_site = with_credentials && w.same_site(page);
@@ -669,7 +667,7 @@ impl<'r> Fetch<'r> {
         let ctx = HopContext {
             host: &w.host,
             secure: w.url.scheme() == "https",
-            referrer: referrer.as_ref(),
+            referrer,
             user_agent: &state.user_agent,
             accept_language: &state.accept_language,
             body_len: w.body_len,
@@ -686,7 +684,7 @@ impl<'r> Fetch<'r> {
             map_order: w.map_order.as_deref(),
             origin_slot: w.origin_slot,
         };
-        let headers = wire::request_headers(&w.headers, origin.as_ref(), quirks, &ctx);
+        let headers = wire::request_headers(&w.headers, origin, quirks, &ctx);
         let method = http::Method::from_bytes(w.method.as_bytes()).unwrap_or(http::Method::GET);
         let tx = Transmit {
             kind: TransmitKind::Request,
@@ -1114,14 +1112,14 @@ fn location<'h>(head: &'h ResponseHead<'_>) -> Option<Cow<'h, str>> {
 /// `https:` to `http:`.
 ///
 /// <https://w3c.github.io/webappsec-referrer-policy/#referrer-policy-strict-origin-when-cross-origin>
-fn referrer(page: &Page, target: &Url, same_origin: bool) -> Option<Bytes> {
+fn referrer<'p>(page: &'p Page, target: &Url, same_origin: bool) -> Option<&'p Bytes> {
     if target.scheme() == "http" && page.is_https() {
         return None;
     }
     Some(if same_origin {
-        page.referrer_full.clone()
+        &page.referrer_full
     } else {
-        page.referrer_origin.clone()
+        &page.referrer_origin
     })
 }
 

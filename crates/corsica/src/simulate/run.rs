@@ -113,7 +113,12 @@ fn rig_head<'c>(answer: Option<&'c ServerAnswer>, default_status: u16) -> Respon
     }
     let may_have_body = !(100..200).contains(&status) && status != 204 && status != 304;
     if may_have_body && !has_length {
-        head.push("Content-Length", body.map_or(0, str::len).to_string());
+        // Most bodies are empty: no number to format then.
+        let length = match body.map_or(0, str::len) {
+            0 => std::borrow::Cow::Borrowed("0"),
+            n => std::borrow::Cow::Owned(n.to_string()),
+        };
+        head.push("Content-Length", length);
     }
     head
 }
