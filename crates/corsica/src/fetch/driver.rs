@@ -125,8 +125,9 @@ struct Walk<'r> {
     /// Whether `hop_origin` is same site with the page's origin, once
     /// asked (cleared with `hop_origin`).
     page_same_site: Option<bool>,
-    /// `Host` for the current URL.
-    host: Bytes,
+    /// `Host` for the current URL (borrowed from the request until a
+    /// redirect: a clone would be two atomic reference count updates).
+    host: Cow<'r, Bytes>,
     /// The URL the script fetched, once a redirect moved away from it.
     initial_url: Option<String>,
     tainted: bool,
@@ -385,12 +386,12 @@ impl<'r> Fetch<'r> {
         // Request constructor, step 5: parse the URL against the page's
         // (done once when the request was made, if it is absolute);
         // user-info throws.
-        let (url, hop_origin, host): (Cow<'r, Url>, Cow<'r, Origin>, Bytes) =
+        let (url, hop_origin, host): (Cow<'r, Url>, Cow<'r, Origin>, Cow<'r, Bytes>) =
             match self.request.absolute() {
                 Some(a) => (
                     Cow::Borrowed(&a.url),
                     Cow::Borrowed(&a.origin),
-                    a.host.clone(),
+                    Cow::Borrowed(&a.host),
                 ),
                 None => {
                     let parsed = match self.page.base() {
@@ -402,7 +403,7 @@ impl<'r> Fetch<'r> {
                     };
                     let origin = Origin::of_parsed(&url);
                     let host = host_header(&url);
-                    (Cow::Owned(url), Cow::Owned(origin), host)
+                    (Cow::Owned(url), Cow::Owned(origin), Cow::Owned(host))
                 }
             };
         if !url.username().is_empty() || url.password().is_some() {
@@ -1016,7 +1017,7 @@ impl<'r> Fetch<'r> {
             if w.initial_url.is_none() {
                 w.initial_url = Some(w.url.as_str().to_owned());
             }
-            w.host = host_header(&next);
+            w.host = Cow::Owned(host_header(&next));
             w.url = Cow::Owned(next);
             w.wire = Cow::Owned(wire_url(&w.url).into_owned());
             w.page_same_origin = page.origin().is_same_origin(&next_origin);
