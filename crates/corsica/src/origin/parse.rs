@@ -135,6 +135,15 @@ pub(super) fn split(input: &str) -> Result<Split<'_>, OriginError> {
 
 /// Parses the split pieces into a canonical tuple origin.
 pub(super) fn build(input: &str, split: &Split<'_>) -> Result<Origin, OriginError> {
+    build_serialized(input, split).map(|(origin, _)| origin)
+}
+
+/// [`build`], with the origin's serialization (made anyway, to check its
+/// length).
+pub(super) fn build_serialized(
+    input: &str,
+    split: &Split<'_>,
+) -> Result<(Origin, String), OriginError> {
     let scheme = split.scheme.to_ascii_lowercase();
     let special = is_special(&scheme);
     let invalid_host = |reason: String| OriginError::InvalidHost {
@@ -207,7 +216,7 @@ pub(super) fn build(input: &str, split: &Split<'_>) -> Result<Origin, OriginErro
     if serialized.len() > MAX_ORIGIN_LEN {
         return Err(too_long(&serialized));
     }
-    Ok(origin)
+    Ok((origin, serialized))
 }
 
 fn host_error_reason(e: url::ParseError) -> String {
