@@ -251,7 +251,10 @@ impl Page {
     /// [`Page::with_origin`] with the origin already serialized
     /// (`origin_text` is `origin.serialize()`).
     pub(crate) fn with_serialized_origin(origin: Origin, origin_text: String, url: String) -> Page {
-        let without_fragment = url.split('#').next().unwrap_or_default();
+        let without_fragment = match url.bytes().position(|b| b == b'#') {
+            Some(i) => &url[..i],
+            None => &url[..],
+        };
         // The `Origin` value, and the origin-only `Referer` made from it.
         let origin_wire = crate::headers::wire_bytes(&origin_text);
         let mut slash = Vec::with_capacity(origin_wire.len() + 1);

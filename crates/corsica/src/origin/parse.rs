@@ -56,7 +56,10 @@ pub(super) fn too_long(input: &str) -> OriginError {
 /// Splits `scheme://host[:port]`, rejecting anything else.
 pub(super) fn split(input: &str) -> Result<Split<'_>, OriginError> {
     let owned = || input.to_owned();
-    let Some((scheme, rest)) = input.split_once("://") else {
+    // The first `://` (a byte search: `split_once` with a string pattern
+    // sets up a substring searcher, costly on inputs this short).
+    let separator = input.as_bytes().windows(3).position(|w| w == b"://");
+    let Some((scheme, rest)) = separator.map(|i| (&input[..i], &input[i + 3..])) else {
         return Err(OriginError::MissingSchemeSeparator { input: owned() });
     };
     let valid_scheme = is_url_scheme(scheme);
