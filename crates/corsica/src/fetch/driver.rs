@@ -125,8 +125,9 @@ struct Walk<'r> {
     /// Whether `hop_origin` is same site with the page's origin, once
     /// asked (cleared with `hop_origin`).
     page_same_site: Option<bool>,
-    /// `Host` for the current URL.
-    host: Bytes,
+    /// `Host` for the current URL (borrowed from the request until a
+    /// redirect: a clone would be two atomic reference count updates).
+    host: Cow<'r, Bytes>,
     /// The URL the script fetched, once a redirect moved away from it.
     initial_url: Option<String>,
     tainted: bool,
@@ -385,12 +386,12 @@ impl<'r> Fetch<'r> {
         // Request constructor, step 5: parse the URL against the page's
         // (done once when the request was made, if it is absolute);
         // user-info throws.
-        let (url, hop_origin, host): (Cow<'r, Url>, Cow<'r, Origin>, Bytes) =
+        let (url, hop_origin, host): (Cow<'r, Url>, Cow<'r, Origin>, Cow<'r, Bytes>) =
             match self.request.absolute() {
                 Some(a) => (
                     Cow::Borrowed(&a.url),
                     Cow::Borrowed(&a.origin),
-                    a.host.clone(),
+                    Cow::Borrowed(&a.host),
                 ),
                 None => {
                     let parsed = match self.page.base() {
@@ -402,7 +403,7 @@ impl<'r> Fetch<'r> {
                     };
                     let origin = Origin::of_parsed(&url);
                     let host = host_header(&url);
-                    (Cow::Owned(url), Cow::Owned(origin), host)
+                    (Cow::Owned(url), Cow::Owned(origin), Cow::Owned(host))
                 }
             };
         if !url.username().is_empty() || url.password().is_some() {
@@ -557,9 +558,9 @@ impl<'r> Fetch<'r> {
                             .map(|order| request::in_map_order(order, unsafe_names))
                     };
                     let origin_bytes = if origin == "null" {
-                        NULL.clone()
+                        &NULL
                     } else {
-                        page.origin_bytes.clone()
+                        &page.origin_bytes
                     };
                     let referrer = referrer(
                         page,
@@ -582,7 +583,7 @@ impl<'r> Fetch<'r> {
                     let ctx = HopContext {
                         host: &w.host,
                         secure: w.url.scheme() == "https",
-                        referrer: referrer.as_ref(),
+                        referrer,
                         user_agent: script_ua.as_ref().unwrap_or(&state.user_agent),
                         accept_language: &state.accept_language,
                         body_len: None,
@@ -598,7 +599,7 @@ impl<'r> Fetch<'r> {
                     let headers = wire::preflight_headers(
                         &w.method,
                         unsafe_names,
-                        &origin_bytes,
+                        origin_bytes,
                         quirks,
                         &ctx,
                     );
@@ -649,12 +650,10 @@ impl<'r> Fetch<'r> {
             || (w.method != "GET" && w.method != "HEAD")
             || (quirks.redirect.origin_persists && w.origin_sent);
         w.origin_sent |= send_origin;
-        let origin = send_origin.then(|| {
-            if w.tainted || w.net_null_origin {
-                NULL.clone()
-            } else {
-                page.origin_bytes.clone()
-            }
+        let origin = send_origin.then_some(if w.tainted || w.net_null_origin {
+            &NULL
+        } else {
+            &page.origin_bytes
         });
         let with_credentials = w.includes_credentials(page, quirks);
         let same_site = with_credentials && w.same_site(page);
@@ -669,7 +668,7 @@ impl<'r> Fetch<'r> {
         let ctx = HopContext {
             host: &w.host,
             secure: w.url.scheme() == "https",
-            referrer: referrer.as_ref(),
+            referrer,
             user_agent: &state.user_agent,
             accept_language: &state.accept_language,
             body_len: w.body_len,
@@ -686,7 +685,7 @@ impl<'r> Fetch<'r> {
             map_order: w.map_order.as_deref(),
             origin_slot: w.origin_slot,
         };
-        let headers = wire::request_headers(&w.headers, origin.as_ref(), quirks, &ctx);
+        let headers = wire::request_headers(&w.headers, origin, quirks, &ctx);
         let method = http::Method::from_bytes(w.method.as_bytes()).unwrap_or(http::Method::GET);
         let tx = Transmit {
             kind: TransmitKind::Request,
@@ -1018,7 +1017,7 @@ impl<'r> Fetch<'r> {
             if w.initial_url.is_none() {
                 w.initial_url = Some(w.url.as_str().to_owned());
             }
-            w.host = host_header(&next);
+            w.host = Cow::Owned(host_header(&next));
             w.url = Cow::Owned(next);
             w.wire = Cow::Owned(wire_url(&w.url).into_owned());
             w.page_same_origin = page.origin().is_same_origin(&next_origin);
@@ -1114,14 +1113,14 @@ fn location<'h>(head: &'h ResponseHead<'_>) -> Option<Cow<'h, str>> {
 /// `https:` to `http:`.
 ///
 /// <https://w3c.github.io/webappsec-referrer-policy/#referrer-policy-strict-origin-when-cross-origin>
-fn referrer(page: &Page, target: &Url, same_origin: bool) -> Option<Bytes> {
+fn referrer<'p>(page: &'p Page, target: &Url, same_origin: bool) -> Option<&'p Bytes> {
     if target.scheme() == "http" && page.is_https() {
         return None;
     }
     Some(if same_origin {
-        page.referrer_full.clone()
+        &page.referrer_full
     } else {
-        page.referrer_origin.clone()
+        &page.referrer_origin
     })
 }
 

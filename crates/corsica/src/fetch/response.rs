@@ -150,28 +150,22 @@ pub struct ResponseHead<'a> {
     resolved: Option<Box<(String, Option<url::Url>)>>,
 }
 
-/// Text with one character per byte: borrowed when `s` has no character
-/// beyond U+00FF (every such string already is), else its wire bytes
-/// (UTF-8 for the characters beyond) decoded one byte per character.
-fn isomorphic(s: Cow<'_, str>) -> Cow<'_, str> {
-    if s.is_ascii() || s.chars().all(|c| c <= '\u{ff}') {
-        return s;
-    }
-    Cow::Owned(
-        headers::wire_bytes(&s)
-            .into_iter()
-            .map(char::from)
-            .collect(),
-    )
-}
-
-/// Bytes of text whose characters are all up to U+00FF.
-fn byte_len(s: &str) -> usize {
+/// Text with one character per byte, and its length in bytes: borrowed
+/// when `s` has no character beyond U+00FF (every such string already
+/// is), else its wire bytes (UTF-8 for the characters beyond) decoded one
+/// byte per character.
+fn isomorphic(s: Cow<'_, str>) -> (Cow<'_, str>, usize) {
     if s.is_ascii() {
-        s.len()
-    } else {
-        s.chars().count()
+        let len = s.len();
+        return (s, len);
     }
+    if s.chars().all(|c| c <= '\u{ff}') {
+        let len = s.chars().count();
+        return (s, len);
+    }
+    let bytes = headers::wire_bytes(&s);
+    let len = bytes.len();
+    (Cow::Owned(bytes.into_iter().map(char::from).collect()), len)
 }
 
 impl<'a> ResponseHead<'a> {
@@ -199,9 +193,9 @@ impl<'a> ResponseHead<'a> {
     /// character up to U+00FF is one byte, and characters beyond go out as
     /// UTF-8.
     pub fn push(&mut self, name: impl Into<Cow<'a, str>>, value: impl Into<Cow<'a, str>>) {
-        let name = isomorphic(name.into());
-        let value = isomorphic(value.into());
-        self.push_line(name, value);
+        let (name, name_len) = isomorphic(name.into());
+        let (value, value_len) = isomorphic(value.into());
+        self.push_line(name, value, name_len + value_len);
     }
 
     /// Adds a header line from its bytes as received.
@@ -209,13 +203,13 @@ impl<'a> ResponseHead<'a> {
         self.push_line(
             headers::isomorphic_decode(name),
             headers::isomorphic_decode(value),
+            name.len() + value.len(),
         );
     }
 
-    fn push_line(&mut self, name: Cow<'a, str>, value: Cow<'a, str>) {
-        self.head_bytes = self
-            .head_bytes
-            .saturating_add(byte_len(&name) + byte_len(&value) + 4);
+    /// Adds a line whose name and value are `bytes` long on the wire.
+    fn push_line(&mut self, name: Cow<'a, str>, value: Cow<'a, str>, bytes: usize) {
+        self.head_bytes = self.head_bytes.saturating_add(bytes + 4);
         if let Some(k) = Known::of(&name) {
             if k == Known::Location {
                 self.resolved = None;

@@ -251,13 +251,18 @@ impl Page {
     /// [`Page::with_origin`] with the origin already serialized
     /// (`origin_text` is `origin.serialize()`).
     pub(crate) fn with_serialized_origin(origin: Origin, origin_text: String, url: String) -> Page {
-        let without_fragment = url.split('#').next().unwrap_or_default();
-        let mut slash = String::with_capacity(origin_text.len() + 1);
-        slash.push_str(&origin_text);
-        slash.push('/');
+        let without_fragment = match url.bytes().position(|b| b == b'#') {
+            Some(i) => &url[..i],
+            None => &url[..],
+        };
+        // The `Origin` value, and the origin-only `Referer` made from it.
+        let origin_wire = crate::headers::wire_bytes(&origin_text);
+        let mut slash = Vec::with_capacity(origin_wire.len() + 1);
+        slash.extend_from_slice(&origin_wire);
+        slash.push(b'/');
         Page {
-            origin_bytes: Bytes::from(crate::headers::wire_bytes(&origin_text)),
-            referrer_origin: Bytes::from(crate::headers::wire_bytes(&slash)),
+            origin_bytes: Bytes::from(origin_wire),
+            referrer_origin: Bytes::from(slash),
             referrer_full: Bytes::from(crate::headers::wire_bytes(without_fragment)),
             base: std::sync::OnceLock::new(),
             maybe_https: may_be_https(&url),

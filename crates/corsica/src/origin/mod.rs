@@ -151,6 +151,19 @@ impl Origin {
         build(input, &split)
     }
 
+    /// [`Origin::parse`], with the origin's serialization.
+    pub(crate) fn parse_serialized(input: &str) -> Result<(Origin, String), OriginError> {
+        check_len(input)?;
+        if input.is_empty() {
+            return Err(OriginError::Empty);
+        }
+        if input.eq_ignore_ascii_case("null") {
+            return Ok((Origin::new_opaque(), "null".to_owned()));
+        }
+        let split = split(input)?;
+        parse::build_serialized(input, &split)
+    }
+
     /// Like [`Origin::parse`], and additionally fails when `input` is not
     /// byte-identical to its own serialization, with an error that carries
     /// the canonical form to write instead (checked in this order:

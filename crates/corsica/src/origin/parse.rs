@@ -56,7 +56,10 @@ pub(super) fn too_long(input: &str) -> OriginError {
 /// Splits `scheme://host[:port]`, rejecting anything else.
 pub(super) fn split(input: &str) -> Result<Split<'_>, OriginError> {
     let owned = || input.to_owned();
-    let Some((scheme, rest)) = input.split_once("://") else {
+    // The first `://` (a byte search: `split_once` with a string pattern
+    // sets up a substring searcher, costly on inputs this short).
+    let separator = input.as_bytes().windows(3).position(|w| w == b"://");
+    let Some((scheme, rest)) = separator.map(|i| (&input[..i], &input[i + 3..])) else {
         return Err(OriginError::MissingSchemeSeparator { input: owned() });
     };
     let valid_scheme = is_url_scheme(scheme);
@@ -135,6 +138,15 @@ pub(super) fn split(input: &str) -> Result<Split<'_>, OriginError> {
 
 /// Parses the split pieces into a canonical tuple origin.
 pub(super) fn build(input: &str, split: &Split<'_>) -> Result<Origin, OriginError> {
+    build_serialized(input, split).map(|(origin, _)| origin)
+}
+
+/// [`build`], with the origin's serialization (made anyway, to check its
+/// length).
+pub(super) fn build_serialized(
+    input: &str,
+    split: &Split<'_>,
+) -> Result<(Origin, String), OriginError> {
     let scheme = split.scheme.to_ascii_lowercase();
     let special = is_special(&scheme);
     let invalid_host = |reason: String| OriginError::InvalidHost {
@@ -207,7 +219,7 @@ pub(super) fn build(input: &str, split: &Split<'_>) -> Result<Origin, OriginErro
     if serialized.len() > MAX_ORIGIN_LEN {
         return Err(too_long(&serialized));
     }
-    Ok(origin)
+    Ok((origin, serialized))
 }
 
 fn host_error_reason(e: url::ParseError) -> String {

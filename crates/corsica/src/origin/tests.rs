@@ -1002,3 +1002,36 @@ fn serialize_is_the_display_form() {
         assert_eq!(origin.serialize(), origin.to_string(), "{input}");
     }
 }
+
+#[test]
+fn parse_serialized_is_parse_and_serialize() {
+    for input in [
+        "https://App.Example",
+        "http://app.test:8001",
+        "https://bücher.example:443",
+        "http://[::1]:80",
+        "null",
+        "NULL",
+        "ftp://h:21",
+    ] {
+        let (origin, text) = Origin::parse_serialized(input).unwrap();
+        let parsed = Origin::parse(input).unwrap();
+        assert_eq!(text, parsed.serialize(), "{input}");
+        assert_eq!(text, origin.serialize(), "{input}");
+        if !origin.is_opaque() {
+            assert_eq!(origin, parsed, "{input}");
+        }
+    }
+    for bad in [
+        "",
+        "https://",
+        "https://a.example/",
+        "https://a.example:99999",
+    ] {
+        assert_eq!(
+            Origin::parse_serialized(bad).map(|(o, _)| o),
+            Origin::parse(bad),
+            "{bad}"
+        );
+    }
+}

@@ -88,11 +88,16 @@ pub struct PreparedCase<'c> {
 }
 
 /// A URL without user-info and fragment: its text is the routing key.
-fn route_url(url: &url::Url) -> url::Url {
-    let mut u = url.clone();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    u.set_fragment(None);
+/// (Most have neither: the setters, which re-serialize the URL, run only
+/// when there is something to remove.)
+fn route_url(mut u: url::Url) -> url::Url {
+    if !u.username().is_empty() || u.password().is_some() {
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+    }
+    if u.fragment().is_some() {
+        u.set_fragment(None);
+    }
     u
 }
 
@@ -113,7 +118,12 @@ fn rig_head<'c>(answer: Option<&'c ServerAnswer>, default_status: u16) -> Respon
     }
     let may_have_body = !(100..200).contains(&status) && status != 204 && status != 304;
     if may_have_body && !has_length {
-        head.push("Content-Length", body.map_or(0, str::len).to_string());
+        // Most bodies are empty: no number to format then.
+        let length = match body.map_or(0, str::len) {
+            0 => std::borrow::Cow::Borrowed("0"),
+            n => std::borrow::Cow::Owned(n.to_string()),
+        };
+        head.push("Content-Length", length);
     }
     head
 }
@@ -136,8 +146,8 @@ impl<'c> PreparedCase<'c> {
         case: &'c Case,
         load: &mut dyn FnMut(&str) -> Result<Arc<Policy>, String>,
     ) -> Result<PreparedCase<'c>, CaseError> {
-        let origin = Origin::parse(&case.origin).unwrap_or(Origin::new_opaque());
-        let origin_text = origin.serialize();
+        let (origin, origin_text) = Origin::parse_serialized(&case.origin)
+            .unwrap_or_else(|_| (Origin::new_opaque(), "null".to_owned()));
         let mut page_url = String::with_capacity(origin_text.len() + case.page.len());
         page_url.push_str(&origin_text);
         page_url.push_str(&case.page);
@@ -161,7 +171,7 @@ impl<'c> PreparedCase<'c> {
                 )),
             };
             routes.insert(
-                route_url(&url).into(),
+                route_url(url).into(),
                 Route {
                     endpoint,
                     preflight: OnceLock::new(),
