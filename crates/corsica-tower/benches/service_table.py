@@ -105,8 +105,10 @@ def main(paths):
             f"| {ratio(med.get(('actix_cors_with_drops', c)), ours_d)} "
             f"| {cell('engine_decide_apply', c)} | {fmt(med.get(('request_drop', c)))} |"
         )
-    floor = {c: fmt(v) for (g, c), v in med.items() if g == "harness_floor"}
-    print(f"\n{len(paths)} runs; harness floor (median): {floor}")
+    for group, who in (("harness_floor", "tower"), ("harness_floor_actix", "actix-web")):
+        floor = {c: fmt(v) for (g, c), v in med.items() if g == group}
+        if floor:
+            print(f"\n{len(paths)} runs; harness floor, {who} (median): {floor}")
 
 
 if __name__ == "__main__":
