@@ -180,16 +180,24 @@ function buildHar(events, version, pageUrl) {
           if (old.extraResponse) old.responseHeaders = old.extraResponse.headers;
           finish(old);
         }
+        // The ExtraInfo events come from the network service, apart from
+        // the renderer's: under load they may arrive before this one.
+        const early = old && !old.request ? old : null;
         const r = {
           id: p.requestId,
           wallTime: p.wallTime,
           timestamp: p.timestamp,
           request: p.request,
-          requestHeaders: null,
+          requestHeaders: early?.pendingRequestHeaders ?? early?.requestHeaders ?? null,
           type: p.type,
           initiator: p.initiator,
           done: false,
         };
+        if (early?.extraResponse) {
+          r.extraResponse = early.extraResponse;
+          r.responseHeaders = early.extraResponse.headers;
+          r.status = early.extraResponse.statusCode;
+        }
         byId.set(p.requestId, r);
         if (pageStarted === null) pageStarted = p.wallTime;
         break;
@@ -207,6 +215,8 @@ function buildHar(events, version, pageUrl) {
           r.extraResponse = p;
           r.responseHeaders = p.headers;
           r.status = p.statusCode;
+        } else {
+          byId.set(p.requestId, { id: p.requestId, extraResponse: p, done: false });
         }
         break;
       }
@@ -365,6 +375,7 @@ async function main() {
     const page = await browser.newPage();
     const cdp = await page.createCDPSession();
     const events = [];
+    let lastEvent = Date.now();
     for (const name of [
       'Log.entryAdded',
       'Network.requestWillBeSent',
@@ -374,15 +385,25 @@ async function main() {
       'Network.loadingFinished',
       'Network.loadingFailed',
     ]) {
-      cdp.on(name, (params) => events.push({ method: name, params }));
+      cdp.on(name, (params) => {
+        events.push({ method: name, params });
+        lastEvent = Date.now();
+      });
     }
     await cdp.send('Network.enable');
     await cdp.send('Log.enable');
     const pageUrl = `${appOrigin}/`;
     await page.goto(pageUrl, { waitUntil: 'load' });
     await page.waitForFunction(() => document.title === 'done', { timeout: 30000 });
-    // The last events of the last request.
-    await new Promise((r) => setTimeout(r, 200));
+    // The last events of the last requests: the ExtraInfo events (the
+    // headers on the wire, the answer of a request CORS blocked) come from
+    // the network service and can trail the page's own by hundreds of
+    // milliseconds on a loaded machine. Wait for a second with no event
+    // (at most 15 s): a fixed 200 ms lost them under load.
+    const waitUntil = Date.now() + 15000;
+    while (Date.now() - lastEvent < 1000 && Date.now() < waitUntil) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     const results = await page.evaluate(() => window.results);
     const har = buildHar(events, version, pageUrl);
     fs.writeFileSync(opts.out, `${JSON.stringify(har, null, 2)}\n`);
