@@ -43,10 +43,6 @@ pub fn is_forbidden_method(method: &str) -> bool {
         .any(|m| eq_ci(method, m))
 }
 
-/// The methods [`normalize_method`] uppercases.
-pub(crate) const NORMALIZED_METHODS: [&str; 6] =
-    ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
-
 /// <https://fetch.spec.whatwg.org/#concept-method-normalize>
 ///
 /// Byte-uppercases `method` only when it matches `DELETE`, `GET`, `HEAD`,
@@ -54,7 +50,8 @@ pub(crate) const NORMALIZED_METHODS: [&str; 6] =
 /// returned as is (`patch` stays `patch`, and then does not match an
 /// `Access-Control-Allow-Methods: PATCH`).
 pub fn normalize_method(method: &str) -> Cow<'_, str> {
-    match NORMALIZED_METHODS.iter().find(|m| eq_ci(method, m)) {
+    const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+    match NORMALIZED.iter().find(|m| eq_ci(method, m)) {
         Some(m) if *m != method => Cow::Borrowed(m),
         _ => Cow::Borrowed(method),
     }

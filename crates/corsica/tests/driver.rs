@@ -340,10 +340,9 @@ fn resolved_location_leads_where_the_header_says() {
     );
 }
 
-/// A request fetched again goes out the same (what a browser derives
-/// from it is kept between fetches), and one changed by a builder call
-/// after it was fetched goes out changed. (The first browser to fetch a
-/// request keeps what it derives; the others derive it on each fetch.)
+/// A request fetched again goes out the same (a fetch leaves nothing
+/// behind in the request), and one changed by a builder call after it was
+/// fetched goes out changed.
 #[test]
 fn a_request_fetched_again_or_changed_after() {
     let page = Page::new("https://app.example/").unwrap();
@@ -385,8 +384,8 @@ fn a_request_fetched_again_or_changed_after() {
 }
 
 /// Many headers, some dropped by the constructor (forbidden), some
-/// repeated, some beyond the small-list threshold: the second fetch (what
-/// the request kept) sends what the first sent.
+/// repeated, some beyond the small-list threshold: the second fetch sends
+/// what the first sent.
 #[test]
 fn many_headers_go_out_the_same_when_fetched_again() {
     let page = Page::new("https://app.example/").unwrap();

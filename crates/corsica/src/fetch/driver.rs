@@ -136,7 +136,7 @@ struct Walk<'r> {
     redirects: u32,
     /// The CORS-unsafe names, computed when first needed and again only
     /// after a redirect removed headers.
-    unsafe_names: Option<Cow<'r, [String]>>,
+    unsafe_names: Option<Vec<String>>,
     /// Chromium: `Origin: null` set by the network stack on a redirect (see
     /// `RedirectQuirks::net_origin_null_on_cross_origin_hop`).
     net_null_origin: bool,
@@ -344,11 +344,7 @@ impl<'r> Fetch<'r> {
                 page_url,
                 tainted: w.tainted,
                 method: std::mem::take(&mut w.method).into_owned(),
-                request_headers: w
-                    .unsafe_names
-                    .take()
-                    .map(Cow::into_owned)
-                    .unwrap_or_default(),
+                request_headers: w.unsafe_names.take().unwrap_or_default(),
                 credentials: w.include,
                 loaded_url: w.loaded_url.take(),
                 credentialed_check: w.credentialed_check,
@@ -413,27 +409,12 @@ impl<'r> Fetch<'r> {
         if !matches!(url.scheme(), "http" | "https") {
             return thrown(self, TypeError::UnsupportedScheme);
         }
-        // The `Request` constructor, the unsafe names and Chromium's
-        // header-map order: derived once per request and browser.
-        // (kept in the request for the first browser that fetches it).
-        let (constructed, unsafe_names, map_order) = match self.request.derived(browser, quirks) {
-            Some(Ok(derived)) => {
-                let constructed = derived.constructed(self.request);
-                let map_order = derived.map_order(&constructed.headers);
-                let unsafe_names = Some(Cow::Borrowed(&derived.unsafe_names[..]));
-                (constructed, unsafe_names, map_order)
-            }
-            Some(Err(e)) => return thrown(self, e),
-            None => match request::construct(self.request, quirks) {
-                Ok(constructed) => {
-                    let map_order = (quirks.wire.header_map_order
-                        && !constructed.headers.is_empty())
-                    .then(|| request::header_map_order(&constructed.headers));
-                    (constructed, None, map_order)
-                }
-                Err(e) => return thrown(self, e),
-            },
+        let constructed = match request::construct(self.request, quirks) {
+            Ok(c) => c,
+            Err(e) => return thrown(self, e),
         };
+        let map_order = (quirks.wire.header_map_order && !constructed.headers.is_empty())
+            .then(|| request::header_map_order(&constructed.headers));
         let same_origin_start = self.page.origin().is_same_origin(&hop_origin);
         let original = (quirks.preflight.original_headers
             || quirks.redirect.restores_first_headers)
@@ -459,7 +440,7 @@ impl<'r> Fetch<'r> {
             cors_tainting: false,
             opaque_tainting: false,
             redirects: 0,
-            unsafe_names,
+            unsafe_names: None,
             net_null_origin: false,
             initial_unsafe: false,
             sticky_preflight: false,
@@ -1084,7 +1065,7 @@ impl Walk<'_> {
     fn unsafe_names(&mut self) -> &[String] {
         let (headers, quirks) = (&self.headers, self.quirks);
         self.unsafe_names
-            .get_or_insert_with(|| Cow::Owned(request::unsafe_names(headers, quirks)))
+            .get_or_insert_with(|| request::unsafe_names(headers, quirks))
     }
 }
 

@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::browser::{Browser, Quirks};
+use super::browser::Quirks;
 use super::failure::TypeError;
 use crate::headers;
 use crate::headers::eq_ci;
@@ -152,167 +152,6 @@ pub struct Request {
     mode: Mode,
     credentials: Credentials,
     redirect: RedirectMode,
-    /// What each browser derived from this request, once.
-    derived: DerivedCache,
-}
-
-/// What a browser derives from a request before its first hop (the
-/// `Request` constructor's result, the CORS-unsafe names, Chromium's
-/// header-map order), kept for the next fetch of the same request in the
-/// same browser: a simulator fetches one request many times.
-#[derive(Debug)]
-pub(crate) struct Derived {
-    /// The normalized method, when it is not the script's.
-    method: Option<&'static str>,
-    /// The constructed headers, as the index of the script's header
-    /// (`u32::MAX`: the body's `Content-Type`); the value is the script's,
-    /// trimmed as [`construct`] trims it.
-    headers: Vec<u32>,
-    /// The CORS-unsafe names of the constructed headers.
-    pub(crate) unsafe_names: Vec<String>,
-    /// Chromium's header-map order, as indices into the constructed
-    /// headers (`None`: the `User-Agent`), when the browser has one.
-    map_order: Option<Vec<Option<u32>>>,
-}
-
-impl Derived {
-    fn new(request: &Request, quirks: &Quirks) -> Result<Derived, TypeError> {
-        let c = construct(request, quirks)?;
-        let method = if std::ptr::eq(&*c.method, request.method.as_str()) {
-            None
-        } else {
-            headers::NORMALIZED_METHODS
-                .iter()
-                .copied()
-                .find(|m| *m == c.method)
-        };
-        // The constructed headers are the script's kept ones, in order (and
-        // then the body's type): one walk finds each (linear, whatever the
-        // number of headers).
-        let mut next = 0;
-        let headers = c
-            .headers
-            .iter()
-            .map(|(name, _)| {
-                let at = request.headers[next..]
-                    .iter()
-                    .position(|(n, _)| std::ptr::eq(n.as_str(), *name))
-                    .map(|i| next + i);
-                match at {
-                    Some(i) => {
-                        next = i + 1;
-                        i as u32
-                    }
-                    None => u32::MAX,
-                }
-            })
-            .collect();
-        let unsafe_names = unsafe_names(&c.headers, quirks);
-        let map_order = (quirks.wire.header_map_order && !c.headers.is_empty()).then(|| {
-            // Each name of the order is one of the constructed headers'
-            // (the same text): found by address, in a map.
-            let at: HashMap<*const u8, u32> = c
-                .headers
-                .iter()
-                .enumerate()
-                .rev()
-                .map(|(i, (n, _))| (n.as_ptr(), i as u32))
-                .collect();
-            header_map_order(&c.headers)
-                .into_iter()
-                .map(|name| name.map(|name| at.get(&name.as_ptr()).copied().unwrap_or(u32::MAX)))
-                .collect()
-        });
-        Ok(Derived {
-            method,
-            headers,
-            unsafe_names,
-            map_order,
-        })
-    }
-
-    /// The constructed request, borrowing from `request` (the request this
-    /// was derived from).
-    pub(crate) fn constructed<'a>(&'a self, request: &'a Request) -> Constructed<'a> {
-        let headers = self
-            .headers
-            .iter()
-            .map(|&i| match request.headers.get(i as usize) {
-                Some((n, v)) => (
-                    n.as_str(),
-                    Cow::Borrowed(v.trim_matches(is_http_whitespace)),
-                ),
-                None => (
-                    "Content-Type",
-                    Cow::Borrowed(
-                        request
-                            .body
-                            .as_ref()
-                            .and_then(Body::content_type)
-                            .unwrap_or_default(),
-                    ),
-                ),
-            })
-            .collect();
-        Constructed {
-            method: Cow::Borrowed(self.method.unwrap_or(&request.method)),
-            headers,
-        }
-    }
-
-    /// Chromium's header-map order over `headers` (what
-    /// [`Derived::constructed`] returned).
-    pub(crate) fn map_order<'a>(&self, headers: &[Hdr<'a>]) -> Option<Vec<Option<&'a str>>> {
-        self.map_order.as_ref().map(|order| {
-            order
-                .iter()
-                .map(|i| i.and_then(|i| headers.get(i as usize)).map(|(n, _)| *n))
-                .collect()
-        })
-    }
-}
-
-/// The [`Derived`] of the first browser that fetches the request twice
-/// (or what it threw): a request fetched once (`corsica simulate` reads
-/// each case once) costs only a note of the browser. Boxed: a request is
-/// moved by each builder call. Cloning a request starts it empty, and it
-/// takes no part in comparisons.
-#[derive(Default)]
-struct DerivedCache {
-    /// 1 + the index of the browser that last fetched the request.
-    seen: std::sync::atomic::AtomicU8,
-    kept: std::sync::OnceLock<Box<(Browser, Result<Derived, TypeError>)>>,
-}
-
-impl DerivedCache {
-    /// Forgets what was derived (the request changed).
-    #[inline]
-    fn clear(&mut self) {
-        *self.seen.get_mut() = 0;
-        if self.kept.get().is_some() {
-            self.kept = std::sync::OnceLock::new();
-        }
-    }
-}
-
-impl Clone for DerivedCache {
-    fn clone(&self) -> DerivedCache {
-        DerivedCache::default()
-    }
-}
-
-impl PartialEq for DerivedCache {
-    fn eq(&self, _: &DerivedCache) -> bool {
-        true
-    }
-}
-
-impl Eq for DerivedCache {}
-
-impl std::fmt::Debug for DerivedCache {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DerivedCache")
-    }
 }
 
 impl Request {
@@ -335,38 +174,7 @@ impl Request {
             mode: Mode::Cors,
             credentials: Credentials::SameOrigin,
             redirect: RedirectMode::Follow,
-            derived: DerivedCache::default(),
         }
-    }
-
-    /// What `browser` (whose knobs are `quirks`) derives from this request
-    /// before the first hop, kept from its second fetch in a row on; `None`
-    /// on a first fetch, or when another browser's is kept (the caller
-    /// derives it then).
-    pub(crate) fn derived(
-        &self,
-        browser: Browser,
-        quirks: &Quirks,
-    ) -> Option<Result<&Derived, TypeError>> {
-        use std::sync::atomic::Ordering::Relaxed;
-        let kept = match self.derived.kept.get() {
-            Some(kept) => kept,
-            None => {
-                let id = match browser {
-                    Browser::Chrome => 1,
-                    Browser::Firefox => 2,
-                    Browser::Webkit => 3,
-                    Browser::Spec => 4,
-                };
-                if self.derived.seen.swap(id, Relaxed) != id {
-                    return None;
-                }
-                self.derived
-                    .kept
-                    .get_or_init(|| Box::new((browser, Derived::new(self, quirks))))
-            }
-        };
-        (kept.0 == browser).then(|| kept.1.as_ref().map_err(|e| *e))
     }
 
     /// A request with every part given at once (what the builder calls
@@ -395,7 +203,6 @@ impl Request {
     /// Appends a header the script sets.
     #[must_use]
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
-        self.derived.clear();
         self.headers.push((name.into(), value.into()));
         self
     }
@@ -403,7 +210,6 @@ impl Request {
     /// Replaces every header the script sets.
     #[must_use]
     pub fn headers(mut self, headers: Vec<(String, String)>) -> Request {
-        self.derived.clear();
         self.headers = headers;
         self
     }
@@ -411,7 +217,6 @@ impl Request {
     /// The body.
     #[must_use]
     pub fn body(mut self, body: Body) -> Request {
-        self.derived.clear();
         self.body = Some(body);
         self
     }
@@ -419,7 +224,6 @@ impl Request {
     /// The mode (default `cors`).
     #[must_use]
     pub fn mode(mut self, mode: Mode) -> Request {
-        self.derived.clear();
         self.mode = mode;
         self
     }
@@ -427,7 +231,6 @@ impl Request {
     /// The credentials mode (default `same-origin`).
     #[must_use]
     pub fn credentials(mut self, credentials: Credentials) -> Request {
-        self.derived.clear();
         self.credentials = credentials;
         self
     }
@@ -435,7 +238,6 @@ impl Request {
     /// The redirect mode (default `follow`).
     #[must_use]
     pub fn redirect(mut self, redirect: RedirectMode) -> Request {
-        self.derived.clear();
         self.redirect = redirect;
         self
     }
