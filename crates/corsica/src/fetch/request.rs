@@ -177,24 +177,6 @@ impl Request {
         }
     }
 
-    /// A request with every part given at once (what the builder calls
-    /// set one by one, moving the request each time).
-    pub(crate) fn with_parts(
-        method: String,
-        url: String,
-        headers: Vec<(String, String)>,
-        body: Option<Body>,
-        (mode, credentials, redirect): (Mode, Credentials, RedirectMode),
-    ) -> Request {
-        let mut request = Request::new(method, url);
-        request.headers = headers;
-        request.body = body;
-        request.mode = mode;
-        request.credentials = credentials;
-        request.redirect = redirect;
-        request
-    }
-
     /// `fetch(url)`: a `GET`.
     pub fn get(url: impl Into<String>) -> Request {
         Request::new("GET", url)

@@ -232,13 +232,15 @@ impl<'c> PreparedCase<'c> {
 
 /// The driver's request for a case request.
 fn request(r: &CaseRequest) -> Request {
-    Request::with_parts(
-        r.method.clone(),
-        r.url.clone(),
-        r.headers.clone(),
-        r.body.as_deref().map(Body::text),
-        (r.mode, r.credentials, r.redirect),
-    )
+    let request = Request::new(r.method.clone(), r.url.clone())
+        .headers(r.headers.clone())
+        .mode(r.mode)
+        .credentials(r.credentials)
+        .redirect(r.redirect);
+    match &r.body {
+        Some(body) => request.body(Body::text(body)),
+        None => request,
+    }
 }
 
 /// The runner's default `Accept-Language`.
