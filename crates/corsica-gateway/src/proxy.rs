@@ -158,14 +158,17 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
             Ok(request) => {
                 let started = Instant::now();
                 let deadline = started + self.inner.timeout;
-                let (clock, sleep) = match &self.clock {
-                    Some(clock) if one_at_a_time => (Some(clock.request_deadline(deadline)), None),
-                    _ => (None, Some(tokio::time::sleep_until(deadline.into()))),
+                let timer = match &self.clock {
+                    Some(clock) if one_at_a_time => Timer::Clock {
+                        deadline: Some(clock.request_deadline(deadline)),
+                    },
+                    _ => Timer::Tokio {
+                        sleep: tokio::time::sleep_until(deadline.into()),
+                    },
                 };
                 Box::pin(Exchange {
                     answer: self.inner.client.send(request),
-                    clock,
-                    sleep,
+                    timer,
                     inner: self.inner.clone(),
                     started,
                 })
@@ -182,13 +185,21 @@ pin_project_lite::pin_project! {
     struct Exchange<F> {
         #[pin]
         answer: F,
-        // The timeout: the connection's clock (HTTP/1.1), else a tokio
-        // timer.
-        clock: Option<RequestDeadline>,
         #[pin]
-        sleep: Option<tokio::time::Sleep>,
+        timer: Timer,
         inner: Arc<ProxyInner>,
         started: Instant,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// A forwarded request's timeout: on its connection's clock (HTTP/1.1:
+    /// the connection's task polls the request), else a tokio timer (an
+    /// HTTP/2 stream runs in a task of its own).
+    #[project = TimerProj]
+    enum Timer {
+        Clock { deadline: Option<RequestDeadline> },
+        Tokio { #[pin] sleep: tokio::time::Sleep },
     }
 }
 
@@ -199,21 +210,25 @@ where
     type Output = Result<Response<Body>, Infallible>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.project();
-        if let Poll::Ready(sent) = this.answer.poll(cx) {
-            this.clock.take();
-            return Poll::Ready(Ok(this.inner.finish(Some(sent), *this.started)));
-        }
-        let timed_out = match (this.clock.as_ref(), this.sleep.as_pin_mut()) {
-            (Some(deadline), _) => deadline.passed(),
-            (None, Some(sleep)) => sleep.poll(cx).is_ready(),
-            (None, None) => false,
+        let mut this = self.project();
+        let answer = match this.answer.poll(cx) {
+            Poll::Ready(sent) => Some(sent),
+            Poll::Pending => {
+                let timed_out = match this.timer.as_mut().project() {
+                    TimerProj::Clock { deadline } => deadline.as_ref().is_some_and(|d| d.passed()),
+                    TimerProj::Tokio { sleep } => sleep.poll(cx).is_ready(),
+                };
+                if !timed_out {
+                    return Poll::Pending;
+                }
+                None
+            }
         };
-        if !timed_out {
-            return Poll::Pending;
+        // Withdrawn from the connection's clock as soon as it is over.
+        if let TimerProj::Clock { deadline } = this.timer.project() {
+            deadline.take();
         }
-        this.clock.take();
-        Poll::Ready(Ok(this.inner.finish(None, *this.started)))
+        Poll::Ready(Ok(this.inner.finish(answer, *this.started)))
     }
 }
 
