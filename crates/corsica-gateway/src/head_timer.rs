@@ -1,5 +1,6 @@
-//! hyper's header read timeout (`limits.header_read_timeout`) without a
-//! tokio timer per request.
+//! hyper's header read timeout (`limits.header_read_timeout`), and the
+//! upstream timeout of a request forwarded on an HTTP/1.1 connection
+//! ([`RequestDeadline`]), without a tokio timer per request.
 //!
 //! hyper starts the header read timeout each time it waits for a request
 //! head, which on a keep-alive connection is once per request: with
