@@ -64,21 +64,21 @@ async fn serve_page() -> SocketAddr {
 /// One fetch() of the plan, with what the app answers at its URL.
 struct Step {
     page: String,
-    request: CaseRequest,
-    app: ServerAnswer,
+    request: CaseRequest<'static>,
+    app: ServerAnswer<'static>,
     /// What we expect, so a model and a browser that agree on a wrong
     /// answer still fail.
     expect: Outcome,
 }
 
-fn text_answer(status: u16, body: &str) -> ServerAnswer {
+fn text_answer(status: u16, body: &str) -> ServerAnswer<'static> {
     ServerAnswer {
         status,
         headers: vec![
             ("content-type".into(), "text/plain; charset=utf-8".into()),
-            ("content-length".into(), body.len().to_string()),
+            ("content-length".into(), body.len().to_string().into()),
         ],
-        body: Some(body.into()),
+        body: Some(body.to_owned().into()),
     }
 }
 
@@ -102,17 +102,23 @@ async fn run(browser: Browser) {
         .layer(CorsLayer::new(policy.clone()).debug(true));
     let api = common::serve_axum(app).await;
 
-    let req =
-        |path: &str, method: &str, headers: &[(&str, &str)], credentials: &str| -> CaseRequest {
-            serde_json::from_value(serde_json::json!({
-                "url": format!("http://{api}{path}"),
-                "method": method,
-                "headers": headers,
-                "mode": "cors",
-                "credentials": credentials,
-            }))
+    let req = |path: &str,
+               method: &str,
+               headers: &[(&str, &str)],
+               credentials: &str|
+     -> CaseRequest<'static> {
+        let json = serde_json::json!({
+            "url": format!("http://{api}{path}"),
+            "method": method,
+            "headers": headers,
+            "mode": "cors",
+            "credentials": credentials,
+        })
+        .to_string();
+        serde_json::from_str::<CaseRequest>(&json)
             .unwrap()
-        };
+            .into_owned()
+    };
     let o = page_origin.clone();
     let steps = vec![
         Step {

@@ -68,13 +68,13 @@ fn read_lines(path: &Path) -> Vec<(usize, String)> {
         .collect()
 }
 
-fn load_cases(files: &[PathBuf]) -> Vec<Case> {
+fn load_cases(files: &[PathBuf]) -> Vec<Case<'static>> {
     let mut cases = Vec::new();
     for f in files {
         for (n, line) in read_lines(f) {
             let case: Case = serde_json::from_str(&line)
                 .unwrap_or_else(|e| panic!("{}:{n}: not a case: {e}", f.display()));
-            cases.push(case);
+            cases.push(case.into_owned());
         }
     }
     cases
@@ -373,10 +373,10 @@ const WAIT_MS: u64 = 3000;
 /// field of every request), and their ids returned. The model decides what
 /// a wait changes; any other difference stays a failure.
 fn explain_expired_preflights(
-    cases: &[Case],
+    cases: &[Case<'static>],
     browser: Browser,
     live: &HashMap<Key, Value>,
-) -> (Vec<Case>, HashSet<String>) {
+) -> (Vec<Case<'static>>, HashSet<String>) {
     let agrees = |case: &Case| {
         simulate_case(case, browser)
             .expect("case prepares")
@@ -405,7 +405,7 @@ fn explain_expired_preflights(
         });
         match explained {
             Some(v) => {
-                timed.insert(case.id.clone());
+                timed.insert(case.id.to_string());
                 out.push(v);
             }
             None => out.push(case.clone()),

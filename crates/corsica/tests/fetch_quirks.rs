@@ -4,7 +4,7 @@
 use corsica::fetch::Browser;
 use corsica::simulate::{Answer, Case, CaseOutcome, simulate_case};
 
-fn case(json: &str) -> Case {
+fn case(json: &str) -> Case<'_> {
     serde_json::from_str(json).expect("case parses")
 }
 

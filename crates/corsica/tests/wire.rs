@@ -21,7 +21,7 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-fn cases() -> HashMap<String, Case> {
+fn cases() -> HashMap<String, Case<'static>> {
     let mut out = HashMap::new();
     for entry in fs::read_dir(root().join("conformance/cases")).expect("conformance/cases") {
         let path = entry.expect("dir entry").path();
@@ -31,7 +31,7 @@ fn cases() -> HashMap<String, Case> {
         let text = fs::read_to_string(&path).expect("case file");
         for line in text.lines().filter(|l| !l.trim().is_empty()) {
             let case: Case = serde_json::from_str(line).expect("case parses");
-            out.insert(case.id.clone(), case);
+            out.insert(case.id.to_string(), case.into_owned());
         }
     }
     out
@@ -131,7 +131,7 @@ const KNOWN: &[(&str, &str, u64, &str)] = &[
 /// not set. The model keeps only the part of the cache that changes what
 /// CORS sees, so those two headers are left out of the comparison when the
 /// script did not set them.
-fn without_revalidation(wire: &Value, case: &Case, index: u64) -> Value {
+fn without_revalidation(wire: &Value, case: &Case<'_>, index: u64) -> Value {
     let named = |n: &str| {
         case.requests[index as usize]
             .headers

@@ -160,13 +160,26 @@ impl Request {
     /// when the fetch starts).
     pub fn new(method: impl Into<String>, url: impl Into<String>) -> Request {
         let url = url.into();
-        let absolute = url::Url::parse(&url).ok().map(|url| Absolute {
+        let parsed = url::Url::parse(&url).ok();
+        Request::with_parsed_url(method.into(), url, parsed)
+    }
+
+    /// [`Request::new`] for a caller that has already parsed `url` (the
+    /// simulator, whose request URLs are nearly always one of its routes'):
+    /// `parsed` must be `url::Url::parse(&url).ok()`.
+    pub(crate) fn with_parsed_url(
+        method: String,
+        url: String,
+        parsed: Option<url::Url>,
+    ) -> Request {
+        debug_assert_eq!(parsed, url::Url::parse(&url).ok());
+        let absolute = parsed.map(|url| Absolute {
             origin: crate::origin::Origin::of_parsed(&url),
             host: super::wire::host_header(&url),
             url,
         });
         Request {
-            method: method.into(),
+            method,
             url,
             absolute,
             headers: Vec::new(),

@@ -26,7 +26,7 @@ use crate::policy::Policy;
 /// preparation a large allocation).
 #[derive(Clone, Debug)]
 struct Route<'c> {
-    endpoint: &'c Endpoint,
+    endpoint: &'c Endpoint<'c>,
     /// The answer to a preflight.
     preflight: OnceLock<Box<ResponseHead<'c>>>,
     /// The answer to every other request.
@@ -76,7 +76,7 @@ pub struct CaseError {
 /// simulate any number of times.
 #[derive(Clone, Debug)]
 pub struct PreparedCase<'c> {
-    case: &'c Case,
+    case: &'c Case<'c>,
     page: Page,
     /// Each request, and the delay before it (read here, so that a run
     /// does not touch the case's own requests).
@@ -114,7 +114,7 @@ fn rig_head<'c>(answer: Option<&'c ServerAnswer>, default_status: u16) -> Respon
     let mut has_length = false;
     for (n, v) in headers {
         has_length |= eq_ci(n, "content-length");
-        head.push(n.as_str(), v.as_str());
+        head.push(&**n, &**v);
     }
     let may_have_body = !(100..200).contains(&status) && status != 204 && status != 304;
     if may_have_body && !has_length {
@@ -143,7 +143,7 @@ impl<'c> PreparedCase<'c> {
     /// Prepares a case; `load` turns a policy file path into a policy (it
     /// is called once per endpoint that names a file).
     pub fn with_policies(
-        case: &'c Case,
+        case: &'c Case<'c>,
         load: &mut dyn FnMut(&str) -> Result<Arc<Policy>, String>,
     ) -> Result<PreparedCase<'c>, CaseError> {
         let (origin, origin_text) = Origin::parse_serialized(&case.origin)
@@ -154,13 +154,22 @@ impl<'c> PreparedCase<'c> {
         let page = Page::with_serialized_origin(origin, origin_text, page_url);
         let mut routes =
             HashMap::with_capacity_and_hasher(case.server.len(), BuildHasherDefault::default());
+        // A request's URL is nearly always written as one of the routes'
+        // keys: the key's parse is then the request's too (a URL parse is
+        // the largest single cost of preparing a case).
+        let mut request_urls: Vec<Option<url::Url>> = vec![None; case.requests.len()];
         for (key, endpoint) in &case.server {
             let Ok(url) = url::Url::parse(key) else {
                 continue;
             };
+            for (slot, r) in request_urls.iter_mut().zip(&case.requests) {
+                if r.url == *key {
+                    *slot = Some(url.clone());
+                }
+            }
             let fail = |message: String| CaseError {
-                id: case.id.clone(),
-                url: key.clone(),
+                id: case.id.to_string(),
+                url: key.to_string(),
                 message,
             };
             let policy = match &endpoint.policy {
@@ -183,7 +192,12 @@ impl<'c> PreparedCase<'c> {
         let requests = case
             .requests
             .iter()
-            .map(|r| (request(r), Duration::from_millis(r.delay_ms.unwrap_or(0))))
+            .zip(request_urls)
+            .map(|(r, parsed)| {
+                let parsed = parsed.or_else(|| url::Url::parse(&r.url).ok());
+                let delay = Duration::from_millis(r.delay_ms.unwrap_or(0));
+                (request(r, parsed), delay)
+            })
             .collect();
         let identity = (case.user_agent.is_some() || case.accept_language.is_some()).then(|| {
             (
@@ -207,7 +221,7 @@ impl<'c> PreparedCase<'c> {
     }
 
     /// The case this was prepared from.
-    pub fn case(&self) -> &'c Case {
+    pub fn case(&self) -> &'c Case<'c> {
         self.case
     }
 
@@ -231,9 +245,15 @@ impl<'c> PreparedCase<'c> {
 }
 
 /// The driver's request for a case request.
-fn request(r: &CaseRequest) -> Request {
-    let request = Request::new(r.method.clone(), r.url.clone())
-        .headers(r.headers.clone())
+/// `parsed`: the request's URL parsed (`url::Url::parse(&r.url).ok()`).
+fn request(r: &CaseRequest, parsed: Option<url::Url>) -> Request {
+    let request = Request::with_parsed_url(r.method.to_string(), r.url.to_string(), parsed)
+        .headers(
+            r.headers
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect(),
+        )
         .mode(r.mode)
         .credentials(r.credentials)
         .redirect(r.redirect);
@@ -366,7 +386,7 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
             ),
         };
         answers.push(Answer {
-            id: pc.case.id.clone(),
+            id: pc.case.id.to_string(),
             index,
             browser,
             preflight,
