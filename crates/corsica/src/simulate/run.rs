@@ -39,13 +39,20 @@ impl<'c> Route<'c> {
     /// The application's answer to a preflight, or to any other request,
     /// at `url` (the route's).
     fn head(&self, preflight: bool, url: &url::Url) -> &ResponseHead<'c> {
-        let (slot, answer, default_status) = if preflight {
-            (&self.preflight, self.endpoint.preflight.as_ref(), 405)
+        let slot = if preflight {
+            &self.preflight
         } else {
-            let app_default = if self.policy.is_some() { 200 } else { 404 };
-            (&self.response, self.endpoint.response.as_ref(), app_default)
+            &self.response
         };
+        // The endpoint (the case's own memory) is read only to build the
+        // head: a case run again finds its heads without touching it.
         slot.get_or_init(|| {
+            let (answer, default_status) = if preflight {
+                (self.endpoint.preflight.as_ref(), 405)
+            } else {
+                let app_default = if self.policy.is_some() { 200 } else { 404 };
+                (self.endpoint.response.as_ref(), app_default)
+            };
             let mut head = rig_head(answer, default_status);
             // A redirect's target is resolved once per case, not on each
             // hop.
