@@ -1,6 +1,7 @@
 //! Running a case: the request-level driver fed with the case's answers,
 //! and the conformance runner's conventions applied around it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
@@ -89,9 +90,12 @@ pub struct PreparedCase<'c> {
     /// does not touch the case's own requests).
     requests: Vec<(Request, Duration)>,
     routes: HashMap<String, Route<'c>, BuildHasherDefault<FxHasher>>,
-    /// The `User-Agent` and `Accept-Language` of the runner's browser, per
-    /// browser, when the case does not name its own.
-    identity: Option<(Bytes, Bytes)>,
+    /// The case's own `User-Agent` and `Accept-Language`, when it names
+    /// them (else the runner's browser's, per browser).
+    identity: (Option<Bytes>, Option<Bytes>),
+    /// The case's id (kept here, so that a run reads nothing of the case
+    /// itself but this text).
+    id: &'c str,
 }
 
 /// A URL without user-info and fragment: its text is the routing key.
@@ -206,24 +210,17 @@ impl<'c> PreparedCase<'c> {
                 (request(r, parsed), delay)
             })
             .collect();
-        let identity = (case.user_agent.is_some() || case.accept_language.is_some()).then(|| {
-            (
-                Bytes::from(crate::headers::wire_bytes(
-                    case.user_agent.as_deref().unwrap_or_default(),
-                )),
-                Bytes::from(crate::headers::wire_bytes(
-                    case.accept_language
-                        .as_deref()
-                        .unwrap_or(RIG_ACCEPT_LANGUAGE),
-                )),
-            )
-        });
+        let wire = |text: &Option<Cow<'_, str>>| {
+            text.as_deref()
+                .map(|t| Bytes::from(crate::headers::wire_bytes(t)))
+        };
         Ok(PreparedCase {
             case,
             page,
             requests,
             routes,
-            identity,
+            identity: (wire(&case.user_agent), wire(&case.accept_language)),
+            id: &case.id,
         })
     }
 
@@ -298,22 +295,11 @@ fn rig_state(browser: Browser, pc: &PreparedCase<'_>) -> BrowserState {
         Browser::Webkit => (&WEBKIT_UA, &WEBKIT_ACCEPT_LANGUAGE),
         _ => (&CHROME_UA, &ACCEPT_LANGUAGE),
     };
-    match &pc.identity {
-        Some((ua, al)) => {
-            let ua = if pc.case.user_agent.is_some() {
-                ua
-            } else {
-                rig_ua
-            };
-            let al = if pc.case.accept_language.is_some() {
-                al
-            } else {
-                rig_al
-            };
-            state.set_identity(ua.clone(), al.clone());
-        }
-        None => state.set_identity(rig_ua.clone(), rig_al.clone()),
-    }
+    let (ua, al) = &pc.identity;
+    state.set_identity(
+        ua.as_ref().unwrap_or(rig_ua).clone(),
+        al.as_ref().unwrap_or(rig_al).clone(),
+    );
     state
 }
 
@@ -393,7 +379,7 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
             ),
         };
         answers.push(Answer {
-            id: pc.case.id.to_string(),
+            id: pc.id.to_owned(),
             index,
             browser,
             preflight,
