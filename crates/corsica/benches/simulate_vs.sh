@@ -24,6 +24,11 @@
 #   difference divided by 3 (what one more pass of both browsers costs,
 #   setup cancelled out).
 #
+# LTO=1 builds both benches as the workspace's release profile builds what
+# it ships (`lto = "fat"`, `codegen-units = 1`; the bench profile keeps the
+# defaults otherwise), each in a target directory of its own: the same
+# comparison under the settings of the shipped binary.
+#
 # Everything runs under `nice -n 10`; look at `uptime` first: timings taken
 # while others compile are not figures.
 set -Eeuo pipefail
@@ -42,6 +47,11 @@ note() { echo "simulate-vs: $*" >&2; }
 
 # The path of the `simulate` bench executable cargo builds in directory $1
 # with target directory $2.
+SUFFIX=""
+if [ "${LTO:-0}" = 1 ]; then
+    export CARGO_PROFILE_BENCH_LTO=fat CARGO_PROFILE_BENCH_CODEGEN_UNITS=1
+    SUFFIX="-lto"
+fi
 bench_binary() {
     (cd "$1" && CARGO_TARGET_DIR="$2" CARGO_INCREMENTAL=0 nice -n 10 \
         cargo bench -p corsica --bench simulate --no-run --message-format=json 2>/dev/null) |
@@ -51,11 +61,15 @@ bench_binary() {
 if [ -z "${BASE_BIN:-}" ]; then
     note "checking out $BASE ($COMMIT) in a temporary worktree"
     git -C "$ROOT" worktree add --quiet --detach "$WORK/base" "$COMMIT"
-    note "building the bench of $BASE (target/simulate-vs/$COMMIT)"
-    BASE_BIN=$(bench_binary "$WORK/base" "$ROOT/target/simulate-vs/$COMMIT")
+    note "building the bench of $BASE (target/simulate-vs/$COMMIT$SUFFIX)"
+    BASE_BIN=$(bench_binary "$WORK/base" "$ROOT/target/simulate-vs/$COMMIT$SUFFIX")
 fi
 note "building the bench of the working tree"
-TREE_BIN=$(bench_binary "$ROOT" "${CARGO_TARGET_DIR:-$ROOT/target}")
+if [ -n "$SUFFIX" ]; then
+    TREE_BIN=$(bench_binary "$ROOT" "$ROOT/target/simulate-vs/tree$SUFFIX")
+else
+    TREE_BIN=$(bench_binary "$ROOT" "${CARGO_TARGET_DIR:-$ROOT/target}")
+fi
 [ -x "$BASE_BIN" ] && [ -x "$TREE_BIN" ] || { note "a bench did not build"; exit 2; }
 
 CORPUS="$WORK/corpus.jsonl"
@@ -100,7 +114,9 @@ for k in sorted(base):
     print(f"{k:18} {sys.argv[1]} {bf:.3f} / {bm:.3f}   tree {tf:.3f} / {tm:.3f}   tree/base {tf / bf:.2f}x / {tm / bm:.2f}x")
 PY
 
-if command -v valgrind >/dev/null; then
+# (Not under LTO=1: whole-program inlining can fold the counted functions
+# into their callers.)
+if command -v valgrind >/dev/null && [ -z "$SUFFIX" ]; then
     collected() {
         nice -n 10 valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
             sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
