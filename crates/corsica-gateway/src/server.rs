@@ -159,6 +159,9 @@ pub(crate) struct State {
     pub(crate) generation: u64,
     pub(crate) config: GatewayConfig,
     pub(crate) routes: Vec<RouteService>,
+    /// Whether a route names a host: if none does, a request's host does
+    /// not choose its route and is not looked up.
+    pub(crate) by_host: bool,
 }
 
 /// A hook that serves some paths itself (the demo's lab).
@@ -202,6 +205,7 @@ impl Shared {
             .collect();
         State {
             generation,
+            by_host: config.routes.iter().any(|r| r.host.is_some()),
             config,
             routes,
         }
@@ -456,6 +460,7 @@ impl Gateway {
                 generation: 0,
                 config: config.clone(),
                 routes: Vec::new(),
+                by_host: false,
             }),
             metrics: Metrics::default(),
             clients: Mutex::new(HashMap::new()),
@@ -963,6 +968,58 @@ fn head_size<B>(request: &Request<B>) -> usize {
         .fold(line, |n, (k, v)| n + k.as_str().len() + v.len() + 4)
 }
 
+/// The host a request is for: its URI's authority, else its `Host`.
+fn request_host<B>(request: &Request<B>) -> Option<&str> {
+    request.uri().authority().map(|a| a.as_str()).or_else(|| {
+        request
+            .headers()
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+    })
+}
+
+impl ConnService {
+    /// The demo's own paths (its lab): out of line, as the gateway proper
+    /// has none (instruction cache).
+    #[inline(never)]
+    #[allow(clippy::result_large_err)] // the request is handed back whole, as hyper gave it
+    fn call_extra(
+        &self,
+        extra: &dyn Extra,
+        request: Request<Incoming>,
+        state: &State,
+    ) -> Result<ConnFuture, Request<Incoming>> {
+        let guard = InFlight::new(&self.shared, &self.activity);
+        let response = extra.try_call(request, state)?;
+        Ok(ConnFuture::Boxed(Box::pin(async move {
+            let response = response.await;
+            drop(guard);
+            Ok(response)
+        })))
+    }
+
+    /// The 404 of a request no route takes.
+    #[cold]
+    #[inline(never)]
+    fn not_found(&self, request: &Request<Incoming>, state: &State) -> ConnFuture {
+        self.shared.metrics.unrouted.fetch_add(1, Ordering::Relaxed);
+        let text = format!(
+            "corsica gateway: no route for host `{}` and path `{}`; the configured routes are: {}\n",
+            request_host(request).unwrap_or(""),
+            request.uri().path(),
+            state
+                .config
+                .routes
+                .iter()
+                .map(|r| format!("{}{}", r.host.as_deref().unwrap_or("*"), r.path))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        self.activity.touch(&self.shared);
+        ConnFuture::Ready(Some(plain(StatusCode::NOT_FOUND, text)))
+    }
+}
+
 impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Response = Response<Body>;
     type Error = Infallible;
@@ -972,19 +1029,10 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
         let mut routes = self.routes.borrow_mut();
         let routes = &mut *routes;
         let mut request = match &self.shared.extra {
-            Some(extra) => {
-                let guard = InFlight::new(&self.shared, &self.activity);
-                match extra.try_call(request, routes.state.load()) {
-                    Ok(response) => {
-                        return ConnFuture::Boxed(Box::pin(async move {
-                            let response = response.await;
-                            drop(guard);
-                            Ok(response)
-                        }));
-                    }
-                    Err(request) => request,
-                }
-            }
+            Some(extra) => match self.call_extra(&**extra, request, routes.state.load()) {
+                Ok(future) => return future,
+                Err(request) => request,
+            },
             None => request,
         };
         let ConnRoutes {
@@ -995,28 +1043,13 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
             clock,
         } = routes;
         let state = state.load();
-        let host = request.uri().authority().map(|a| a.as_str()).or_else(|| {
-            request
-                .headers()
-                .get(header::HOST)
-                .and_then(|h| h.to_str().ok())
-        });
+        let host = if state.by_host {
+            request_host(&request)
+        } else {
+            None
+        };
         let Some(index) = state.config.route_for(host, request.uri().path()) else {
-            self.shared.metrics.unrouted.fetch_add(1, Ordering::Relaxed);
-            let text = format!(
-                "corsica gateway: no route for host `{}` and path `{}`; the configured routes are: {}\n",
-                host.unwrap_or(""),
-                request.uri().path(),
-                state
-                    .config
-                    .routes
-                    .iter()
-                    .map(|r| format!("{}{}", r.host.as_deref().unwrap_or("*"), r.path))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-            self.activity.touch(&self.shared);
-            return ConnFuture::Ready(Some(plain(StatusCode::NOT_FOUND, text)));
+            return self.not_found(&request, state);
         };
         let limit = state.config.limits.max_header_bytes;
         let size = head_size(&request);
