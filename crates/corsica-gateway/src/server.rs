@@ -539,6 +539,15 @@ impl Gateway {
             .http1()
             .timer(TokioTimer::new())
             .keep_alive(true)
+            // hyper would queue the head and the body's chunks and send
+            // them with one `writev`; flattened into one buffer, they go
+            // with one `write`, the same bytes and system calls, and hyper
+            // runs less code per answer: per preflight 788 -> 756 lines of
+            // code, per proxied GET 9% fewer L1 instruction-cache misses
+            // (BENCHMARKS.md, "Code layout and the instruction cache").
+            // Bodies are copied into that buffer: a few bytes to kilobytes
+            // for an API's answers.
+            .writev(false)
             .header_read_timeout(limits.header_read_timeout)
             // The parser's hard limit; the gateway's own (answered 431 with
             // CORS headers) is `max_header_bytes`.
@@ -746,9 +755,6 @@ async fn serve_connection(
             side.woken.store(true, Ordering::Relaxed);
         }
         loop {
-            // When the timer woke the task for a head's deadline, hyper
-            // polls its sleep here, finds the deadline passed and ends the
-            // connection.
             if let Poll::Ready(result) = conn.as_mut().poll(cx) {
                 return Poll::Ready(result);
             }
@@ -790,11 +796,19 @@ async fn serve_connection(
                         next = now + wait.as_millis() as u64;
                     }
                 }
-                if let Some(head) = clock.deadline() {
-                    // Past it, hyper ends the connection at the next poll
-                    // (the loop's start); looked at again shortly in case
-                    // it did not poll its sleep.
-                    next = next.min(head.max(now + 100));
+                if clock.head_deadline().is_some_and(|head| head <= now) {
+                    // The request head did not come in time
+                    // (`limits.header_read_timeout`): the connection ends,
+                    // as hyper ends it with a timer of its own.
+                    return Poll::Ready(Err(HEAD_TIMEOUT.into()));
+                }
+                if let Some(deadline) = clock.deadline() {
+                    // A head, or the upstream's answer to a forwarded
+                    // request, is awaited by then. A request's future
+                    // (polled at the loop's start) sees its own deadline
+                    // passed; looked at again shortly in case it was not
+                    // polled.
+                    next = next.min(deadline.max(now + 100));
                 }
                 armed = next;
                 if armed != u64::MAX {
@@ -816,6 +830,9 @@ async fn serve_connection(
         shared.drained.notify_waiters();
     }
 }
+
+/// Why a connection ended whose request head did not come in time.
+const HEAD_TIMEOUT: &str = "request head not received within limits.header_read_timeout";
 
 /// The waker given to a connection's shutdown signal and idle timer: it
 /// notes that one of them woke, then wakes the connection's task.
@@ -1028,6 +1045,8 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
     fn call(&self, request: Request<Incoming>) -> Self::Future {
         let mut routes = self.routes.borrow_mut();
         let routes = &mut *routes;
+        // hyper has read this request's head (see `head_timer`).
+        routes.clock.head_received();
         let mut request = match &self.shared.extra {
             Some(extra) => match self.call_extra(&**extra, request, routes.state.load()) {
                 Ok(future) => return future,
