@@ -264,7 +264,7 @@ impl Policy {
     ///
     /// <https://fetch.spec.whatwg.org/#http-cors-protocol>
     pub fn decide<'a>(&'a self, method: &Method, headers: &'a HeaderMap) -> Decision<'a> {
-        let mut origins = lines(headers, &header::ORIGIN).iter();
+        let mut origins = headers.get_all(header::ORIGIN).iter();
         let Some(origin) = origins.next() else {
             // Not a CORS request; the answer still depends on Origin.
             return Decision::NotCors {
@@ -281,7 +281,7 @@ impl Policy {
         // `Origin` and `Access-Control-Request-Method`. An OPTIONS request
         // without the latter is an actual request.
         let request_method = (method == Method::OPTIONS)
-            .then(|| lines(headers, &header::ACCESS_CONTROL_REQUEST_METHOD))
+            .then(|| headers.get_all(header::ACCESS_CONTROL_REQUEST_METHOD))
             .filter(|lines| lines.iter().next().is_some());
         let Some(request_method) = request_method else {
             return match origin {
@@ -304,7 +304,7 @@ impl Policy {
 
         let checked = origin.and_then(|allow_origin| {
             self.check_method(request_method)?;
-            let acrh = lines(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS);
+            let acrh = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
             self.request_headers.check(|| acrh.iter())?;
             let pna = self.check_private_network(headers)?;
             Ok((allow_origin, pna))
@@ -464,12 +464,3 @@ impl Policy {
 
 #[cfg(test)]
 mod tests;
-
-/// The lines of one request header. Out of line: `decide`'s lookups then
-/// share one copy of the header map's probe loop instead of inlining one
-/// each, which keeps the per-request code small for the instruction cache
-/// (BENCHMARKS.md, "Code layout and the instruction cache").
-#[inline(never)]
-fn lines<'a>(headers: &'a HeaderMap, name: &header::HeaderName) -> header::GetAll<'a, HeaderValue> {
-    headers.get_all(name)
-}
