@@ -344,7 +344,11 @@ impl Http1Pool {
             })?
             .map_err(Failure::Connect)?;
         let _ = stream.set_nodelay(true);
+        // One buffer per write, as for the gateway's own answers
+        // (`server.rs`: fewer instructions and instruction-cache lines
+        // per request than the vectored writes hyper picks for TCP).
         let (sender, connection) = http1::Builder::new()
+            .writev(false)
             .handshake(TokioIo::new(stream))
             .await
             .map_err(Failure::Http)?;

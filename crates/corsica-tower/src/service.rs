@@ -197,7 +197,15 @@ where
             report_shadow(shared, &decision, &request);
             return ResponseFuture::untouched(inner.call(request));
         }
-        let explanation = report(shared, &decision, &request);
+        // An allowed request without `trace_allowed` reports nothing; the
+        // rest is out of line (instruction cache).
+        let explanation = if decision.rejection().is_none()
+            && !(decision.is_cors() && shared.trace_allowed.load(Ordering::Relaxed))
+        {
+            None
+        } else {
+            report(shared, &decision, &request)
+        };
         match decision.status() {
             Some(status) => {
                 // Answered here. When the request's header map has room
@@ -241,6 +249,7 @@ where
 
 /// Reports a decision taken in shadow mode: what would be rejected
 /// (and, with `trace_allowed`, what would be allowed).
+#[inline(never)]
 fn report_shadow<B>(shared: &Shared, decision: &Decision<'_>, request: &Request<B>) {
     match decision.rejection() {
         Some(rejection) => tracing::info!(
@@ -270,6 +279,7 @@ fn report_shadow<B>(shared: &Shared, decision: &Decision<'_>, request: &Request<
 
 /// Reports the decision through `tracing`; returns the debug header's
 /// value when debugging is on and the request is rejected.
+#[inline(never)]
 fn report<B>(
     shared: &Shared,
     decision: &Decision<'_>,
