@@ -159,20 +159,20 @@ impl Request {
     /// stays `patch`), the URL as written (resolved against the page's URL
     /// when the fetch starts).
     pub fn new(method: impl Into<String>, url: impl Into<String>) -> Request {
-        let url = url.into();
-        let parsed = url::Url::parse(&url).ok();
-        Request::with_parsed_url(method.into(), url, parsed)
+        Request::with_parsed_url(method.into(), url.into(), None)
     }
 
-    /// [`Request::new`] for a caller that has already parsed `url` (the
-    /// simulator, whose request URLs are nearly always one of its routes'):
-    /// `parsed` must be `url::Url::parse(&url).ok()`.
+    /// [`Request::new`], for a caller that may have parsed `url` already
+    /// (the simulator, whose request URLs are nearly always one of its
+    /// routes'): `parsed` is `url::Url::parse(&url)` when it did, else the
+    /// URL is parsed here.
     pub(crate) fn with_parsed_url(
         method: String,
         url: String,
         parsed: Option<url::Url>,
     ) -> Request {
-        debug_assert_eq!(parsed, url::Url::parse(&url).ok());
+        debug_assert!(parsed.is_none() || parsed == url::Url::parse(&url).ok());
+        let parsed = parsed.or_else(|| url::Url::parse(&url).ok());
         let absolute = parsed.map(|url| Absolute {
             origin: crate::origin::Origin::of_parsed(&url),
             host: super::wire::host_header(&url),

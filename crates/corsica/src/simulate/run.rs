@@ -205,7 +205,6 @@ impl<'c> PreparedCase<'c> {
             .iter()
             .zip(request_urls)
             .map(|(r, parsed)| {
-                let parsed = parsed.or_else(|| url::Url::parse(&r.url).ok());
                 let delay = Duration::from_millis(r.delay_ms.unwrap_or(0));
                 (request(r, parsed), delay)
             })
@@ -249,7 +248,8 @@ impl<'c> PreparedCase<'c> {
 }
 
 /// The driver's request for a case request.
-/// `parsed`: the request's URL parsed (`url::Url::parse(&r.url).ok()`).
+/// `parsed`: the request's URL parsed, when a route's key was the same
+/// text (else `Request` parses it).
 fn request(r: &CaseRequest, parsed: Option<url::Url>) -> Request {
     let request = Request::with_parsed_url(r.method.to_string(), r.url.to_string(), parsed)
         .headers(
