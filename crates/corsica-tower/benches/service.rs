@@ -118,6 +118,20 @@ fn bench_actix(bencher: Bencher, name: &str, timed: Timed) {
     // actix's test requests need its system (a thread-local runtime).
     let system = actix_web::rt::System::new();
     system.block_on(async {
+        // The same work as corsica-tower's on an actual request, allowed
+        // or not: actix-cors 0.7 calls the application (its
+        // `block_on_origin_mismatch` is off unless set) and adds its
+        // headers to the application's answer (200 here; actix-cors's own
+        // refusal would be a 400).
+        if !c.preflight {
+            let response = poll_now(middleware.call(c.actix_request()))
+                .unwrap_or_else(|e| panic!("{name}: actix-cors failed: {e}"));
+            assert_eq!(
+                response.status().as_u16(),
+                200,
+                "{name}: actix-cors answered without calling the application"
+            );
+        }
         let bencher = bencher.with_inputs(|| c.actix_request());
         match timed {
             Timed::Call => bencher.bench_local_values(|request| poll_now(middleware.call(request))),
