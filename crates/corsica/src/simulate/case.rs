@@ -144,13 +144,40 @@ impl Endpoint<'_> {
 }
 
 /// A policy in a case: a file to read, or the policy's keys inline.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum PolicySpec {
     /// A path to a policy file (TOML).
     File(String),
     /// The policy itself.
     Inline(PolicyConfig),
+}
+
+/// By the JSON type, not by trying each variant (serde's `untagged`), so
+/// that a wrong key or value inside an inline policy is reported as such
+/// (``unknown field `max_agee`, expected one of …``) rather than as "data
+/// did not match any variant".
+impl<'de> Deserialize<'de> for PolicySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PolicySpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a policy file's path (a string) or a policy (an object with a policy file's keys)")
+            }
+            fn visit_str<E: serde::de::Error>(self, path: &str) -> Result<PolicySpec, E> {
+                Ok(PolicySpec::File(path.to_owned()))
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                map: M,
+            ) -> Result<PolicySpec, M::Error> {
+                PolicyConfig::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+                    .map(PolicySpec::Inline)
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// One HTTP response, written verbatim (header order and duplicates kept).
@@ -246,9 +273,10 @@ fn is_follow(r: &RedirectMode) -> bool {
 mod borrowed {
     use std::borrow::Cow;
     use std::collections::BTreeMap;
+    use std::collections::btree_map::Entry;
     use std::fmt;
 
-    use serde::de::{Deserialize, Deserializer, Visitor};
+    use serde::de::{Deserialize, Deserializer, Error as _, Visitor};
 
     use super::Endpoint;
 
@@ -305,7 +333,19 @@ mod borrowed {
             ) -> Result<Self::Value, M::Error> {
                 let mut server = BTreeMap::new();
                 while let Some((url, endpoint)) = map.next_entry::<Str<'de>, Endpoint<'de>>()? {
-                    server.insert(url.0, endpoint);
+                    // A second entry for a URL would replace the first
+                    // without a word: refused, as a duplicate field is.
+                    match server.entry(url.0) {
+                        Entry::Occupied(e) => {
+                            return Err(M::Error::custom(format_args!(
+                                "the server has two entries for `{}`: keep one",
+                                e.key()
+                            )));
+                        }
+                        Entry::Vacant(e) => {
+                            e.insert(endpoint);
+                        }
+                    }
                 }
                 Ok(server)
             }
@@ -350,5 +390,67 @@ mod tests {
         let json = serde_json::to_string(&owned).unwrap();
         let again: Case<'_> = serde_json::from_str(&json).unwrap();
         assert_eq!(again, case);
+    }
+
+    fn with_server(server: &str) -> String {
+        format!(
+            r#"{{"id": "p", "origin": "https://app.test", "server": {server},
+                "requests": [{{"url": "https://api.test/x"}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_policy_is_a_path_or_a_policy_and_its_errors_name_what_is_wrong() {
+        use super::PolicySpec;
+        let text = with_server(r#"{"https://api.test/x": {"policy": "api.toml"}}"#);
+        let case: Case<'_> = serde_json::from_str(&text).unwrap();
+        let endpoint = &case.server["https://api.test/x"];
+        assert_eq!(endpoint.policy, Some(PolicySpec::File("api.toml".into())));
+
+        let text = with_server(
+            r#"{"https://api.test/x": {"policy": {"origins": ["https://app.test"], "max_age": 60}}}"#,
+        );
+        let case: Case<'_> = serde_json::from_str(&text).unwrap();
+        let Some(PolicySpec::Inline(config)) = &case.server["https://api.test/x"].policy else {
+            panic!("not an inline policy");
+        };
+        assert_eq!(config.origins, ["https://app.test"]);
+        assert_eq!(config.max_age, Some(60));
+
+        // The key or value at fault, not "did not match any variant".
+        let text =
+            with_server(r#"{"https://api.test/x": {"policy": {"origins": [], "max_agee": 60}}}"#);
+        let e = serde_json::from_str::<Case<'_>>(&text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("unknown field `max_agee`"), "{e}");
+        let text = with_server(r#"{"https://api.test/x": {"policy": {"credentials": "yes"}}}"#);
+        let e = serde_json::from_str::<Case<'_>>(&text)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected a boolean"), "{e}");
+        let text = with_server(r#"{"https://api.test/x": {"policy": 3}}"#);
+        let e = serde_json::from_str::<Case<'_>>(&text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("a policy file's path (a string) or a policy"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn a_url_given_twice_in_the_server_is_refused() {
+        let text = with_server(
+            r#"{"https://api.test/x": {"response": {"status": 200}},
+                "https://api.test/x": {"response": {"status": 500}}}"#,
+        );
+        let e = serde_json::from_str::<Case<'_>>(&text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the server has two entries for `https://api.test/x`"),
+            "{e}"
+        );
     }
 }

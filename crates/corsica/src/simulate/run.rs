@@ -167,17 +167,16 @@ impl<'c> PreparedCase<'c> {
             HashMap::with_capacity_and_hasher(case.server.len(), BuildHasherDefault::default());
         // A request's URL is nearly always written as one of the routes'
         // keys: the key's parse is then the request's too (a URL parse is
-        // the largest single cost of preparing a case).
-        let mut request_urls: Vec<Option<url::Url>> = vec![None; case.requests.len()];
+        // the largest single cost of preparing a case). Looked up by text,
+        // so a case with many routes and many requests costs their sum,
+        // not their product.
+        let mut parsed_keys: HashMap<&str, url::Url, BuildHasherDefault<FxHasher>> =
+            HashMap::with_capacity_and_hasher(case.server.len(), BuildHasherDefault::default());
         for (key, endpoint) in &case.server {
             let Ok(url) = url::Url::parse(key) else {
                 continue;
             };
-            for (slot, r) in request_urls.iter_mut().zip(&case.requests) {
-                if r.url == *key {
-                    *slot = Some(url.clone());
-                }
-            }
+            parsed_keys.insert(key, url.clone());
             let fail = |message: String| CaseError {
                 id: case.id.to_string(),
                 url: key.to_string(),
@@ -203,10 +202,9 @@ impl<'c> PreparedCase<'c> {
         let requests = case
             .requests
             .iter()
-            .zip(request_urls)
-            .map(|(r, parsed)| {
+            .map(|r| {
                 let delay = Duration::from_millis(r.delay_ms.unwrap_or(0));
-                (request(r, parsed), delay)
+                (request(r, parsed_keys.get(&*r.url).cloned()), delay)
             })
             .collect();
         let wire = |text: &Option<Cow<'_, str>>| {
