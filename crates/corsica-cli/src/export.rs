@@ -4,12 +4,10 @@
 //! The translation is `corsica_doctor::export`; this module reads the file,
 //! validates the flags and prints.
 
-use std::fs;
-use std::io::{self, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::Context;
 use clap::Args;
 use corsica::Policy;
 use corsica_doctor::export::{ExportError, ExportOptions, Stack, export};
@@ -63,7 +61,7 @@ pub(crate) fn run(args: &ExportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
     if let Some(url) = &args.upstream {
         options = options.upstream(url)?;
     }
-    let text = read(&args.file)?;
+    let text = crate::policy::read_policy(&args.file)?;
     let policy = match Policy::from_toml_str(&text) {
         Ok(policy) => policy,
         Err(errors) => {
@@ -95,21 +93,4 @@ pub(crate) fn run(args: &ExportArgs, ctx: &Ctx) -> anyhow::Result<ExitCode> {
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// Reads the policy file (or stdin for `-`).
-fn read(path: &Path) -> anyhow::Result<String> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        io::stdin()
-            .read_to_string(&mut text)
-            .context("cannot read the policy from standard input (send UTF-8 TOML)")?;
-        return Ok(text);
-    }
-    fs::read_to_string(path).with_context(|| {
-        format!(
-            "cannot read {} (check the path and that it is a UTF-8 policy file)",
-            path.display()
-        )
-    })
 }

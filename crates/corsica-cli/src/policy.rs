@@ -14,7 +14,9 @@ use clap::{Args, Subcommand};
 use owo_colors::OwoColorize;
 
 use crate::output::Ctx;
-use corsica::policy::{POLICY_KEYS, Policy, PolicyError, PolicyErrors, PolicyWarning};
+use corsica::policy::{
+    MAX_POLICY_BYTES, POLICY_KEYS, Policy, PolicyError, PolicyErrors, PolicyWarning,
+};
 use corsica::shorten::shorten;
 
 /// Exit status: the policy is invalid, or the request was rejected.
@@ -138,28 +140,35 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// Reads the policy file (or stdin for `-`), with an error that names the
-/// file and says what to do.
+/// file and says what to do. At most one byte more than the engine's
+/// `MAX_POLICY_BYTES` is read (the engine refuses longer text), so a wrong
+/// path such as `/dev/zero` fails instead of filling the memory.
 pub(crate) fn read_policy(path: &Path) -> anyhow::Result<String> {
+    let limit = MAX_POLICY_BYTES as u64 + 1;
+    let mut text = String::new();
     if path == Path::new("-") {
-        let mut text = String::new();
         io::stdin()
+            .take(limit)
             .read_to_string(&mut text)
             .context("cannot read the policy from standard input (send UTF-8 TOML)")?;
         return Ok(text);
     }
-    fs::read_to_string(path).map_err(|err| {
-        let hint = match err.kind() {
-            io::ErrorKind::NotFound => "check the path, or create the file",
-            io::ErrorKind::PermissionDenied => "check the file's permissions",
-            io::ErrorKind::InvalidData => "a policy file is UTF-8 TOML",
-            io::ErrorKind::IsADirectory => "pass a policy file, not a directory",
-            _ => "pass another path",
-        };
-        anyhow::anyhow!(
-            "cannot read {}: {err} ({hint})",
-            shorten(&path.display().to_string())
-        )
-    })
+    fs::File::open(path)
+        .and_then(|f| f.take(limit).read_to_string(&mut text))
+        .map_err(|err| {
+            let hint = match err.kind() {
+                io::ErrorKind::NotFound => "check the path, or create the file",
+                io::ErrorKind::PermissionDenied => "check the file's permissions",
+                io::ErrorKind::InvalidData => "a policy file is UTF-8 TOML",
+                io::ErrorKind::IsADirectory => "pass a policy file, not a directory",
+                _ => "pass another path",
+            };
+            anyhow::anyhow!(
+                "cannot read {}: {err} ({hint})",
+                shorten(&path.display().to_string())
+            )
+        })?;
+    Ok(text)
 }
 
 /// A name to show for the policy file in messages.

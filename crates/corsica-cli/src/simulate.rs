@@ -15,7 +15,7 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::fs::{self, File};
+use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, IsTerminal, Write};
 
 use owo_colors::OwoColorize;
@@ -219,7 +219,7 @@ fn write_text(out: &mut impl Write, a: &Answer) -> io::Result<()> {
 fn read_policy(path: &Path) -> Result<Arc<Policy>, String> {
     let shown = shorten(&path.display().to_string()).to_string();
     let text =
-        fs::read_to_string(path).map_err(|e| format!("cannot read policy file {shown}: {e}"))?;
+        crate::policy::read_policy(path).map_err(|e| format!("policy file {shown}: {e:#}"))?;
     Policy::from_toml_str(&text)
         .map(Arc::new)
         .map_err(|errors| {

@@ -1681,3 +1681,27 @@ fn issue6_readme_policy_reference_is_policy_keys() {
         "README.md's policy reference differs from `corsica policy keys --markdown`: paste the latter"
     );
 }
+
+#[test]
+fn a_policy_path_to_an_endless_file_is_refused() {
+    let dir = TempDir::new("endless");
+    for args in [
+        &["policy", "check", "/dev/zero"][..],
+        &[
+            "policy",
+            "explain",
+            "/dev/zero",
+            "--origin",
+            "https://a.com",
+        ],
+        &["export", "/dev/zero", "--to", "nginx"],
+    ] {
+        let out = corsica(&dir.0, args);
+        let all = format!("{}{}", stdout(&out), stderr(&out));
+        assert_ne!(code(&out), 0, "{args:?}: {all}");
+        assert!(
+            all.contains("policy-too-large") || all.contains("longer than 16777216 bytes"),
+            "{args:?}: {all}"
+        );
+    }
+}

@@ -339,6 +339,33 @@ impl Reader<'_> {
     }
 }
 
+/// Most bytes of a configuration file (the size the engine allows a
+/// policy, `corsica::policy::MAX_POLICY_BYTES`): larger files are refused,
+/// so a wrong path such as `/dev/zero` is an error, not exhausted memory.
+pub const MAX_CONFIG_BYTES: usize = corsica::policy::MAX_POLICY_BYTES;
+
+/// A configuration or policy file's text, reading at most one byte more
+/// than [`MAX_CONFIG_BYTES`] (the parsers refuse longer text with their
+/// own error).
+pub(crate) fn read_limited(path: &Path) -> std::io::Result<String> {
+    String::from_utf8(read_limited_bytes(path)?).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "stream did not contain valid UTF-8",
+        )
+    })
+}
+
+/// [`read_limited`]'s bytes, UTF-8 or not.
+pub(crate) fn read_limited_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_CONFIG_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Parses `500ms`, `30s`, `2m`, `1h` (and a bare number of seconds).
 pub fn parse_duration(s: &str) -> Option<Duration> {
     let s = s.trim();
@@ -468,7 +495,7 @@ impl GatewayConfig {
     /// Reads and validates a configuration file, with the policy files it
     /// names (relative paths are taken from the file's folder).
     pub fn load(path: &Path) -> Result<GatewayConfig, ConfigErrors> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigErrors {
+        let text = read_limited(path).map_err(|e| ConfigErrors {
             errors: vec![ConfigError {
                 file: path.display().to_string(),
                 key: None,
@@ -495,6 +522,16 @@ impl GatewayConfig {
             file,
             errors: Vec::new(),
         };
+        if text.len() > MAX_CONFIG_BYTES {
+            r.error(
+                None,
+                "config-too-large",
+                format!(
+                    "the configuration is longer than {MAX_CONFIG_BYTES} bytes, the most it may have; check that the path names the gateway's configuration file"
+                ),
+            );
+            return Err(ConfigErrors { errors: r.errors });
+        }
         let root: toml::Table = match text.parse() {
             Ok(t) => t,
             Err(e) => {
@@ -666,7 +703,7 @@ impl GatewayConfig {
             }
         };
         let file = policy.display().to_string();
-        let policy = match std::fs::read_to_string(policy) {
+        let policy = match read_limited(policy) {
             Ok(text) => {
                 let mut pr = Reader {
                     file: &file,
@@ -816,7 +853,7 @@ fn read_route(
             let path = base.join(file);
             files.push(path.clone());
             let shown = path.display().to_string();
-            match std::fs::read_to_string(&path) {
+            match read_limited(&path) {
                 Ok(text) => (
                     policy_from_text(r, &text, &shown, &name),
                     PolicySource::File(path),

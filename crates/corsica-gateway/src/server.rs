@@ -338,7 +338,9 @@ fn fingerprint(files: &[PathBuf]) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for f in files {
         f.hash(&mut h);
-        std::fs::read(f).ok().hash(&mut h);
+        // As much as a configuration may hold, and one byte more (a file
+        // that grows past the limit still changes the fingerprint).
+        crate::config::read_limited_bytes(f).ok().hash(&mut h);
     }
     h.finish()
 }

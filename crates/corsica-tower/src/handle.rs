@@ -1,6 +1,7 @@
 //! [`PolicyHandle`]: replace the policy, or turn debugging on, while the
 //! server runs.
 
+use std::io::Read as _;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -51,7 +52,15 @@ pub(crate) fn from_toml(text: &str, from: &str) -> Result<Policy, BuildError> {
 
 /// Reads and validates a policy file.
 pub(crate) fn from_file(path: &Path) -> Result<Policy, BuildError> {
-    let text = std::fs::read_to_string(path).map_err(|source| BuildError::Read {
+    // One byte past the limit at most: the engine refuses longer text.
+    let read = || -> std::io::Result<String> {
+        let mut text = String::new();
+        std::fs::File::open(path)?
+            .take(corsica::policy::MAX_POLICY_BYTES as u64 + 1)
+            .read_to_string(&mut text)?;
+        Ok(text)
+    };
+    let text = read().map_err(|source| BuildError::Read {
         path: path.to_owned(),
         source,
     })?;

@@ -76,6 +76,14 @@ fn every_error_is_returned_from_toml_config_file_and_env() {
         BuildError::EnvNotSet { .. }
     ));
 
+    // A path that is not a policy file but an endless stream is an error
+    // (the read stops one byte past the engine's limit), not a hang.
+    let e = CorsLayer::from_file("/dev/zero").unwrap_err();
+    assert!(
+        matches!(&e, BuildError::Read { .. }) || codes(&e) == ["policy-too-large"],
+        "{e}"
+    );
+
     // A good policy from each source.
     std::fs::write(&file, r#"origins = ["https://a.com"]"#).unwrap();
     let _ = CorsLayer::from_file(&file).unwrap();

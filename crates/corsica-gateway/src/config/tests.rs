@@ -194,3 +194,36 @@ fn durations_parse() {
     assert_eq!(parse_duration("soon"), None);
     assert_eq!(parse_duration("5 days"), None);
 }
+
+#[test]
+fn files_past_the_size_limit_are_refused_not_read_whole() {
+    // /dev/zero never ends: the reads stop one byte past the limit.
+    let e = GatewayConfig::load(Path::new("/dev/zero")).unwrap_err();
+    assert_eq!(e.errors[0].code, "config-too-large", "{e}");
+    let d = dir().join("big");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(
+        d.join("gw.toml"),
+        "[[routes]]\npath = \"/\"\nupstream = \"http://127.0.0.1:9\"\npolicy = \"/dev/zero\"\n",
+    )
+    .unwrap();
+    let e = GatewayConfig::load(&d.join("gw.toml")).unwrap_err();
+    assert!(
+        e.errors
+            .iter()
+            .any(|e| e.message.contains("longer than 16777216 bytes")),
+        "{e}"
+    );
+    let e = GatewayConfig::quick(
+        "http://127.0.0.1:9",
+        Path::new("/dev/zero"),
+        "127.0.0.1:0".parse().unwrap(),
+    )
+    .unwrap_err();
+    assert!(
+        e.errors
+            .iter()
+            .any(|e| e.message.contains("longer than 16777216 bytes")),
+        "{e}"
+    );
+}

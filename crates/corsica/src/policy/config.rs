@@ -197,6 +197,14 @@ impl PolicyConfig {
     }
 }
 
+/// Most bytes of policy text (TOML) a policy is read from: a policy
+/// file, standard input, an environment variable. Larger text is refused
+/// before it is parsed, and the faces read at most one byte more than
+/// this from a file, so a path such as `/dev/zero` or a runaway file is an
+/// error, not an exhausted memory. 16 MiB hold several hundred thousand
+/// origins.
+pub const MAX_POLICY_BYTES: usize = 16 << 20;
+
 /// What reading a policy file found.
 #[derive(Debug)]
 pub(crate) struct ReadConfig {
@@ -214,6 +222,12 @@ pub(crate) struct ReadConfig {
 /// hides nothing else (serde's derive stops at the first). Only a TOML
 /// syntax error stops the reading.
 pub(crate) fn read_toml(s: &str) -> Result<ReadConfig, PolicyError> {
+    if s.len() > MAX_POLICY_BYTES {
+        return Err(PolicyError::TooLarge {
+            bytes: s.len(),
+            max: MAX_POLICY_BYTES,
+        });
+    }
     let table = DeTable::parse(s).map_err(|e| toml_error(s, &e))?;
     let mut config = PolicyConfig::default();
     // (byte offset, error), sorted by offset at the end: the table is

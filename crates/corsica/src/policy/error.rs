@@ -45,6 +45,18 @@ pub enum PolicyError {
         /// 1-based column, when known.
         column: Option<usize>,
     },
+    /// Occurs when the policy text is longer than
+    /// [`MAX_POLICY_BYTES`](super::MAX_POLICY_BYTES).
+    #[error(
+        "the policy text is longer than {max} bytes, the most a policy may have ({bytes} bytes read); check that the path names a policy file"
+    )]
+    TooLarge {
+        /// The text's length (at least `max + 1` when it was read with a
+        /// bound).
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
     /// Occurs when the configuration has a key corsica does not know.
     #[error("{}unknown key `{}`{}", location(*line, *column), shorten(.key), match suggestion {
         Some(s) => format!("; did you mean `{s}`?"),
@@ -281,6 +293,7 @@ impl PolicyError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::Toml { .. } => "invalid-toml",
+            Self::TooLarge { .. } => "policy-too-large",
             Self::UnknownKey { .. } => "unknown-key",
             Self::WrongType { .. } => "wrong-type",
             Self::NoOrigins => "no-origins",
@@ -317,7 +330,7 @@ impl PolicyError {
     /// unknown keys).
     pub fn field(&self) -> &'static str {
         match self {
-            Self::Toml { .. } => "",
+            Self::Toml { .. } | Self::TooLarge { .. } => "",
             Self::UnknownKey { .. } => "",
             Self::WrongType { field, .. } => field,
             Self::NoOrigins

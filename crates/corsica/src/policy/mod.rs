@@ -50,7 +50,7 @@ mod validate;
 use http::header::{self, HeaderMap, HeaderValue};
 use http::{Method, StatusCode};
 
-pub use config::PolicyConfig;
+pub use config::{MAX_POLICY_BYTES, PolicyConfig};
 pub use decision::{Decision, OwnedResponseHeaders, REJECTION_HEADER, Rejection, ResponseHeaders};
 pub use error::{NonCanonical, PolicyError, PolicyErrors, PolicyWarning};
 pub use keys::{KeyType, POLICY_KEYS, PolicyKey};

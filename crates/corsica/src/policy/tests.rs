@@ -1263,3 +1263,23 @@ fn a_listed_origin_is_answered_with_the_policys_bytes_a_pattern_with_the_request
         }
     }
 }
+
+#[test]
+fn policy_text_over_the_limit_is_refused_before_it_is_parsed() {
+    use super::MAX_POLICY_BYTES;
+    // A valid policy padded with a comment to one byte over the limit.
+    let mut text = String::from("origins = [\"https://a.com\"]\n#");
+    text.push_str(&"x".repeat(MAX_POLICY_BYTES + 1 - text.len()));
+    assert_eq!(text.len(), MAX_POLICY_BYTES + 1);
+    let errors = Policy::from_toml_str(&text).unwrap_err().errors;
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].code(), "policy-too-large");
+    assert!(
+        errors[0].to_string().contains("longer than 16777216 bytes"),
+        "{}",
+        errors[0]
+    );
+    // At the limit it is read.
+    text.pop();
+    assert!(Policy::from_toml_str(&text).is_ok());
+}
