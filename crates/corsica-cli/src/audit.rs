@@ -9,7 +9,7 @@
 //! could not be audited (or a usage error).
 
 use std::fs;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read as _, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -83,12 +83,46 @@ pub(crate) struct AuditArgs {
     quiet: bool,
 }
 
-/// Lines of URLs: trimmed, blank lines and `#` comments skipped.
-fn read_lines(reader: impl BufRead, what: &str, out: &mut Vec<String>) -> anyhow::Result<()> {
-    for line in reader.lines() {
-        let line = line.with_context(|| format!("cannot read {what}"))?;
+/// Longest line of a target list (`-i FILE`, `-`): far beyond any URL a
+/// browser sends (Chromium's limit is 2 MiB, real ones are under 8 KiB), so
+/// a longer line means the file is not a list of URLs.
+const MAX_TARGET_LINE_BYTES: usize = 64 << 10;
+
+/// Most targets one audit reads from its lists.
+const MAX_TARGETS: usize = 1_000_000;
+
+/// Lines of URLs: trimmed, blank lines and `#` comments skipped. Bounded:
+/// a line past [`MAX_TARGET_LINE_BYTES`] or a list past [`MAX_TARGETS`] is
+/// an error naming where (a path such as `/dev/zero` is not read forever).
+fn read_lines(mut reader: impl BufRead, what: &str, out: &mut Vec<String>) -> anyhow::Result<()> {
+    let mut buf = Vec::new();
+    for number in 1.. {
+        buf.clear();
+        let n = reader
+            .by_ref()
+            .take(MAX_TARGET_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)
+            .with_context(|| format!("cannot read {what}"))?;
+        if n == 0 {
+            break;
+        }
+        if buf.len() > MAX_TARGET_LINE_BYTES && buf.last() != Some(&b'\n') {
+            anyhow::bail!(
+                "{what}, line {number}: longer than {MAX_TARGET_LINE_BYTES} bytes; a target list has one URL or host per line"
+            );
+        }
+        let Ok(line) = std::str::from_utf8(&buf) else {
+            anyhow::bail!(
+                "{what}, line {number}: not UTF-8; a target list is text, one URL or host per line"
+            );
+        };
         let line = line.trim();
         if !line.is_empty() && !line.starts_with('#') {
+            if out.len() == MAX_TARGETS {
+                anyhow::bail!(
+                    "{what}, line {number}: more than {MAX_TARGETS} targets; split the list into several audits"
+                );
+            }
             out.push(line.to_owned());
         }
     }
@@ -335,4 +369,60 @@ fn render(out: &mut impl Write, reports: &[TargetReport], elapsed: Duration) -> 
             String::new()
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{MAX_TARGET_LINE_BYTES, MAX_TARGETS, read_lines};
+
+    fn lines(input: &[u8]) -> anyhow::Result<Vec<String>> {
+        let mut out = Vec::new();
+        read_lines(input, "list.txt", &mut out).map(|()| out)
+    }
+
+    #[test]
+    fn target_lists_are_trimmed_and_skip_comments_and_blank_lines() {
+        let got = lines(b"a.test\n# a comment\n\n  https://b.test/x  \r\nc.test").unwrap();
+        assert_eq!(got, ["a.test", "https://b.test/x", "c.test"]);
+    }
+
+    #[test]
+    fn a_line_too_long_or_not_text_is_an_error_naming_it() {
+        let mut long = b"a.test\n".to_vec();
+        long.extend(std::iter::repeat_n(b'x', MAX_TARGET_LINE_BYTES + 1));
+        let e = lines(&long).unwrap_err().to_string();
+        assert!(
+            e.starts_with("list.txt, line 2: longer than 65536 bytes"),
+            "{e}"
+        );
+        // Exactly the limit, newline included, is a line.
+        let mut at = vec![b'x'; MAX_TARGET_LINE_BYTES - 1];
+        at.push(b'\n');
+        assert_eq!(lines(&at).unwrap().len(), 1);
+        let e = lines(b"a.test\n\xff\xfe\n").unwrap_err().to_string();
+        assert!(e.starts_with("list.txt, line 2: not UTF-8"), "{e}");
+        // An endless input (such as /dev/zero) ends in an error.
+        let mut out = Vec::new();
+        let e = read_lines(
+            std::io::BufReader::new(std::io::repeat(b'x')),
+            "endless",
+            &mut out,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("line 1: longer than"), "{e}");
+    }
+
+    #[test]
+    fn a_list_past_the_most_targets_is_an_error() {
+        let list = "x\n".repeat(MAX_TARGETS + 1);
+        let e = lines(list.as_bytes()).unwrap_err().to_string();
+        assert!(
+            e.starts_with("list.txt, line 1000001: more than 1000000 targets"),
+            "{e}"
+        );
+        assert_eq!(
+            lines("x\n".repeat(MAX_TARGETS).as_bytes()).unwrap().len(),
+            MAX_TARGETS
+        );
+    }
 }
