@@ -182,9 +182,10 @@ pub(crate) async fn serve(listener: TcpListener, page: Arc<str>) {
 }
 
 async fn handle(request: Request<hyper::body::Incoming>, page: &str) -> Response<Full<Bytes>> {
-    let (parts, body) = request.into_parts();
-    // Read (and drop) the request body, so keep-alive works.
-    let _ = body.collect().await;
+    let (parts, mut body) = request.into_parts();
+    // Read the request body to its end, so keep-alive works, frame by frame
+    // without keeping any: a body of any size costs no memory.
+    while let Some(Ok(_)) = body.frame().await {}
     let headers: Vec<(String, String)> = parts
         .headers
         .iter()
