@@ -30,8 +30,7 @@ pin_project_lite::pin_project! {
         // Bytes made by the gateway, sent in one frame.
         Full { data: Option<Bytes> },
         // The upstream's body, passed on frame by frame; its connection
-        // (HTTP/1.1) is driven by the polls of the body, and goes back to
-        // the pool when the body has been read to its end.
+        // goes back to the pool when the body has been read to its end.
         Upstream {
             #[pin] body: hyper::body::Incoming,
             metrics: Arc<RouteMetrics>,
@@ -91,12 +90,7 @@ impl http_body::Body for Body {
                 metrics,
                 checkin,
             } => {
-                // HTTP/1.1: the connection bringing the body is driven
-                // here, by the task that sends the body on.
-                let frame = match checkin {
-                    Some(c) => c.poll_body(body.as_mut(), cx),
-                    None => body.as_mut().poll_frame(cx),
-                };
+                let frame = body.as_mut().poll_frame(cx);
                 match &frame {
                     Poll::Ready(Some(Err(e))) => {
                         // The head is sent: all that is left is to break

@@ -11,31 +11,19 @@
 //! legacy client: one HTTP/2 connection carries every request there, so
 //! its per-request bookkeeping is small.
 //!
-//! Each connection is driven by the task of the request that uses it
-//! ([`Link`]), not by a task of its own: the request's future polls the
-//! connection, then its answer; the answer's body polls the connection,
-//! then the body. A spawned task per connection cost three runs of that
-//! task per proxied GET (the request handed over, the answer's head read,
-//! the body taken), each a tokio schedule and wakeup across tasks, and as
-//! many more runs of the request's own task, woken by the connection's.
-//!
 //! What the pool keeps of the legacy client's behaviour: keep-alive
 //! connections reused most recent first, `TCP_NODELAY`, the connect
 //! timeout, idle connections closed after about a minute, and a request
 //! that a reused connection could not even start to send (the upstream
-//! closed it while it was idle) sent again on another connection. An idle
-//! connection is not polled while it waits in the pool: one the upstream
-//! closed meanwhile is found closed by the next request that takes it
-//! (hyper reads the end of the stream before it writes the request, and
-//! hands the request back), or by the reaper's round.
+//! closed it while it was idle) sent again on another connection.
 
 use std::future::{Future, poll_fn};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::task::{Context, Poll, Wake, Waker};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use http::uri::Authority;
@@ -209,144 +197,8 @@ impl Failure {
 
 /// An idle connection and the tick at which it became idle.
 struct Idle {
-    link: Box<Link>,
-    tick: u32,
-}
-
-/// hyper's HTTP/1.1 client connection to the upstream.
-type Conn = http1::Connection<TokioIo<TcpStream>, Incoming>;
-
-/// An HTTP/1.1 connection to the upstream: the handle that sends requests
-/// on it and the connection itself, which the task of the request using
-/// it drives ([`Link::drive`]). Boxed, so that handing it from the pool to
-/// a request and on to the answer's body moves a pointer.
-pub(crate) struct Link {
     sender: http1::SendRequest<Incoming>,
-    /// `None` once the connection has ended: it is never polled again.
-    conn: Option<Conn>,
-    wake: Arc<LinkWake>,
-    /// The connection's waker: a [`LinkWake`].
-    waker: Waker,
-}
-
-/// While the request's task is polling the connection ([`Link::drive`]).
-const POLLING: u8 = 1;
-/// The connection was woken since the last poll.
-const WOKEN: u8 = 2;
-/// How many times one [`Link::drive`] polls the connection when it keeps
-/// waking itself (hyper's connection yields after 16 rounds of its own).
-const DRIVE_ROUNDS: usize = 4;
-
-/// The waker of a [`Link`]'s connection. A wake while the request's task
-/// is polling the connection (the request queued for it, the body taken
-/// from it) only notes that the connection has more to do, which the
-/// poll then does at once; other wakes (the socket is readable, the
-/// client's request body has more) wake the task. Waking the task from
-/// inside its own poll would have tokio run it once more for nothing.
-struct LinkWake {
-    state: AtomicU8,
-    /// The task driving the connection; none while it is idle in the pool.
-    task: Mutex<Option<Waker>>,
-}
-
-impl LinkWake {
-    fn task(&self) -> std::sync::MutexGuard<'_, Option<Waker>> {
-        self.task.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    fn set_task(&self, waker: &Waker) {
-        let mut task = self.task();
-        if !task.as_ref().is_some_and(|t| t.will_wake(waker)) {
-            *task = Some(waker.clone());
-        }
-    }
-}
-
-impl Wake for LinkWake {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        if self.state.fetch_or(WOKEN, Ordering::AcqRel) & POLLING == 0
-            && let Some(task) = &*self.task()
-        {
-            task.wake_by_ref();
-        }
-    }
-}
-
-impl Link {
-    fn new(sender: http1::SendRequest<Incoming>, conn: Conn) -> Box<Link> {
-        let wake = Arc::new(LinkWake {
-            state: AtomicU8::new(0),
-            task: Mutex::new(None),
-        });
-        Box::new(Link {
-            sender,
-            conn: Some(conn),
-            waker: Waker::from(wake.clone()),
-            wake,
-        })
-    }
-
-    /// Whether the connection has ended.
-    fn ended(&self) -> bool {
-        self.conn.is_none()
-    }
-
-    /// Polls the connection once (with its own waker); `true` when it has
-    /// ended. An ended connection is dropped at once: a request queued on
-    /// it and not started comes back to its sender then.
-    fn poll_conn(&mut self) -> bool {
-        let Some(conn) = &mut self.conn else {
-            return true;
-        };
-        match Pin::new(conn).poll(&mut Context::from_waker(&self.waker)) {
-            Poll::Pending => false,
-            Poll::Ready(result) => {
-                if let Err(e) = result {
-                    tracing::debug!(target: "corsica_gateway", error = %e, "upstream connection ended with an error");
-                }
-                self.conn = None;
-                true
-            }
-        }
-    }
-
-    /// Drives the connection for the task of `cx` until `step` (what waits
-    /// on the connection: the answer's head, the answer's body) is ready.
-    /// `step` is polled after the connection, with a waker that does
-    /// nothing: only the connection's poll can make it ready (the answer
-    /// and the body's frames are handed over there, an ended connection
-    /// fails them), and the connection's own waker wakes the task.
-    fn drive<T>(
-        &mut self,
-        cx: &mut Context<'_>,
-        mut step: impl FnMut(&mut Context<'_>) -> Poll<T>,
-    ) -> Poll<T> {
-        self.wake.set_task(cx.waker());
-        let noop = &mut Context::from_waker(Waker::noop());
-        for _ in 0..DRIVE_ROUNDS {
-            self.wake.state.store(POLLING, Ordering::Release);
-            self.poll_conn();
-            let ready = step(noop);
-            let state = self.wake.state.fetch_and(!POLLING, Ordering::AcqRel);
-            if ready.is_ready() {
-                // A wake noted meanwhile (the body taken) is seen at the
-                // next poll: the body polls the connection before its
-                // frames, and a connection given back is polled until it
-                // is ready ([`Checkin::done`]).
-                return ready;
-            }
-            if state & WOKEN == 0 {
-                return Poll::Pending;
-            }
-        }
-        // Still busy: later, after the other tasks.
-        cx.waker().wake_by_ref();
-        Poll::Pending
-    }
+    tick: u32,
 }
 
 /// The idle HTTP/1.1 connections to one upstream.
@@ -378,7 +230,7 @@ impl std::fmt::Debug for Http1Pool {
 /// an answer not read whole leaves it unusable.
 pub(crate) struct Checkin {
     pool: Arc<Http1Pool>,
-    link: Box<Link>,
+    sender: http1::SendRequest<Incoming>,
 }
 
 impl std::fmt::Debug for Checkin {
@@ -388,61 +240,19 @@ impl std::fmt::Debug for Checkin {
 }
 
 impl Checkin {
-    /// Polls `body` (the answer's body), driving the connection that
-    /// brings it, for the task of `cx`.
-    pub(crate) fn poll_body(
-        &mut self,
-        mut body: Pin<&mut Incoming>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<http_body::Frame<bytes::Bytes>, hyper::Error>>> {
-        use http_body::Body as _;
-        if self.link.ended() {
-            // The connection has let go of the body (its end or its error
-            // is in it): nothing to drive.
-            return body.poll_frame(cx);
-        }
-        // A frame the connection handed over already (a short body comes
-        // whole with the head) is taken without polling the connection;
-        // taking it wakes the connection, noted for its next poll.
-        let noop = &mut Context::from_waker(Waker::noop());
-        let state = &self.link.wake.state;
-        state.store(POLLING, Ordering::Release);
-        let frame = body.as_mut().poll_frame(noop);
-        state.fetch_and(!POLLING, Ordering::AcqRel);
-        if frame.is_ready() {
-            return frame;
-        }
-        self.link.drive(cx, |noop| body.as_mut().poll_frame(noop))
-    }
-
     /// Gives the connection back to its pool: at once when it is ready for
-    /// another request (the usual case: the connection has read the
-    /// answer's end in the poll that handed the last frame over), else
-    /// once a task of its own has driven it there.
+    /// another request (the usual case: the connection's task has read the
+    /// answer's end before the body passed it on), else once it is.
     pub(crate) fn done(self) {
-        let Checkin { pool, mut link } = self;
-        if link.ended() || link.sender.is_closed() {
-            return;
-        }
-        if link.sender.is_ready() {
-            pool.put(link);
-        } else if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+        let Checkin { pool, mut sender } = self;
+        if sender.is_ready() {
+            pool.put(sender);
+        } else if !sender.is_closed()
+            && let Ok(runtime) = tokio::runtime::Handle::try_current()
+        {
             runtime.spawn(async move {
-                // The connection's readiness changes only when it is
-                // polled, so it is looked at after each poll.
-                let ready = poll_fn(|cx| {
-                    link.wake.set_task(cx.waker());
-                    if link.poll_conn() {
-                        Poll::Ready(false)
-                    } else if link.sender.is_ready() {
-                        Poll::Ready(true)
-                    } else {
-                        Poll::Pending
-                    }
-                })
-                .await;
-                if ready {
-                    pool.put(link);
+                if poll_fn(|cx| sender.poll_ready(cx)).await.is_ok() {
+                    pool.put(sender);
                 }
             });
         }
@@ -476,26 +286,23 @@ impl Http1Pool {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// The most recently used idle connection not known to be closed.
-    fn take(&self) -> Option<Box<Link>> {
+    /// The most recently used idle connection that is still open.
+    fn take(&self) -> Option<http1::SendRequest<Incoming>> {
         let mut idle = self.idle();
         while let Some(i) = idle.pop() {
-            if !i.link.ended() && !i.link.sender.is_closed() {
-                return Some(i.link);
+            if !i.sender.is_closed() {
+                return Some(i.sender);
             }
         }
         None
     }
 
     /// Puts a connection ready for a request among the idle ones.
-    fn put(self: &Arc<Self>, link: Box<Link>) {
-        // Idle, the connection wakes no task (a close by the upstream is
-        // found by the next request or the reaper).
-        *link.wake.task() = None;
+    fn put(self: &Arc<Self>, sender: http1::SendRequest<Incoming>) {
         let tick = self.tick.load(Ordering::Relaxed);
         let mut idle = self.idle();
         if idle.len() < MAX_IDLE {
-            idle.push(Idle { link, tick });
+            idle.push(Idle { sender, tick });
         }
         drop(idle);
         if !self.reaper.load(Ordering::Relaxed) {
@@ -522,19 +329,14 @@ impl Http1Pool {
                 every.tick().await;
                 let Some(pool) = pool.upgrade() else { return };
                 let now = pool.tick.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
-                // Polled here, an idle connection the upstream closed
-                // sees the end of its stream and ends.
-                pool.idle().retain_mut(|i| {
-                    now.wrapping_sub(i.tick) < IDLE_TICKS
-                        && !i.link.poll_conn()
-                        && !i.link.sender.is_closed()
-                });
+                pool.idle()
+                    .retain(|i| now.wrapping_sub(i.tick) < IDLE_TICKS && !i.sender.is_closed());
             }
         });
     }
 
-    /// Opens a connection.
-    async fn connect(&self) -> Result<Box<Link>, Failure> {
+    /// Opens a connection and starts its task.
+    async fn connect(&self) -> Result<http1::SendRequest<Incoming>, Failure> {
         let stream = tokio::time::timeout(self.connect_timeout, self.tcp())
             .await
             .map_err(|_| {
@@ -550,7 +352,12 @@ impl Http1Pool {
             .handshake(TokioIo::new(stream))
             .await
             .map_err(Failure::Http)?;
-        Ok(Link::new(sender, connection))
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(target: "corsica_gateway", error = %e, "upstream connection ended with an error");
+            }
+        });
+        Ok(sender)
     }
 
     /// A TCP connection to the first of the upstream's addresses that
@@ -575,32 +382,32 @@ impl Http1Pool {
     }
 
     /// Sends `request` on an idle connection, or on a new one when none
-    /// is idle, driving the connection until the answer's head has come.
-    /// A request that a reused connection could not start to send (it was
-    /// closed while idle) goes on the next one; on a new connection, every
-    /// failure is final.
+    /// is idle. A request that a reused connection could not start to
+    /// send (it was closed while idle) goes on the next one; on a new
+    /// connection, every failure is final.
     async fn send(
         self: Arc<Self>,
         mut request: Request<Incoming>,
     ) -> Result<(Response<Incoming>, Checkin), Failure> {
         loop {
-            let (mut link, reused) = match self.take() {
-                Some(link) => (link, true),
+            let (mut sender, reused) = match self.take() {
+                Some(sender) => (sender, true),
                 // Boxed: connecting is rare, and its future would
                 // otherwise make every request's future larger.
                 None => (Box::pin(self.connect()).await?, false),
             };
-            // Queued for the connection, which writes it when polled (an
-            // idle connection that was closed since reads the end of its
-            // stream first, ends, and gives the request back).
-            let mut answer = std::pin::pin!(link.sender.try_send_request(request));
-            match poll_fn(|cx| link.drive(cx, |noop| answer.as_mut().poll(noop))).await {
+            // A new connection takes its first request before its task
+            // runs; an idle one is ready unless it was closed since.
+            if reused && poll_fn(|cx| sender.poll_ready(cx)).await.is_err() {
+                continue;
+            }
+            match sender.try_send_request(request).await {
                 Ok(response) => {
                     return Ok((
                         response,
                         Checkin {
                             pool: self.clone(),
-                            link,
+                            sender,
                         },
                     ));
                 }
