@@ -145,7 +145,7 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+    fn call(&mut self, mut request: Request<Incoming>) -> Self::Future {
         // The request is made ready here, before the future: the boxed
         // future then holds only what waits for the upstream (smaller,
         // fewer bytes moved at each step).
@@ -154,27 +154,25 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
         // polls this future: the connection's clock can time it. An HTTP/2
         // stream runs in a task of its own: a tokio timer.
         let one_at_a_time = request.version() < Version::HTTP_2;
-        match self.inner.prepare(request, peer) {
-            Ok(request) => {
-                let started = Instant::now();
-                let deadline = started + self.inner.timeout;
-                let timer = match &self.clock {
-                    Some(clock) if one_at_a_time => Timer::Clock {
-                        deadline: Some(clock.request_deadline(deadline)),
-                    },
-                    _ => Timer::Tokio {
-                        sleep: tokio::time::sleep_until(deadline.into()),
-                    },
-                };
-                Box::pin(Exchange {
-                    answer: self.inner.client.send(request),
-                    timer,
-                    inner: self.inner.clone(),
-                    started,
-                })
-            }
-            Err(answer) => Box::pin(std::future::ready(Ok(answer))),
+        if let Some(answer) = self.inner.prepare(&mut request, peer) {
+            return Box::pin(std::future::ready(Ok(answer)));
         }
+        let started = Instant::now();
+        let deadline = started + self.inner.timeout;
+        let timer = match &self.clock {
+            Some(clock) if one_at_a_time => Timer::Clock {
+                deadline: Some(clock.request_deadline(deadline)),
+            },
+            _ => Timer::Tokio {
+                sleep: tokio::time::sleep_until(deadline.into()),
+            },
+        };
+        Box::pin(Exchange {
+            answer: self.inner.client.send(request),
+            timer,
+            inner: self.inner.clone(),
+            started,
+        })
     }
 }
 
@@ -382,41 +380,43 @@ fn forwarded_headers(
 }
 
 impl ProxyInner {
-    /// The request to send upstream (its URI, version and headers made
-    /// for the upstream), or the gateway's own answer when it cannot be
-    /// sent.
-    #[allow(clippy::result_large_err)] // the request, as hyper gave it
+    /// Makes the request ready to send upstream (its URI, version and
+    /// headers made for the upstream), or gives the gateway's own answer
+    /// when it cannot be sent.
     fn prepare(
         &self,
-        request: Request<Incoming>,
+        request: &mut Request<Incoming>,
         peer: Option<HeaderValue>,
-    ) -> Result<Request<Incoming>, Response<Body>> {
+    ) -> Option<Response<Body>> {
         if let Some(o) = request.extensions().get::<Oversize>().copied() {
-            return Err(too_large(o));
+            return Some(too_large(o));
         }
-        let (mut parts, body) = request.into_parts();
-        parts.uri = match self.upstream_uri(std::mem::take(&mut parts.uri)) {
-            Some(uri) => uri,
-            None => return Err(unforwardable()),
-        };
-        parts.version = if self.upstream.http2 {
+        // Changed in place: the request is not moved (its head is a few
+        // hundred bytes).
+        let uri = request.uri_mut();
+        match self.upstream_uri(std::mem::take(uri)) {
+            Some(upstream) => *uri = upstream,
+            None => return Some(unforwardable()),
+        }
+        *request.version_mut() = if self.upstream.http2 {
             Version::HTTP_2
         } else {
             Version::HTTP_11
         };
-        strip_hop_by_hop(&mut parts.headers);
+        let headers = request.headers_mut();
+        strip_hop_by_hop(headers);
         // `Host` names the upstream: made once for HTTP/1.1; for HTTP/2
         // the client writes `:authority` from the URI. The client's goes
         // to `X-Forwarded-Host`: taken out as it is replaced (one lookup).
         let client_host = match &self.host {
-            Some(host) => parts.headers.insert(header::HOST, host.clone()),
-            None => parts.headers.remove(header::HOST),
+            Some(host) => headers.insert(header::HOST, host.clone()),
+            None => headers.remove(header::HOST),
         };
-        forwarded_headers(&mut parts.headers, client_host, peer);
+        forwarded_headers(headers, client_host, peer);
         if let Some((name, value)) = &self.extra {
-            parts.headers.insert(name.clone(), value.clone());
+            headers.insert(name.clone(), value.clone());
         }
-        Ok(Request::from_parts(parts, body))
+        None
     }
 
     /// The answer to send back, from what the upstream did: its answer,
