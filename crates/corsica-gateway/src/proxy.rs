@@ -145,7 +145,7 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, request: Request<Incoming>) -> Self::Future {
+    fn call(&mut self, mut request: Request<Incoming>) -> Self::Future {
         // The request is made ready here, before the future: the boxed
         // future then holds only what waits for the upstream (smaller,
         // fewer bytes moved at each step).
@@ -154,27 +154,25 @@ impl tower_service::Service<Request<Incoming>> for Proxy {
         // polls this future: the connection's clock can time it. An HTTP/2
         // stream runs in a task of its own: a tokio timer.
         let one_at_a_time = request.version() < Version::HTTP_2;
-        match self.inner.prepare(request, peer) {
-            Ok(request) => {
-                let started = Instant::now();
-                let deadline = started + self.inner.timeout;
-                let timer = match &self.clock {
-                    Some(clock) if one_at_a_time => Timer::Clock {
-                        deadline: Some(clock.request_deadline(deadline)),
-                    },
-                    _ => Timer::Tokio {
-                        sleep: tokio::time::sleep_until(deadline.into()),
-                    },
-                };
-                Box::pin(Exchange {
-                    answer: self.inner.client.send(request),
-                    timer,
-                    inner: self.inner.clone(),
-                    started,
-                })
-            }
-            Err(answer) => Box::pin(std::future::ready(Ok(answer))),
+        if let Some(answer) = self.inner.prepare(&mut request, peer) {
+            return Box::pin(std::future::ready(Ok(answer)));
         }
+        let started = Instant::now();
+        let deadline = started + self.inner.timeout;
+        let timer = match &self.clock {
+            Some(clock) if one_at_a_time => Timer::Clock {
+                deadline: Some(clock.request_deadline(deadline)),
+            },
+            _ => Timer::Tokio {
+                sleep: tokio::time::sleep_until(deadline.into()),
+            },
+        };
+        Box::pin(Exchange {
+            answer: self.inner.client.send(request),
+            timer,
+            inner: self.inner.clone(),
+            started,
+        })
     }
 }
 
@@ -292,16 +290,26 @@ fn connection_tokens<'a>(
 /// one by one, each hashed, cost more than the rest of the forwarding
 /// code, and collecting the names to remove cost an allocation per answer.
 fn strip_hop_by_hop(headers: &mut HeaderMap) {
-    let found = headers
-        .keys()
-        .fold(0u8, |found, n| found | hop_by_hop_bit(n));
+    // The same pass looks at the `Connection` lines: the usual one, a
+    // bare `keep-alive` or `close`, lists no other header, which spares
+    // looking the lines up again and splitting them into names.
+    let mut found = 0u8;
+    let mut plain = true;
+    for (name, value) in headers.iter() {
+        let bit = hop_by_hop_bit(name);
+        if bit == 1 {
+            let v = value.as_bytes();
+            plain &= v.eq_ignore_ascii_case(b"keep-alive") || v.eq_ignore_ascii_case(b"close");
+        }
+        found |= bit;
+    }
     if found == 0 {
         // No `Connection` either, so no name it lists.
         return;
     }
-    // The usual `Connection: keep-alive` (or `close`, `upgrade`) lists no
-    // other header: then only the hop-by-hop names found go.
-    let lists_others = found & 1 != 0 && {
+    // A `Connection` that lists only hop-by-hop names (`keep-alive`,
+    // `close`, `upgrade`): then only the hop-by-hop names found go.
+    let lists_others = !plain && {
         let connection = headers.get_all(header::CONNECTION);
         connection_tokens(&connection).any(|t| {
             !t.eq_ignore_ascii_case(b"close")
@@ -338,13 +346,18 @@ static X_FORWARDED_HOST: HeaderName = HeaderName::from_static("x-forwarded-host"
 static X_FORWARDED_PROTO: HeaderName = HeaderName::from_static("x-forwarded-proto");
 
 /// Tells the upstream what the client asked for: `X-Forwarded-Host` (the
-/// `Host` the client sent), `X-Forwarded-Proto`, and the client's address
+/// `Host` the client sent, `host`, which the caller took out of the map
+/// as it put the upstream's in), `X-Forwarded-Proto`, and the client's address
 /// appended to `X-Forwarded-For`. Added here, to forwarded requests only:
 /// a preflight the layer answers never pays for them.
-fn forwarded_headers(headers: &mut HeaderMap, peer: Option<HeaderValue>) {
+fn forwarded_headers(
+    headers: &mut HeaderMap,
+    host: Option<HeaderValue>,
+    peer: Option<HeaderValue>,
+) {
     // One growth of the map for the three, not one per insert.
     headers.reserve(3);
-    if let Some(host) = headers.get(header::HOST).cloned() {
+    if let Some(host) = host {
         headers.insert(X_FORWARDED_HOST.clone(), host);
     }
     headers.insert(X_FORWARDED_PROTO.clone(), HeaderValue::from_static("http"));
@@ -367,55 +380,43 @@ fn forwarded_headers(headers: &mut HeaderMap, peer: Option<HeaderValue>) {
 }
 
 impl ProxyInner {
-    /// The request to send upstream (its URI, version and headers made
-    /// for the upstream), or the gateway's own answer when it cannot be
-    /// sent.
-    #[allow(clippy::result_large_err)] // the request, as hyper gave it
+    /// Makes the request ready to send upstream (its URI, version and
+    /// headers made for the upstream), or gives the gateway's own answer
+    /// when it cannot be sent.
     fn prepare(
         &self,
-        request: Request<Incoming>,
+        request: &mut Request<Incoming>,
         peer: Option<HeaderValue>,
-    ) -> Result<Request<Incoming>, Response<Body>> {
+    ) -> Option<Response<Body>> {
         if let Some(o) = request.extensions().get::<Oversize>().copied() {
-            return Err(plain(
-                StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-                format!(
-                    "corsica gateway: the request's headers are {} bytes, over the gateway's limit of {} (limits.max_header_bytes); send fewer or shorter headers (large cookies are the usual cause)\n",
-                    o.bytes, o.limit
-                ),
-            ));
+            return Some(too_large(o));
         }
-        let (mut parts, body) = request.into_parts();
-        parts.uri = match self.upstream_uri(std::mem::take(&mut parts.uri)) {
-            Some(uri) => uri,
-            None => {
-                return Err(plain(
-                    StatusCode::BAD_REQUEST,
-                    "corsica gateway: the request's path cannot be forwarded\n".into(),
-                ));
-            }
-        };
-        parts.version = if self.upstream.http2 {
+        // Changed in place: the request is not moved (its head is a few
+        // hundred bytes).
+        let uri = request.uri_mut();
+        match self.upstream_uri(std::mem::take(uri)) {
+            Some(upstream) => *uri = upstream,
+            None => return Some(unforwardable()),
+        }
+        *request.version_mut() = if self.upstream.http2 {
             Version::HTTP_2
         } else {
             Version::HTTP_11
         };
-        strip_hop_by_hop(&mut parts.headers);
-        forwarded_headers(&mut parts.headers, peer);
+        let headers = request.headers_mut();
+        strip_hop_by_hop(headers);
         // `Host` names the upstream: made once for HTTP/1.1; for HTTP/2
-        // the client writes `:authority` from the URI.
-        match &self.host {
-            Some(host) => {
-                parts.headers.insert(header::HOST, host.clone());
-            }
-            None => {
-                parts.headers.remove(header::HOST);
-            }
-        }
+        // the client writes `:authority` from the URI. The client's goes
+        // to `X-Forwarded-Host`: taken out as it is replaced (one lookup).
+        let client_host = match &self.host {
+            Some(host) => headers.insert(header::HOST, host.clone()),
+            None => headers.remove(header::HOST),
+        };
+        forwarded_headers(headers, client_host, peer);
         if let Some((name, value)) = &self.extra {
-            parts.headers.insert(name.clone(), value.clone());
+            headers.insert(name.clone(), value.clone());
         }
-        Ok(Request::from_parts(parts, body))
+        None
     }
 
     /// The answer to send back, from what the upstream did: its answer,
@@ -424,62 +425,72 @@ impl ProxyInner {
     /// error; `None` when the upstream did not answer in time.
     fn finish(&self, answer: Option<Sent>, started: Instant) -> Response<Body> {
         match answer {
-            Some(Ok((response, checkin))) => {
+            Some(Ok((mut response, checkin))) => {
                 self.metrics.observe_latency(started.elapsed());
-                let (mut parts, body) = response.into_parts();
-                strip_hop_by_hop(&mut parts.headers);
-                Response::from_parts(parts, Body::upstream(body, self.metrics.clone(), checkin))
+                strip_hop_by_hop(response.headers_mut());
+                response.map(|body| Body::upstream(body, self.metrics.clone(), checkin))
             }
-            Some(Err(e)) => {
-                let cause = e.root_cause();
-                if e.request_body_failed() {
-                    // The client's own body broke (bad chunking, the client
-                    // went away): not the upstream's fault.
-                    tracing::info!(target: "corsica_gateway", route = %self.route, error = %cause, "request body could not be read: 400");
-                    return plain(
-                        StatusCode::BAD_REQUEST,
-                        format!(
-                            "corsica gateway: the request's body could not be read ({cause}); the request was not passed on whole\n"
-                        ),
-                    );
-                }
-                if e.is_connect() {
-                    self.metrics.upstream_error(UpstreamError::Connect);
-                    tracing::warn!(target: "corsica_gateway", route = %self.route, upstream = %self.upstream.url, error = %cause, "upstream connection failed: 502");
-                    plain(
-                        StatusCode::BAD_GATEWAY,
-                        format!(
-                            "corsica gateway: route `{}` could not connect to its upstream {} ({cause}); check that the upstream is running and listening there\n",
-                            self.route, self.upstream.url
-                        ),
-                    )
-                } else {
-                    self.metrics.upstream_error(UpstreamError::Closed);
-                    tracing::warn!(target: "corsica_gateway", route = %self.route, upstream = %self.upstream.url, error = %cause, "upstream failed before answering: 502");
-                    plain(
-                        StatusCode::BAD_GATEWAY,
-                        format!(
-                            "corsica gateway: the upstream {} of route `{}` closed the connection before answering ({cause}); see the upstream's logs: it may have crashed or restarted\n",
-                            self.upstream.url, self.route
-                        ),
-                    )
-                }
-            }
-            None => {
-                self.metrics.upstream_error(UpstreamError::Timeout);
-                tracing::warn!(target: "corsica_gateway", route = %self.route, upstream = %self.upstream.url, timeout = ?self.timeout, "upstream did not answer in time: 504");
-                plain(
-                    StatusCode::GATEWAY_TIMEOUT,
-                    format!(
-                        "corsica gateway: the upstream {} of route `{}` did not answer within {} ({}); it may still be working on the request\n",
-                        self.upstream.url,
-                        self.route,
-                        human(self.timeout),
-                        self.timeout_key
-                    ),
-                )
-            }
+            Some(Err(e)) => self.failed(e),
+            None => self.timed_out(),
         }
+    }
+
+    /// The gateway's own answer when the request could not be sent or got
+    /// no answer. Out of line: the usual path has none of this code.
+    #[cold]
+    #[inline(never)]
+    fn failed(&self, e: crate::upstream::Failure) -> Response<Body> {
+        let cause = e.root_cause();
+        if e.request_body_failed() {
+            // The client's own body broke (bad chunking, the client
+            // went away): not the upstream's fault.
+            tracing::info!(target: "corsica_gateway", route = %self.route, error = %cause, "request body could not be read: 400");
+            return plain(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "corsica gateway: the request's body could not be read ({cause}); the request was not passed on whole\n"
+                ),
+            );
+        }
+        if e.is_connect() {
+            self.metrics.upstream_error(UpstreamError::Connect);
+            tracing::warn!(target: "corsica_gateway", route = %self.route, upstream = %self.upstream.url, error = %cause, "upstream connection failed: 502");
+            plain(
+                StatusCode::BAD_GATEWAY,
+                format!(
+                    "corsica gateway: route `{}` could not connect to its upstream {} ({cause}); check that the upstream is running and listening there\n",
+                    self.route, self.upstream.url
+                ),
+            )
+        } else {
+            self.metrics.upstream_error(UpstreamError::Closed);
+            tracing::warn!(target: "corsica_gateway", route = %self.route, upstream = %self.upstream.url, error = %cause, "upstream failed before answering: 502");
+            plain(
+                StatusCode::BAD_GATEWAY,
+                format!(
+                    "corsica gateway: the upstream {} of route `{}` closed the connection before answering ({cause}); see the upstream's logs: it may have crashed or restarted\n",
+                    self.upstream.url, self.route
+                ),
+            )
+        }
+    }
+
+    /// The 504 of a request the upstream did not answer in time.
+    #[cold]
+    #[inline(never)]
+    fn timed_out(&self) -> Response<Body> {
+        self.metrics.upstream_error(UpstreamError::Timeout);
+        tracing::warn!(target: "corsica_gateway", route = %self.route, upstream = %self.upstream.url, timeout = ?self.timeout, "upstream did not answer in time: 504");
+        plain(
+            StatusCode::GATEWAY_TIMEOUT,
+            format!(
+                "corsica gateway: the upstream {} of route `{}` did not answer within {} ({}); it may still be working on the request\n",
+                self.upstream.url,
+                self.route,
+                human(self.timeout),
+                self.timeout_key
+            ),
+        )
     }
 
     /// The request's URI on the upstream: its base path, then the request
@@ -530,6 +541,29 @@ impl ProxyInner {
             .build()
             .ok()
     }
+}
+
+/// The 431 of a request whose head is over the gateway's limit.
+#[cold]
+#[inline(never)]
+fn too_large(o: Oversize) -> Response<Body> {
+    plain(
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+        format!(
+            "corsica gateway: the request's headers are {} bytes, over the gateway's limit of {} (limits.max_header_bytes); send fewer or shorter headers (large cookies are the usual cause)\n",
+            o.bytes, o.limit
+        ),
+    )
+}
+
+/// The 400 of a request whose path cannot be forwarded.
+#[cold]
+#[inline(never)]
+fn unforwardable() -> Response<Body> {
+    plain(
+        StatusCode::BAD_REQUEST,
+        "corsica gateway: the request's path cannot be forwarded\n".into(),
+    )
 }
 
 /// `30s`, `1.5s`, `250ms`.
@@ -620,12 +654,17 @@ mod tests {
         // The previous X-Forwarded-For is kept, the client appended.
         let mut h = HeaderMap::new();
         h.insert("x-forwarded-for", HeaderValue::from_static("10.0.0.1"));
-        forwarded_headers(&mut h, Some(HeaderValue::from_static("127.0.0.1")));
+        forwarded_headers(&mut h, None, Some(HeaderValue::from_static("127.0.0.1")));
         assert_eq!(h["x-forwarded-for"], "10.0.0.1, 127.0.0.1");
         assert_eq!(h["x-forwarded-proto"], "http");
         let mut h = HeaderMap::new();
-        forwarded_headers(&mut h, Some(HeaderValue::from_static("127.0.0.1")));
+        forwarded_headers(
+            &mut h,
+            Some(HeaderValue::from_static("api.example.com")),
+            Some(HeaderValue::from_static("127.0.0.1")),
+        );
         assert_eq!(h["x-forwarded-for"], "127.0.0.1");
+        assert_eq!(h["x-forwarded-host"], "api.example.com");
     }
 
     #[test]

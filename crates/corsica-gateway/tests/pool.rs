@@ -19,10 +19,10 @@ use tokio::net::TcpListener;
 
 const POLICY: &str = r#"origins = ["https://app.example.com"]"#;
 
-/// A raw HTTP/1.1 upstream that answers `ok` to each request (keep-alive,
-/// no `Connection` header) and, with `close_after_answer`, closes the
-/// connection once the answer is written, without a word. Counts the
-/// connections it accepted.
+/// A raw HTTP/1.1 upstream that answers each request with its body, or
+/// `ok` when it has none (keep-alive, no `Connection` header) and, with
+/// `close_after_answer`, closes the connection once the answer is written,
+/// without a word. Counts the connections it accepted.
 async fn counting_upstream(close_after_answer: bool) -> (SocketAddr, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -38,8 +38,7 @@ async fn counting_upstream(close_after_answer: bool) -> (SocketAddr, Arc<AtomicU
                 let mut buf = Vec::new();
                 let mut chunk = [0u8; 4096];
                 loop {
-                    // One request head (the gateway forwards GETs without
-                    // a body here).
+                    // One request head, then its body (`Content-Length`).
                     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
                         match stream.read(&mut chunk).await {
                             Ok(0) | Err(_) => return,
@@ -47,12 +46,31 @@ async fn counting_upstream(close_after_answer: bool) -> (SocketAddr, Arc<AtomicU
                         }
                     }
                     let end = buf.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+                    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                    let length: usize = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .map_or(0, |v| v.trim().parse().unwrap());
                     buf.drain(..end);
-                    if stream
-                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain\r\n\r\nok")
-                        .await
-                        .is_err()
-                    {
+                    while buf.len() < length {
+                        match stream.read(&mut chunk).await {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let body: Vec<u8> = buf.drain(..length).collect();
+                    let body = if body.is_empty() {
+                        b"ok".to_vec()
+                    } else {
+                        body
+                    };
+                    let mut answer = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-length: {}\r\ncontent-type: text/plain\r\n\r\n",
+                        body.len()
+                    )
+                    .into_bytes();
+                    answer.extend_from_slice(&body);
+                    if stream.write_all(&answer).await.is_err() {
                         return;
                     }
                     if close_after_answer {
@@ -147,4 +165,44 @@ async fn an_upstream_closing_idle_connections_costs_no_request() {
             0.0
         );
     }
+}
+
+#[tokio::test]
+async fn a_request_body_given_back_by_a_closed_idle_connection_goes_whole_on_another() {
+    // Each connection is closed by the upstream after one answer: the
+    // next request is queued on it, which finds it closed before writing
+    // a byte and hands the request back, body unread, to go on a new one.
+    let (addr, accepted) = counting_upstream(true).await;
+    let dir = TempDir::new("pool-close-body");
+    let gw = gateway_to(addr, &dir).await;
+    let c = client();
+    for i in 0..10 {
+        let sent = format!("body of request {i}");
+        let response = c
+            .request(
+                http::Request::post(gw.url("/x"))
+                    .header("origin", PAGE)
+                    .body(http_body_util::Full::new(bytes::Bytes::from(sent.clone())))
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "request {i}");
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        assert_eq!(body, sent.as_bytes(), "request {i}");
+        // The close arrives while the connection waits in the pool.
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(accepted.load(Ordering::SeqCst), 10);
+    let (_, m) = admin_get(&gw, "/metrics").await;
+    assert_eq!(
+        metric(
+            &m,
+            r#"corsica_gateway_upstream_errors_total{route="api",error="closed"}"#
+        ),
+        0.0
+    );
 }
