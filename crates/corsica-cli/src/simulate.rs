@@ -218,8 +218,7 @@ fn write_text(out: &mut impl Write, a: &Answer) -> io::Result<()> {
 /// message.
 fn read_policy(path: &Path) -> Result<Arc<Policy>, String> {
     let shown = shorten(&path.display().to_string()).to_string();
-    let text =
-        crate::policy::read_policy(path).map_err(|e| format!("policy file {shown}: {e:#}"))?;
+    let text = crate::policy::read_policy(path).map_err(|e| format!("{e:#}"))?; // the error names the file
     Policy::from_toml_str(&text)
         .map(Arc::new)
         .map_err(|errors| {
