@@ -744,19 +744,31 @@ fn recognize_line(line: &str) -> Option<Recognized> {
     const FETCH: &str = "Access to fetch at '";
     let xhr = text.contains(XHR);
     if xhr {
-        text = text.replacen(XHR, FETCH, 1);
+        text = text.replace(XHR, FETCH);
     }
     for template in templates() {
         let Some(Piece::Text(first)) = template.pieces.first() else {
             continue;
         };
-        // At the start, or after a source location the console prints.
-        let starts = std::iter::once(0).chain(text.find(first.as_str()).filter(|&i| i > 0));
+        // At the start, or after a source location the console prints:
+        // at every place the template's first words occur, so that the
+        // line kept (from the start of the match) reads back the same.
+        // Trying only the first place, a template that failed there was
+        // not tried further on, where reading the kept line alone then
+        // found it (fuzz target `console_message`).
+        let starts = std::iter::once(0).chain(
+            text.match_indices(first.as_str())
+                .map(|(i, _)| i)
+                .filter(|&i| i > 0),
+        );
+        let mut steps = 0;
         for start in starts {
             let mut caps = Captures::default();
-            let mut steps = 0;
             if match_from(&template.pieces, &text[start..], &mut caps, &mut steps) {
                 return Some(build(template, &text[start..], caps, xhr));
+            }
+            if steps > MAX_STEPS {
+                break;
             }
         }
     }
@@ -788,7 +800,8 @@ impl<'t> Captures<'t> {
 }
 
 /// Whether `s` can fill `slot`: URLs and origins are serialized, so they
-/// hold no whitespace and are not empty; a status is digits or `(null)`.
+/// hold no whitespace and are not empty; a status is digits or `(null)`;
+/// a value is on one line.
 fn fits(slot: Slot, s: &str) -> bool {
     match slot {
         Slot::Url | Slot::InitialUrl | Slot::Origin | Slot::PageUrl => {
@@ -798,7 +811,9 @@ fn fits(slot: Slot, s: &str) -> bool {
             s == "(null)"
                 || (!s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit()))
         }
-        Slot::Value => true,
+        // A header value holds no line break (RFC 9110, section 5.5): a
+        // value running over one belongs to a paste of several lines.
+        Slot::Value => !s.contains(['\r', '\n']),
     }
 }
 
@@ -969,6 +984,54 @@ fn closest(text: &str) -> Vec<&'static Template> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kept_line_reads_back_as_the_same_template() {
+        // Found by the fuzz target `console_message` (eighth session): a
+        // template whose first words occur twice was tried only at the
+        // first place, and a value could run over a line break, so the
+        // whole paste read as one message and its kept line as another.
+        let text = "Access to fetch at 'http://#pi.te\u{fffd}\u{0}\u{0}\u{0}\u{0}Header Access-Control-Allow-Headers has an invalid value: \nCr.test:\u{0}\u{1a}02/csa/me-son: CORS headerAcc&ss to XMLHtt headerAccess to XMLHttpRequest at 'in\u{fffd}ace' from origin 'ht0' has been blocked by CORS policy: Cannot parse Access-Control-Allow-Methods response header field in preflight response.";
+        let seen = recognize(text).unwrap();
+        assert_eq!(
+            seen.template().to_string(),
+            "Access to fetch at '<url>' from origin '<origin>' has been blocked by CORS policy: \
+             Cannot parse Access-Control-Allow-Methods response header field in preflight response."
+        );
+        assert_eq!(seen.url(), "in\u{fffd}ace");
+        let again = recognize(seen.line()).unwrap();
+        assert_eq!(again.template().to_string(), seen.template().to_string());
+        assert_eq!(again.line(), seen.line());
+    }
+
+    #[test]
+    fn a_message_is_found_after_an_earlier_false_start() {
+        // The template's first words occur twice; only the second place
+        // starts a message.
+        let line = "Access to fetch at 'a b' was cut; Access to fetch at \
+                    'https://api.example/x' from origin 'https://app.example' has been blocked by \
+                    CORS policy: No 'Access-Control-Allow-Origin' header is present on the \
+                    requested resource.";
+        let seen = recognize(line).unwrap();
+        assert_eq!(seen.url(), "https://api.example/x");
+        assert!(
+            seen.line()
+                .starts_with("Access to fetch at 'https://api.example/x'")
+        );
+    }
+
+    #[test]
+    fn a_value_does_not_run_over_a_line_break() {
+        // WebKit's line, then whatever the paste carried on the next line.
+        let text = "Header Access-Control-Allow-Headers has an invalid value: x y\n\
+                    at script.js:3";
+        let seen = recognize(text).unwrap();
+        assert_eq!(seen.value(), Some("x y"));
+        assert_eq!(
+            seen.line(),
+            "Header Access-Control-Allow-Headers has an invalid value: x y"
+        );
+    }
 
     #[test]
     fn every_reason_is_listed_once() {
