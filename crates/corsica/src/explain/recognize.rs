@@ -345,6 +345,28 @@ pub fn templates() -> &'static [Template] {
     TEMPLATES.get_or_init(build_templates)
 }
 
+/// The fewest bytes a console line can have: the fixed words of the
+/// shortest template. Shorter lines are not tried (a paste of many short
+/// lines then costs little).
+fn shortest_message() -> usize {
+    static SHORTEST: OnceLock<usize> = OnceLock::new();
+    *SHORTEST.get_or_init(|| {
+        templates()
+            .iter()
+            .map(|t| {
+                t.pieces
+                    .iter()
+                    .map(|p| match p {
+                        Piece::Text(s) => s.len(),
+                        Piece::Slot(_) => 0,
+                    })
+                    .sum()
+            })
+            .min()
+            .unwrap_or(0)
+    })
+}
+
 fn build_templates() -> Vec<Template> {
     let contexts = [
         MessageContext {
@@ -686,7 +708,8 @@ impl std::error::Error for Unrecognized {}
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
 
 /// The most steps the matcher takes per template before giving up, so a
-/// hostile text costs bounded time.
+/// hostile text costs bounded time (a step is one piece tried at one place,
+/// or 64 bytes read looking for a piece).
 const MAX_STEPS: usize = 4096;
 
 /// Reads a console line back into the failure it reports.
@@ -706,11 +729,12 @@ pub fn recognize(text: &str) -> Result<Recognized, Unrecognized> {
         });
     }
     let whole = text.trim();
+    let shortest = shortest_message();
     let lines = std::iter::once(whole).chain(
         whole
             .lines()
             .map(str::trim)
-            .filter(|l| !l.is_empty() && l.len() != whole.len()),
+            .filter(|l| l.len() >= shortest && l.len() != whole.len()),
     );
     for line in lines {
         if let Some(r) = recognize_line(line) {
@@ -817,6 +841,27 @@ fn fits(slot: Slot, s: &str) -> bool {
     }
 }
 
+/// Where the text of `slot` must end at the latest, at the start of
+/// `text`: URLs and origins at the first whitespace, a value at the line's
+/// end, a status after six characters (see [`fits`]).
+fn slot_end(slot: Slot, text: &str) -> usize {
+    match slot {
+        Slot::Url | Slot::InitialUrl | Slot::Origin | Slot::PageUrl => {
+            text.find(char::is_whitespace).unwrap_or(text.len())
+        }
+        Slot::Value => text.find(['\r', '\n']).unwrap_or(text.len()),
+        Slot::Status => text.char_indices().nth(6).map_or(text.len(), |(i, _)| i),
+    }
+}
+
+/// The first character boundary of `text` at or after `at` (its length
+/// past the end).
+fn char_ceil(text: &str, at: usize) -> usize {
+    (at..text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(text.len())
+}
+
 /// Matches `pieces` against the whole of `text`, trying each place the
 /// text after a slot occurs (bounded by `steps`).
 fn match_from<'t>(
@@ -844,8 +889,18 @@ fn match_from<'t>(
                 }
             }
             Some((Piece::Text(next), _)) => {
+                // The slot's text cannot go past the first character it
+                // cannot hold, so the next piece is looked for only up to
+                // there: each try reads a token or a line, not the rest of
+                // a hostile text (tried at every start of a template).
+                let hay = &text[..char_ceil(text, slot_end(*slot, text) + next.len())];
+                // Reading it counts too: a step per 64 bytes.
+                *steps += hay.len() / 64;
+                if *steps > MAX_STEPS {
+                    return false;
+                }
                 let mut from = 0;
-                while let Some(i) = text[from..].find(next.as_str()) {
+                while let Some(i) = hay[from..].find(next.as_str()) {
                     let at = from + i;
                     let candidate = &text[..at];
                     if fits(*slot, candidate) {
