@@ -33,14 +33,7 @@ async fn upstream_refused_is_a_502_the_page_can_read() {
         body.contains("could not connect to its upstream") && body.contains("connection refused"),
         "{body}"
     );
-    let (_, m) = admin_get(&gw, "/metrics").await;
-    assert_eq!(
-        metric(
-            &m,
-            r#"corsica_gateway_upstream_errors_total{route="api",error="connect"}"#
-        ),
-        1.0
-    );
+    assert_eq!(upstream_errors(&gw, "api", "connect").await, 1.0);
 }
 
 #[tokio::test]
@@ -99,15 +92,7 @@ async fn upstream_closing_mid_body_breaks_the_client_connection() {
             body.is_err(),
             "{fault:?}: a short body passed as whole: {body:?}"
         );
-        let (_, m) = admin_get(&gw, "/metrics").await;
-        assert_eq!(
-            metric(
-                &m,
-                r#"corsica_gateway_upstream_errors_total{route="api",error="body"}"#
-            ),
-            1.0,
-            "{fault:?}"
-        );
+        assert_eq!(upstream_errors(&gw, "api", "body").await, 1.0, "{fault:?}");
     }
 }
 

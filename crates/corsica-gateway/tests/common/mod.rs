@@ -442,6 +442,21 @@ pub async fn admin_get(running: &Running, path: &str) -> (StatusCode, String) {
     (status, body.unwrap())
 }
 
+/// The route's `corsica_gateway_upstream_errors_total` of one kind, read
+/// from `/metrics`. The gateway lists every kind of every route, zeros
+/// included, so a missing line fails (a 0 read from nothing would pass).
+pub async fn upstream_errors(running: &Running, route: &str, kind: &str) -> f64 {
+    let (_, m) = admin_get(running, "/metrics").await;
+    let sample =
+        format!(r#"corsica_gateway_upstream_errors_total{{route="{route}",error="{kind}"}}"#);
+    assert!(
+        m.lines()
+            .any(|l| l.strip_prefix(&sample).is_some_and(|r| r.starts_with(' '))),
+        "no `{sample}` line in /metrics:\n{m}"
+    );
+    metric(&m, &sample)
+}
+
 /// The value of one metric sample line (`name{labels}`), 0 when absent.
 pub fn metric(text: &str, sample: &str) -> f64 {
     text.lines()
