@@ -729,13 +729,10 @@ pub fn recognize(text: &str) -> Result<Recognized, Unrecognized> {
         });
     }
     let whole = text.trim();
+    // A message is on one line: no template holds a line break, and no
+    // slot can run over one (see `fits`).
     let shortest = shortest_message();
-    let lines = std::iter::once(whole).chain(
-        whole
-            .lines()
-            .map(str::trim)
-            .filter(|l| l.len() >= shortest && l.len() != whole.len()),
-    );
+    let lines = whole.lines().map(str::trim).filter(|l| l.len() >= shortest);
     for line in lines {
         if let Some(r) = recognize_line(line) {
             return Ok(r);
@@ -827,23 +824,21 @@ impl<'t> Captures<'t> {
 /// hold no whitespace and are not empty; a status is digits or `(null)`;
 /// a value is on one line.
 fn fits(slot: Slot, s: &str) -> bool {
-    match slot {
-        Slot::Url | Slot::InitialUrl | Slot::Origin | Slot::PageUrl => {
-            !s.is_empty() && !s.chars().any(char::is_whitespace)
+    slot_end(slot, s) == s.len()
+        && match slot {
+            Slot::Url | Slot::InitialUrl | Slot::Origin | Slot::PageUrl => !s.is_empty(),
+            Slot::Status => {
+                s == "(null)"
+                    || (!s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit()))
+            }
+            Slot::Value => true,
         }
-        Slot::Status => {
-            s == "(null)"
-                || (!s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit()))
-        }
-        // A header value holds no line break (RFC 9110, section 5.5): a
-        // value running over one belongs to a paste of several lines.
-        Slot::Value => !s.contains(['\r', '\n']),
-    }
 }
 
 /// Where the text of `slot` must end at the latest, at the start of
 /// `text`: URLs and origins at the first whitespace, a value at the line's
-/// end, a status after six characters (see [`fits`]).
+/// end (RFC 9110, section 5.5: a field value holds no line break), a
+/// status after six characters.
 fn slot_end(slot: Slot, text: &str) -> usize {
     match slot {
         Slot::Url | Slot::InitialUrl | Slot::Origin | Slot::PageUrl => {
@@ -1073,6 +1068,19 @@ mod tests {
             seen.line()
                 .starts_with("Access to fetch at 'https://api.example/x'")
         );
+    }
+
+    #[test]
+    fn of_two_messages_pasted_the_first_is_read() {
+        let message = |n: u8| {
+            format!(
+                "Access to fetch at 'https://api.example/{n}' from origin 'https://app.example' \
+                 has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is \
+                 present on the requested resource."
+            )
+        };
+        let seen = recognize(&format!("{}\n{}", message(1), message(2))).unwrap();
+        assert_eq!(seen.url(), "https://api.example/1");
     }
 
     #[test]
