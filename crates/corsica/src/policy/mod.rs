@@ -47,7 +47,7 @@ mod matcher;
 mod request_headers;
 mod validate;
 
-use http::header::{self, HeaderMap, HeaderValue};
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use http::{Method, StatusCode};
 
 pub use config::{MAX_POLICY_BYTES, PolicyConfig};
@@ -264,14 +264,14 @@ impl Policy {
     ///
     /// <https://fetch.spec.whatwg.org/#http-cors-protocol>
     pub fn decide<'a>(&'a self, method: &Method, headers: &'a HeaderMap) -> Decision<'a> {
-        let mut origins = headers.get_all(header::ORIGIN).iter();
-        let Some(origin) = origins.next() else {
+        let found = CorsHeaders::find(headers, method == Method::OPTIONS);
+        let Some(origin) = found.origin.first else {
             // Not a CORS request; the answer still depends on Origin.
             return Decision::NotCors {
                 headers: self.vary_only(false),
             };
         };
-        let origin = if origins.next().is_some() {
+        let origin = if found.origin.more {
             Err(Rejection::MalformedOrigin)
         } else {
             self.check_origin(origin)
@@ -280,10 +280,7 @@ impl Policy {
         // Fetch: CORS-preflight fetch, step 1-4: an OPTIONS request with
         // `Origin` and `Access-Control-Request-Method`. An OPTIONS request
         // without the latter is an actual request.
-        let request_method = (method == Method::OPTIONS)
-            .then(|| headers.get_all(header::ACCESS_CONTROL_REQUEST_METHOD))
-            .filter(|lines| lines.iter().next().is_some());
-        let Some(request_method) = request_method else {
+        let Some(request_method) = found.request_method else {
             return match origin {
                 Ok(allow_origin) => Decision::Actual {
                     headers: Headers {
@@ -304,9 +301,16 @@ impl Policy {
 
         let checked = origin.and_then(|allow_origin| {
             self.check_method(request_method)?;
-            let acrh = headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS);
-            self.request_headers.check(|| acrh.iter())?;
-            let pna = self.check_private_network(headers)?;
+            let acrh = found.request_headers;
+            if acrh.more {
+                let lines = acrh
+                    .all
+                    .unwrap_or_else(|| headers.get_all(header::ACCESS_CONTROL_REQUEST_HEADERS));
+                self.request_headers.check(|| lines.iter())?;
+            } else {
+                self.request_headers.check(|| acrh.first.into_iter())?;
+            }
+            let pna = self.check_private_network(found.private_network)?;
             Ok((allow_origin, pna))
         });
         match checked {
@@ -406,12 +410,8 @@ impl Policy {
 
     /// Fetch: CORS-preflight fetch, step 7.5: the method must be safelisted,
     /// listed (byte-exact), or covered by `*`.
-    fn check_method<'a>(
-        &self,
-        lines: header::GetAll<'a, HeaderValue>,
-    ) -> Result<(), Rejection<'a>> {
-        let mut lines = lines.iter();
-        let (Some(line), None) = (lines.next(), lines.next()) else {
+    fn check_method<'a>(&self, lines: Lines<'a>) -> Result<(), Rejection<'a>> {
+        let (Some(line), false) = (lines.first, lines.more) else {
             return Err(Rejection::MalformedMethod);
         };
         let bytes = line.as_bytes();
@@ -436,20 +436,11 @@ impl Policy {
 
     /// Legacy Private Network Access: `Access-Control-Request-Private-Network:
     /// true` needs `Access-Control-Allow-Private-Network: true`.
-    fn check_private_network<'a>(&self, headers: &'a HeaderMap) -> Result<bool, Rejection<'a>> {
-        // The name is not in http's table of standard names, so a lookup
-        // hashes its 38 bytes. A request with few names (a browser's
-        // preflight has about a dozen) is scanned for it instead: names
-        // compare by kind and length first, and it is usually absent.
-        const SCAN: usize = 16;
-        if headers.keys_len() <= SCAN
-            && !headers
-                .keys()
-                .any(|name| name == ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
-        {
-            return Ok(false);
-        }
-        match headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK) {
+    fn check_private_network<'a>(
+        &self,
+        request: Option<&'a HeaderValue>,
+    ) -> Result<bool, Rejection<'a>> {
+        match request {
             Some(v) if v.as_bytes() == b"true" => {
                 if self.private_network {
                     Ok(true)
@@ -458,6 +449,117 @@ impl Policy {
                 }
             }
             _ => Ok(false),
+        }
+    }
+}
+
+/// The lines of one request header a decision reads: the first, and
+/// whether there are more.
+#[derive(Default)]
+struct Lines<'a> {
+    first: Option<&'a HeaderValue>,
+    more: bool,
+    /// All of them, when they were looked up by name.
+    all: Option<header::GetAll<'a, HeaderValue>>,
+}
+
+impl<'a> Lines<'a> {
+    fn of(headers: &'a HeaderMap, name: &HeaderName) -> Lines<'a> {
+        let all = headers.get_all(name);
+        let mut lines = all.iter();
+        Lines {
+            first: lines.next(),
+            more: lines.next().is_some(),
+            all: Some(all),
+        }
+    }
+
+    fn push(&mut self, value: &'a HeaderValue) {
+        if self.first.is_none() {
+            self.first = Some(value);
+        } else {
+            self.more = true;
+        }
+    }
+}
+
+/// The first `Access-Control-Request-Private-Network` line. The name is
+/// not in http's table, so a lookup hashes its 38 bytes; a map with few
+/// names (1,000 lines of one name are one name) is scanned for it instead,
+/// names comparing by kind and length first, and it is usually absent.
+fn private_network_of(headers: &HeaderMap) -> Option<&HeaderValue> {
+    const SCAN: usize = 16;
+    if headers.keys_len() <= SCAN
+        && !headers
+            .keys()
+            .any(|name| name == ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+    {
+        return None;
+    }
+    headers.get(&ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK)
+}
+
+/// The request headers of the CORS protocol, as `decide` reads them.
+struct CorsHeaders<'a> {
+    origin: Lines<'a>,
+    /// `Access-Control-Request-Method`, when it has a line; only an OPTIONS
+    /// request is looked at for it, and for the two below.
+    request_method: Option<Lines<'a>>,
+    request_headers: Lines<'a>,
+    /// The first `Access-Control-Request-Private-Network` line.
+    private_network: Option<&'a HeaderValue>,
+}
+
+impl<'a> CorsHeaders<'a> {
+    /// A preflight with few lines (a browser's has about a dozen) is read
+    /// in one pass over its lines: names compare by kind, a byte,
+    /// for the standard ones, where each lookup by name hashes it and
+    /// probes the map (three or four per preflight), and the private
+    /// network name, not in http's table, would hash its 38 bytes. More
+    /// lines (up to hyper's limit) are looked up by name, so that the cost
+    /// does not grow with them.
+    fn find(headers: &'a HeaderMap, preflight: bool) -> CorsHeaders<'a> {
+        const SCAN: usize = 16;
+        if !preflight {
+            // Only `Origin` is read: one lookup.
+            return CorsHeaders {
+                origin: Lines::of(headers, &header::ORIGIN),
+                request_method: None,
+                request_headers: Lines::default(),
+                private_network: None,
+            };
+        }
+        // `len` counts lines, not names: 1,000 lines of one name are
+        // looked up, not walked.
+        if headers.len() > SCAN {
+            let request_method = Lines::of(headers, &header::ACCESS_CONTROL_REQUEST_METHOD);
+            return CorsHeaders {
+                origin: Lines::of(headers, &header::ORIGIN),
+                request_method: request_method.first.is_some().then_some(request_method),
+                request_headers: Lines::of(headers, &header::ACCESS_CONTROL_REQUEST_HEADERS),
+                private_network: private_network_of(headers),
+            };
+        }
+        let mut origin = Lines::default();
+        let mut request_method = Lines::default();
+        let mut request_headers = Lines::default();
+        let mut private_network = None;
+        for (name, value) in headers {
+            if *name == header::ORIGIN {
+                origin.push(value);
+            } else if *name == header::ACCESS_CONTROL_REQUEST_METHOD {
+                request_method.push(value);
+            } else if *name == header::ACCESS_CONTROL_REQUEST_HEADERS {
+                request_headers.push(value);
+            } else if *name == ACCESS_CONTROL_REQUEST_PRIVATE_NETWORK {
+                private_network.get_or_insert(value);
+            }
+        }
+        CorsHeaders {
+            origin,
+            request_method: request_method.first.is_some().then_some(request_method),
+            request_headers,
+            private_network,
         }
     }
 }

@@ -1283,3 +1283,68 @@ fn policy_text_over_the_limit_is_refused_before_it_is_parsed() {
     text.pop();
     assert!(Policy::from_toml_str(&text).is_ok());
 }
+
+/// `decide` reads a preflight's CORS headers in one pass when it has few
+/// lines and by name when it has many (`CorsHeaders::find`): the two must
+/// decide alike, duplicates and all. Each request is decided as it is and
+/// padded with 20 other lines (past the scan's 16), before and after its
+/// own.
+#[test]
+fn a_preflight_is_decided_alike_with_few_lines_and_many() {
+    let strict = policy(
+        "origins = [\"https://a.com\"]\nmethods = [\"PUT\"]\nrequest_headers = [\"x-a\", \"x-b\"]\nprivate_network = true",
+    );
+    let closed = policy("origins = [\"https://a.com\"]\nmethods = [\"PUT\"]");
+    let o = ("origin", "https://a.com");
+    let m = ("access-control-request-method", "PUT");
+    let cases: Vec<Vec<(&str, &str)>> = vec![
+        vec![o, m],
+        vec![m],
+        vec![o],
+        vec![o, ("origin", "https://a.com"), m],
+        vec![o, m, ("access-control-request-method", "PUT")],
+        vec![o, ("access-control-request-method", "DELETE")],
+        vec![o, m, ("access-control-request-headers", "x-a")],
+        vec![
+            o,
+            m,
+            ("access-control-request-headers", "x-a"),
+            ("access-control-request-headers", "x-b"),
+        ],
+        vec![
+            o,
+            m,
+            ("access-control-request-headers", "x-a"),
+            ("access-control-request-headers", "x-c"),
+        ],
+        vec![o, m, ("access-control-request-private-network", "true")],
+        vec![o, m, ("access-control-request-private-network", "false")],
+        vec![("origin", "https://b.com"), m],
+    ];
+    let filler: Vec<String> = (0..20).map(|i| format!("x-filler-{i}")).collect();
+    for p in [&strict, &closed] {
+        for method in [Method::OPTIONS, Method::GET] {
+            for case in &cases {
+                let few = req(case);
+                assert!(few.len() <= 16);
+                let mut padded: Vec<(&str, &str)> =
+                    filler[..10].iter().map(|n| (n.as_str(), "1")).collect();
+                padded.extend(case.iter().copied());
+                padded.extend(filler[10..].iter().map(|n| (n.as_str(), "1")));
+                let many = req(&padded);
+                assert!(many.len() > 16);
+                let (a, b) = (p.decide(&method, &few), p.decide(&method, &many));
+                assert_eq!(
+                    (a.status(), a.is_preflight(), names(&a)),
+                    (b.status(), b.is_preflight(), names(&b)),
+                    "{method} {case:?}"
+                );
+                assert_eq!(
+                    a.rejection().map(|r| r.code()),
+                    b.rejection().map(|r| r.code()),
+                    "{method} {case:?}"
+                );
+            }
+        }
+    }
+}
