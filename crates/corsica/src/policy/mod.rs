@@ -453,6 +453,10 @@ impl Policy {
     }
 }
 
+/// Up to how many lines (or names) a request is walked rather than looked
+/// up by name: a browser's preflight has about a dozen.
+const SCAN: usize = 16;
+
 /// The lines of one request header a decision reads: the first, and
 /// whether there are more.
 #[derive(Default)]
@@ -488,7 +492,6 @@ impl<'a> Lines<'a> {
 /// names (1,000 lines of one name are one name) is scanned for it instead,
 /// names comparing by kind and length first, and it is usually absent.
 fn private_network_of(headers: &HeaderMap) -> Option<&HeaderValue> {
-    const SCAN: usize = 16;
     if headers.keys_len() <= SCAN
         && !headers
             .keys()
@@ -519,7 +522,6 @@ impl<'a> CorsHeaders<'a> {
     /// lines (up to hyper's limit) are looked up by name, so that the cost
     /// does not grow with them.
     fn find(headers: &'a HeaderMap, preflight: bool) -> CorsHeaders<'a> {
-        const SCAN: usize = 16;
         if !preflight {
             // Only `Origin` is read: one lookup.
             return CorsHeaders {
