@@ -135,43 +135,161 @@ fn user_agent_hash() -> u32 {
 /// script's headers, distinct case-insensitively) and, when `user_agent`,
 /// the browser's `User-Agent`: indices into `names`, `names.len()` standing
 /// for `User-Agent`.
+#[cfg(test)]
 pub(crate) fn order(names: &[&str], user_agent: bool) -> Vec<usize> {
-    let mut sorted: Vec<usize> = (0..names.len()).collect();
-    sorted.sort_unstable_by(|&a, &b| {
-        names[a]
+    let mut out = Vec::new();
+    visit_order(names, user_agent, |i| out.push(i));
+    out
+}
+
+/// One slot of the table: the entry's index and hash, or `EMPTY`.
+type Slot = (u32, u32);
+const EMPTY: Slot = (u32::MAX, 0);
+/// Entries whose table is built on the stack (a table of at most 64
+/// slots: WTF's grows at half load). More go to the heap.
+const STACK_ENTRIES: usize = 31;
+
+/// [`order`], each index handed to `visit` in iteration order. Requests
+/// nearly always have fewer than 32 names: their table, their sort and
+/// the old table of each growth live on the stack.
+pub(crate) fn visit_order(names: &[&str], user_agent: bool, mut visit: impl FnMut(usize)) {
+    let entries = names.len() + usize::from(user_agent);
+    if entries > STACK_ENTRIES || names.len() >= u32::MAX as usize {
+        let mut sorted: Vec<u32> = (0..names.len() as u32).collect();
+        sort_by_folded_name(&mut sorted, names);
+        let mut table = vec![EMPTY; 8];
+        let mut old = Vec::new();
+        fill(names, user_agent, &sorted, &mut table, &mut old, |t, o, size| {
+            o.clear();
+            o.extend(t.iter().copied().filter(|s| *s != EMPTY));
+            t.clear();
+            t.resize(size, EMPTY);
+        });
+        table
+            .iter()
+            .filter(|s| **s != EMPTY)
+            .for_each(|s| visit(s.0 as usize));
+        return;
+    }
+    let mut sorted_buf = [0u32; STACK_ENTRIES];
+    let sorted = &mut sorted_buf[..names.len()];
+    for (i, s) in sorted.iter_mut().enumerate() {
+        *s = i as u32;
+    }
+    sort_by_folded_name(sorted, names);
+    let mut table = StackTable::default();
+    let mut old = StackTable::default();
+    fill(names, user_agent, sorted, &mut table, &mut old, |t, o, size| {
+        o.len = 0;
+        for s in t.slots() {
+            if *s != EMPTY {
+                o.slots[o.len] = *s;
+                o.len += 1;
+            }
+        }
+        t.len = size;
+        t.slots[..size].fill(EMPTY);
+    });
+    table
+        .slots()
+        .iter()
+        .filter(|s| **s != EMPTY)
+        .for_each(|s| visit(s.0 as usize));
+}
+
+/// A table of at most 64 slots; `len` in use.
+struct StackTable {
+    slots: [Slot; 64],
+    len: usize,
+}
+
+impl Default for StackTable {
+    fn default() -> StackTable {
+        StackTable {
+            slots: [EMPTY; 64],
+            len: 8,
+        }
+    }
+}
+
+impl StackTable {
+    fn slots(&self) -> &[Slot] {
+        &self.slots[..self.len]
+    }
+}
+
+/// Storage for the table and for the old entries of a growth.
+trait Slots {
+    fn table(&mut self) -> &mut [Slot];
+    fn held(&self) -> &[Slot];
+}
+
+impl Slots for Vec<Slot> {
+    fn table(&mut self) -> &mut [Slot] {
+        self
+    }
+    fn held(&self) -> &[Slot] {
+        self
+    }
+}
+
+impl Slots for StackTable {
+    fn table(&mut self) -> &mut [Slot] {
+        &mut self.slots[..self.len]
+    }
+    fn held(&self) -> &[Slot] {
+        &self.slots[..self.len]
+    }
+}
+
+/// Blink's `FetchHeaderList` order: by lowercase name.
+fn sort_by_folded_name(indices: &mut [u32], names: &[&str]) {
+    indices.sort_unstable_by(|&a, &b| {
+        names[a as usize]
             .bytes()
             .map(|c| c.to_ascii_lowercase())
-            .cmp(names[b].bytes().map(|c| c.to_ascii_lowercase()))
+            .cmp(names[b as usize].bytes().map(|c| c.to_ascii_lowercase()))
     });
-    let ua = user_agent.then_some(names.len());
-    let mut table: Vec<Option<(usize, u32)>> = vec![None; 8];
-    for (count, index) in (1..).zip(sorted.into_iter().chain(ua)) {
-        let hash = match names.get(index) {
+}
+
+/// Inserts the sorted names and then `User-Agent` into `table`, growing it
+/// (`grow(table, old, new_size)` moves its entries, in iteration order,
+/// to `old` and empties it at the new size) at half load as WTF does.
+fn fill<T: Slots>(
+    names: &[&str],
+    user_agent: bool,
+    sorted: &[u32],
+    table: &mut T,
+    old: &mut T,
+    grow: impl Fn(&mut T, &mut T, usize),
+) {
+    let ua = user_agent.then_some(names.len() as u32);
+    for (count, index) in (1..).zip(sorted.iter().copied().chain(ua)) {
+        let hash = match names.get(index as usize) {
             Some(name) => name_hash(name),
             None => user_agent_hash(),
         };
-        insert(&mut table, index, hash);
+        insert(table.table(), (index, hash));
         // WTF `HashTable::ShouldExpand`: at half load, after the insertion.
-        if count * 2 >= table.len() {
-            let old = std::mem::take(&mut table);
-            table = vec![None; old.len() * 2];
-            for (i, h) in old.into_iter().flatten() {
-                insert(&mut table, i, h);
+        let size = table.table().len();
+        if count * 2 >= size {
+            grow(table, old, size * 2);
+            for &slot in old.held() {
+                insert(table.table(), slot);
             }
         }
     }
-    table.into_iter().flatten().map(|(i, _)| i).collect()
 }
 
-fn insert(table: &mut [Option<(usize, u32)>], index: usize, hash: u32) {
+fn insert(table: &mut [Slot], slot_value: Slot) {
     let mask = table.len() - 1;
-    let mut slot = hash as usize & mask;
+    let mut slot = slot_value.1 as usize & mask;
     let mut step = 0;
-    while table[slot].is_some() {
+    while table[slot] != EMPTY {
         step += 1;
         slot = (slot + step) & mask;
     }
-    table[slot] = Some((index, hash));
+    table[slot] = slot_value;
 }
 
 #[cfg(test)]
@@ -239,5 +357,55 @@ mod tests {
         let mut o = order(&refs, true);
         o.sort_unstable();
         assert_eq!(o, (0..=100).collect::<Vec<_>>());
+    }
+
+    /// The table as first written, one heap vector per step: the stack
+    /// tables must give the same order at every size.
+    fn reference_order(names: &[&str], user_agent: bool) -> Vec<usize> {
+        let mut sorted: Vec<usize> = (0..names.len()).collect();
+        sorted.sort_unstable_by(|&a, &b| {
+            names[a]
+                .bytes()
+                .map(|c| c.to_ascii_lowercase())
+                .cmp(names[b].bytes().map(|c| c.to_ascii_lowercase()))
+        });
+        let ua = user_agent.then_some(names.len());
+        let mut table: Vec<Option<(usize, u32)>> = vec![None; 8];
+        let put = |table: &mut Vec<Option<(usize, u32)>>, index: usize, hash: u32| {
+            let mask = table.len() - 1;
+            let (mut slot, mut step) = (hash as usize & mask, 0);
+            while table[slot].is_some() {
+                step += 1;
+                slot = (slot + step) & mask;
+            }
+            table[slot] = Some((index, hash));
+        };
+        for (count, index) in (1..).zip(sorted.into_iter().chain(ua)) {
+            let hash = names.get(index).map_or_else(user_agent_hash, |n| name_hash(n));
+            put(&mut table, index, hash);
+            if count * 2 >= table.len() {
+                let old = std::mem::take(&mut table);
+                table = vec![None; old.len() * 2];
+                for (i, h) in old.into_iter().flatten() {
+                    put(&mut table, i, h);
+                }
+            }
+        }
+        table.into_iter().flatten().map(|(i, _)| i).collect()
+    }
+
+    #[test]
+    fn stack_and_heap_tables_agree_with_the_reference_at_every_size() {
+        let names: Vec<String> = (0..80).map(|i| format!("X-Name-{}", i * 7919 % 101)).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        for n in 0..refs.len() {
+            for ua in [false, true] {
+                assert_eq!(
+                    order(&refs[..n], ua),
+                    reference_order(&refs[..n], ua),
+                    "{n} names, user agent {ua}"
+                );
+            }
+        }
     }
 }

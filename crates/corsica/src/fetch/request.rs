@@ -512,10 +512,9 @@ pub(crate) fn header_map_order<'a>(headers: &[Hdr<'a>]) -> Vec<Option<&'a str>> 
             }
         }
     }
-    super::header_map::order(&names, true)
-        .into_iter()
-        .map(|i| names.get(i).copied())
-        .collect()
+    let mut order = Vec::with_capacity(names.len() + 1);
+    super::header_map::visit_order(&names, true, |i| order.push(names.get(i).copied()));
+    order
 }
 
 /// WebCore's `HTTPHeaderMap` order of a request's headers (WebKit, so
