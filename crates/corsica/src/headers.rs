@@ -219,45 +219,52 @@ pub fn is_cors_non_wildcard_request_header_name(name: &str) -> bool {
 /// safelisted ones too. The result is what a preflight lists in
 /// `Access-Control-Request-Headers` (joined with `,`); empty means the
 /// headers alone need no preflight.
-pub fn cors_unsafe_request_header_names<'a>(
-    headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
-) -> Vec<String> {
+pub fn cors_unsafe_request_header_names<'a, I>(headers: I) -> Vec<String>
+where
+    I: IntoIterator<Item = (&'a str, &'a [u8])>,
+    // Read twice when the safelisted values exceed 1024 bytes (step 5).
+    I::IntoIter: Clone,
+{
     cors_unsafe_names_of(headers)
 }
 
 /// [`cors_unsafe_request_header_names`] over values held any way (the
 /// browser model's are borrowed or re-encoded per header).
-pub(crate) fn cors_unsafe_names_of<'a, V: AsRef<[u8]>>(
-    headers: impl IntoIterator<Item = (&'a str, V)>,
-) -> Vec<String> {
+pub(crate) fn cors_unsafe_names_of<'a, V: AsRef<[u8]>, I>(headers: I) -> Vec<String>
+where
+    I: IntoIterator<Item = (&'a str, V)>,
+    I::IntoIter: Clone,
+{
+    let headers = headers.into_iter();
     // Step 1-3: unsafeNames, potentiallyUnsafeNames, safelistValueSize.
-    let mut unsafe_names: Vec<&str> = Vec::new();
-    let mut potentially_unsafe_names: Vec<&str> = Vec::new();
+    // (unsafeNames is built lowercase as step 6 wants it; the
+    // potentially unsafe names are read again only when step 5 needs
+    // them, which a normal request never does.)
+    let mut names: Vec<String> = Vec::new();
     let mut safelist_value_size: usize = 0;
     // Step 4: for each header of headers.
-    for (name, value) in headers {
+    for (name, value) in headers.clone() {
         let value = value.as_ref();
         if !is_cors_safelisted_request_header(name, value) {
             // Step 4.1: not safelisted: append name to unsafeNames.
-            unsafe_names.push(name);
+            names.push(name.to_ascii_lowercase());
         } else {
             // Step 4.2: otherwise, append name to potentiallyUnsafeNames and
             // add value's length to safelistValueSize.
-            potentially_unsafe_names.push(name);
             safelist_value_size = safelist_value_size.saturating_add(value.len());
         }
     }
     // Step 5: if safelistValueSize is greater than 1024, then for each name
     // of potentiallyUnsafeNames, append name to unsafeNames.
     if safelist_value_size > 1024 {
-        unsafe_names.extend(potentially_unsafe_names);
+        names.extend(
+            headers
+                .filter(|(n, v)| is_cors_safelisted_request_header(n, v.as_ref()))
+                .map(|(n, _)| n.to_ascii_lowercase()),
+        );
     }
-    // Step 6: convert header names to a sorted-lowercase set.
-    let mut names: Vec<String> = unsafe_names
-        .into_iter()
-        .map(|n| n.to_ascii_lowercase())
-        .collect();
-    // Byte order, as `str`'s `Ord` is.
+    // Step 6: convert header names to a sorted-lowercase set; byte order,
+    // as `str`'s `Ord` is.
     names.sort_unstable();
     names.dedup();
     names
@@ -538,7 +545,8 @@ fn collect_http_quoted_string(input: &[char], pos: &mut usize, out: &mut String)
 /// "get, decode, and split": an element holding a `"` is not a token
 /// either way. Elements are returned as written, not lowercased.
 pub fn parse_token_list(value: &str) -> Result<Vec<&str>, &str> {
-    let mut tokens = Vec::new();
+    // Room for a short list without growing.
+    let mut tokens = Vec::with_capacity(4);
     for element in value.split(',') {
         let element = trim_tab_or_space(element);
         if element.is_empty() {

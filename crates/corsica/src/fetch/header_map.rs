@@ -159,12 +159,19 @@ pub(crate) fn visit_order(names: &[&str], user_agent: bool, mut visit: impl FnMu
         sort_by_folded_name(&mut sorted, names);
         let mut table = vec![EMPTY; 8];
         let mut old = Vec::new();
-        fill(names, user_agent, &sorted, &mut table, &mut old, |t, o, size| {
-            o.clear();
-            o.extend(t.iter().copied().filter(|s| *s != EMPTY));
-            t.clear();
-            t.resize(size, EMPTY);
-        });
+        fill(
+            names,
+            user_agent,
+            &sorted,
+            &mut table,
+            &mut old,
+            |t, o, size| {
+                o.clear();
+                o.extend(t.iter().copied().filter(|s| *s != EMPTY));
+                t.clear();
+                t.resize(size, EMPTY);
+            },
+        );
         table
             .iter()
             .filter(|s| **s != EMPTY)
@@ -179,17 +186,24 @@ pub(crate) fn visit_order(names: &[&str], user_agent: bool, mut visit: impl FnMu
     sort_by_folded_name(sorted, names);
     let mut table = StackTable::default();
     let mut old = StackTable::default();
-    fill(names, user_agent, sorted, &mut table, &mut old, |t, o, size| {
-        o.len = 0;
-        for s in t.slots() {
-            if *s != EMPTY {
-                o.slots[o.len] = *s;
-                o.len += 1;
+    fill(
+        names,
+        user_agent,
+        sorted,
+        &mut table,
+        &mut old,
+        |t, o, size| {
+            o.len = 0;
+            for s in t.slots() {
+                if *s != EMPTY {
+                    o.slots[o.len] = *s;
+                    o.len += 1;
+                }
             }
-        }
-        t.len = size;
-        t.slots[..size].fill(EMPTY);
-    });
+            t.len = size;
+            t.slots[..size].fill(EMPTY);
+        },
+    );
     table
         .slots()
         .iter()
@@ -381,7 +395,9 @@ mod tests {
             table[slot] = Some((index, hash));
         };
         for (count, index) in (1..).zip(sorted.into_iter().chain(ua)) {
-            let hash = names.get(index).map_or_else(user_agent_hash, |n| name_hash(n));
+            let hash = names
+                .get(index)
+                .map_or_else(user_agent_hash, |n| name_hash(n));
             put(&mut table, index, hash);
             if count * 2 >= table.len() {
                 let old = std::mem::take(&mut table);
@@ -396,7 +412,9 @@ mod tests {
 
     #[test]
     fn stack_and_heap_tables_agree_with_the_reference_at_every_size() {
-        let names: Vec<String> = (0..80).map(|i| format!("X-Name-{}", i * 7919 % 101)).collect();
+        let names: Vec<String> = (0..80)
+            .map(|i| format!("X-Name-{}", i * 7919 % 101))
+            .collect();
         let refs: Vec<&str> = names.iter().map(String::as_str).collect();
         for n in 0..refs.len() {
             for ua in [false, true] {

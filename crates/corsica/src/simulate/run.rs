@@ -347,7 +347,8 @@ fn simulate_with(pc: &PreparedCase<'_>, browser: Browser, record: Record) -> Vec
         now = now.saturating_add(*delay);
         let named = request.header_list();
         let mut fetch = Fetch::new(&pc.page, request);
-        let mut sent = Vec::new();
+        // A preflight and the request, without growing.
+        let mut sent = Vec::with_capacity(2);
         let mut preflight = false;
         while let Some(tx) = fetch.poll_transmit(&mut state, now) {
             preflight |= tx.is_preflight();
