@@ -157,9 +157,11 @@ impl HttpCache {
                     },
                 );
             }
-            _ => {
+            // (Most sessions hold no entity: no URL to hash then.)
+            _ if !self.validatable.is_empty() => {
                 self.validatable.remove(url);
             }
+            _ => {}
         }
     }
 }
