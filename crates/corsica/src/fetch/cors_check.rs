@@ -88,7 +88,7 @@ fn chromium(headers: &ResponseHead<'_>, origin: &str, include: bool) -> Result<(
             // GURL validity, approximated by the URL Standard's parser
             // (a value without `:` has no scheme: invalid without parsing,
             // so a long hostile value costs a scan, not a parse).
-            if !v.contains(':') || url::Url::parse(v).is_err() {
+            if !v.contains(':') || !is_valid_url(v) {
                 return Err(Reason::InvalidAllowOriginValue { value });
             }
             return Err(Reason::AllowOriginMismatch { value });
@@ -106,6 +106,59 @@ fn chromium(headers: &ResponseHead<'_>, origin: &str, include: bool) -> Result<(
         }
     }
     Ok(())
+}
+
+/// Whether the URL Standard's parser accepts `v`. An origin-like value
+/// (`http` or `https`, a plain lowercase domain whose last label starts
+/// with a letter, a port) is decided without parsing: the values a
+/// mismatch carries are nearly always such, and a parse costs thousands
+/// of instructions. Anything else is parsed.
+fn is_valid_url(v: &str) -> bool {
+    plainly_valid_origin(v) || url::Url::parse(v).is_ok()
+}
+
+/// `true` only for values the URL parser surely accepts (see
+/// [`is_valid_url`]); `false` says nothing.
+fn plainly_valid_origin(v: &str) -> bool {
+    let Some(rest) = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let (host, port) = match rest.split_once(':') {
+        Some((h, p)) => (h, Some(p)),
+        None => (rest, None),
+    };
+    // A port: one to five digits, at most 65535 (leading zeros are fine).
+    if let Some(p) = port
+        && (p.is_empty()
+            || p.len() > 5
+            || !p.bytes().all(|b| b.is_ascii_digit())
+            || p.parse::<u32>().map_or(true, |n| n > 65535))
+    {
+        return false;
+    }
+    // Labels of lowercase letters, digits and inner hyphens, none empty,
+    // none punycode (its decoding can fail); the last starting with a
+    // letter, so the host is not an IPv4 address to be parsed (the URL
+    // Standard's "ends in a number").
+    let label_ok = |l: &str| {
+        let b = l.as_bytes();
+        !b.is_empty()
+            && b.len() <= 63
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b[0] != b'-'
+            && b[b.len() - 1] != b'-'
+            && !l.starts_with("xn--")
+    };
+    host.len() <= 253
+        && host.split('.').all(label_ok)
+        && host
+            .rsplit('.')
+            .next()
+            .is_some_and(|last| last.as_bytes()[0].is_ascii_lowercase())
 }
 
 /// Firefox `nsCORSListenerProxy::CheckRequestApproved`.
@@ -315,5 +368,53 @@ mod tests {
             cors_check(&h, "null", false, Browser::Firefox.quirks()),
             Ok(())
         );
+    }
+
+    #[test]
+    fn origin_like_values_are_valid_without_a_parse_and_the_rest_are_parsed() {
+        for v in [
+            "http://app.test",
+            "https://other.example:8443",
+            "http://a-b.c0:0080",
+            "https://x",
+        ] {
+            assert!(plainly_valid_origin(v), "{v}");
+            assert!(url::Url::parse(v).is_ok(), "{v}");
+        }
+        // Left to the parser, which accepts some and refuses others.
+        for (v, valid) in [
+            ("http://1.2.3.4", true),
+            ("http://1.2.3.256", false),
+            ("http://a.0x1g", true),
+            ("http://a.0x1", false),
+            ("http://xn--a", false),
+            ("http://App.test", true),
+            ("http://a:99999", false),
+            ("http://a:", true),
+            ("http://", false),
+            ("https://a..b", true),
+            ("ftp://a", true),
+        ] {
+            assert!(!plainly_valid_origin(v), "{v}");
+            assert_eq!(is_valid_url(v), valid, "{v}");
+            assert_eq!(url::Url::parse(v).is_ok(), valid, "{v}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn what_passes_without_a_parse_parses(
+            scheme in "https?",
+            host in "[a-z0-9x.-]{0,12}",
+            port in proptest::option::of("[0-9]{0,6}"),
+        ) {
+            let v = match port {
+                Some(p) => format!("{scheme}://{host}:{p}"),
+                None => format!("{scheme}://{host}"),
+            };
+            if plainly_valid_origin(&v) {
+                proptest::prop_assert!(url::Url::parse(&v).is_ok(), "{}", v);
+            }
+        }
     }
 }
