@@ -150,149 +150,82 @@ const EMPTY: Slot = (u32::MAX, 0);
 const STACK_ENTRIES: usize = 31;
 
 /// [`order`], each index handed to `visit` in iteration order. Requests
-/// nearly always have fewer than 32 names: their table, their sort and
-/// the old table of each growth live on the stack.
-pub(crate) fn visit_order(names: &[&str], user_agent: bool, mut visit: impl FnMut(usize)) {
+/// nearly always have fewer than 32 names: their sort, their table and the
+/// copy a growth makes then live on the stack; more take the same code
+/// over heap buffers.
+pub(crate) fn visit_order(names: &[&str], user_agent: bool, visit: impl FnMut(usize)) {
     let entries = names.len() + usize::from(user_agent);
-    if entries > STACK_ENTRIES || names.len() >= u32::MAX as usize {
-        let mut sorted: Vec<u32> = (0..names.len() as u32).collect();
-        sort_by_folded_name(&mut sorted, names);
-        let mut table = vec![EMPTY; 8];
-        let mut old = Vec::new();
-        fill(
-            names,
-            user_agent,
-            &sorted,
-            &mut table,
-            &mut old,
-            |t, o, size| {
-                o.clear();
-                o.extend(t.iter().copied().filter(|s| *s != EMPTY));
-                t.clear();
-                t.resize(size, EMPTY);
-            },
-        );
-        table
+    if entries <= STACK_ENTRIES {
+        let mut sorted = [0u32; STACK_ENTRIES];
+        let mut table = [EMPTY; 64];
+        let mut old = [EMPTY; 64];
+        let len = fill(names, user_agent, &mut sorted, &mut table, &mut old);
+        table[..len]
             .iter()
             .filter(|s| **s != EMPTY)
-            .for_each(|s| visit(s.0 as usize));
-        return;
-    }
-    let mut sorted_buf = [0u32; STACK_ENTRIES];
-    let sorted = &mut sorted_buf[..names.len()];
-    for (i, s) in sorted.iter_mut().enumerate() {
-        *s = i as u32;
-    }
-    sort_by_folded_name(sorted, names);
-    let mut table = StackTable::default();
-    let mut old = StackTable::default();
-    fill(
-        names,
-        user_agent,
-        sorted,
-        &mut table,
-        &mut old,
-        |t, o, size| {
-            o.len = 0;
-            for s in t.slots() {
-                if *s != EMPTY {
-                    o.slots[o.len] = *s;
-                    o.len += 1;
-                }
-            }
-            t.len = size;
-            t.slots[..size].fill(EMPTY);
-        },
-    );
-    table
-        .slots()
-        .iter()
-        .filter(|s| **s != EMPTY)
-        .for_each(|s| visit(s.0 as usize));
-}
-
-/// A table of at most 64 slots; `len` in use.
-struct StackTable {
-    slots: [Slot; 64],
-    len: usize,
-}
-
-impl Default for StackTable {
-    fn default() -> StackTable {
-        StackTable {
-            slots: [EMPTY; 64],
-            len: 8,
-        }
+            .map(|s| s.0 as usize)
+            .for_each(visit);
+    } else {
+        // The final table has more than twice as many slots as entries.
+        let size = (2 * entries + 1).next_power_of_two().max(8);
+        let mut sorted = vec![0u32; names.len()];
+        let mut table = vec![EMPTY; size];
+        let mut old = vec![EMPTY; size];
+        let len = fill(names, user_agent, &mut sorted, &mut table, &mut old);
+        table[..len]
+            .iter()
+            .filter(|s| **s != EMPTY)
+            .map(|s| s.0 as usize)
+            .for_each(visit);
     }
 }
 
-impl StackTable {
-    fn slots(&self) -> &[Slot] {
-        &self.slots[..self.len]
+/// Inserts the names, sorted as Blink's `FetchHeaderList` keeps them (by
+/// lowercase name), then `User-Agent`, into a table of 8 slots at the start
+/// of `table`, growing it at half load as WTF does (the old entries, in
+/// iteration order, copied to `old` and inserted again). `sorted`, `table`
+/// and `old` are scratch space, large enough; returns the table's size.
+fn fill(
+    names: &[&str],
+    user_agent: bool,
+    sorted: &mut [u32],
+    table: &mut [Slot],
+    old: &mut [Slot],
+) -> usize {
+    let sorted = &mut sorted[..names.len()];
+    for (i, s) in (0u32..).zip(sorted.iter_mut()) {
+        *s = i;
     }
-}
-
-/// Storage for the table and for the old entries of a growth.
-trait Slots {
-    fn table(&mut self) -> &mut [Slot];
-    fn held(&self) -> &[Slot];
-}
-
-impl Slots for Vec<Slot> {
-    fn table(&mut self) -> &mut [Slot] {
-        self
-    }
-    fn held(&self) -> &[Slot] {
-        self
-    }
-}
-
-impl Slots for StackTable {
-    fn table(&mut self) -> &mut [Slot] {
-        &mut self.slots[..self.len]
-    }
-    fn held(&self) -> &[Slot] {
-        &self.slots[..self.len]
-    }
-}
-
-/// Blink's `FetchHeaderList` order: by lowercase name.
-fn sort_by_folded_name(indices: &mut [u32], names: &[&str]) {
-    indices.sort_unstable_by(|&a, &b| {
+    sorted.sort_unstable_by(|&a, &b| {
         names[a as usize]
             .bytes()
             .map(|c| c.to_ascii_lowercase())
             .cmp(names[b as usize].bytes().map(|c| c.to_ascii_lowercase()))
     });
-}
-
-/// Inserts the sorted names and then `User-Agent` into `table`, growing it
-/// (`grow(table, old, new_size)` moves its entries, in iteration order,
-/// to `old` and empties it at the new size) at half load as WTF does.
-fn fill<T: Slots>(
-    names: &[&str],
-    user_agent: bool,
-    sorted: &[u32],
-    table: &mut T,
-    old: &mut T,
-    grow: impl Fn(&mut T, &mut T, usize),
-) {
     let ua = user_agent.then_some(names.len() as u32);
+    let mut size = 8;
+    table[..size].fill(EMPTY);
     for (count, index) in (1..).zip(sorted.iter().copied().chain(ua)) {
         let hash = match names.get(index as usize) {
             Some(name) => name_hash(name),
             None => user_agent_hash(),
         };
-        insert(table.table(), (index, hash));
+        insert(&mut table[..size], (index, hash));
         // WTF `HashTable::ShouldExpand`: at half load, after the insertion.
-        let size = table.table().len();
         if count * 2 >= size {
-            grow(table, old, size * 2);
-            for &slot in old.held() {
-                insert(table.table(), slot);
+            let mut held = 0;
+            for &slot in table[..size].iter().filter(|s| **s != EMPTY) {
+                old[held] = slot;
+                held += 1;
+            }
+            size *= 2;
+            table[..size].fill(EMPTY);
+            for &slot in &old[..held] {
+                insert(&mut table[..size], slot);
             }
         }
     }
+    size
 }
 
 fn insert(table: &mut [Slot], slot_value: Slot) {
