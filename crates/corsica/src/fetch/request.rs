@@ -496,24 +496,30 @@ fn unsafe_names_of(headers: &[Hdr<'_>], quirks: &Quirks) -> Vec<String> {
 /// the header named in a preflight error after a redirect that dropped
 /// `Authorization` was the first in the original order).
 pub(crate) fn header_map_order<'a>(headers: &[Hdr<'a>]) -> Vec<Option<&'a str>> {
-    // The names `combine` keeps: each name as first set, in that order.
-    let mut names: Vec<&'a str> = Vec::with_capacity(headers.len());
+    let mut order = Vec::with_capacity(headers.len() + 1);
+    // The names `combine` keeps: each name as first set, in that order
+    // (on the stack for a request of a few headers, as nearly all are).
     if headers.len() <= SMALL {
+        let mut buf = [""; SMALL];
+        let mut len = 0;
         for (name, _) in headers {
-            if !names.iter().any(|n| eq_ci(n, name)) {
-                names.push(name);
+            if !buf[..len].iter().any(|n| eq_ci(n, name)) {
+                buf[len] = name;
+                len += 1;
             }
         }
+        let names = &buf[..len];
+        super::header_map::visit_order(names, true, |i| order.push(names.get(i).copied()));
     } else {
+        let mut names: Vec<&'a str> = Vec::with_capacity(headers.len());
         let mut seen = HashSet::with_capacity(headers.len());
         for (name, _) in headers {
             if seen.insert(name.to_ascii_lowercase()) {
                 names.push(name);
             }
         }
+        super::header_map::visit_order(&names, true, |i| order.push(names.get(i).copied()));
     }
-    let mut order = Vec::with_capacity(names.len() + 1);
-    super::header_map::visit_order(&names, true, |i| order.push(names.get(i).copied()));
     order
 }
 
@@ -692,6 +698,27 @@ mod tests {
             ["range", "x-a", "x-a"]
         );
         assert_eq!(unsafe_names(&b(&hs), Browser::Spec.quirks()), ["x-a"]);
+    }
+
+    #[test]
+    fn header_map_order_is_the_same_for_few_lines_and_many() {
+        let names: Vec<String> = (0..10).map(|i| format!("X-N{i}")).collect();
+        let few: Vec<Hdr<'_>> = names
+            .iter()
+            .map(|n| (n.as_str(), Cow::Borrowed("v")))
+            .collect();
+        // The same names, each set twice (the second time in another
+        // case): more lines than the stack path takes, the same map.
+        let upper: Vec<String> = names.iter().map(|n| n.to_uppercase()).collect();
+        let many: Vec<Hdr<'_>> = few
+            .iter()
+            .cloned()
+            .chain(upper.iter().map(|n| (n.as_str(), Cow::Borrowed("w"))))
+            .collect();
+        assert!(many.len() > SMALL);
+        let order = header_map_order(&few);
+        assert_eq!(order.len(), 11);
+        assert_eq!(header_map_order(&many), order);
     }
 
     #[test]
