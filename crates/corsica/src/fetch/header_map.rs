@@ -155,29 +155,27 @@ const STACK_ENTRIES: usize = 31;
 /// over heap buffers.
 pub(crate) fn visit_order(names: &[&str], user_agent: bool, visit: impl FnMut(usize)) {
     let entries = names.len() + usize::from(user_agent);
-    if entries <= STACK_ENTRIES {
-        let mut sorted = [0u32; STACK_ENTRIES];
-        let mut table = [EMPTY; 64];
-        let mut old = [EMPTY; 64];
-        let len = fill(names, user_agent, &mut sorted, &mut table, &mut old);
-        table[..len]
-            .iter()
-            .filter(|s| **s != EMPTY)
-            .map(|s| s.0 as usize)
-            .for_each(visit);
+    let (mut stack_sorted, mut stack_table, mut stack_old);
+    let (mut heap_sorted, mut heap_table, mut heap_old);
+    let (sorted, table, old): (&mut [u32], &mut [Slot], &mut [Slot]) = if entries <= STACK_ENTRIES {
+        stack_sorted = [0u32; STACK_ENTRIES];
+        stack_table = [EMPTY; 64];
+        stack_old = [EMPTY; 64];
+        (&mut stack_sorted, &mut stack_table, &mut stack_old)
     } else {
         // The final table has more than twice as many slots as entries.
         let size = (2 * entries + 1).next_power_of_two().max(8);
-        let mut sorted = vec![0u32; names.len()];
-        let mut table = vec![EMPTY; size];
-        let mut old = vec![EMPTY; size];
-        let len = fill(names, user_agent, &mut sorted, &mut table, &mut old);
-        table[..len]
-            .iter()
-            .filter(|s| **s != EMPTY)
-            .map(|s| s.0 as usize)
-            .for_each(visit);
-    }
+        heap_sorted = vec![0u32; names.len()];
+        heap_table = vec![EMPTY; size];
+        heap_old = vec![EMPTY; size];
+        (&mut heap_sorted, &mut heap_table, &mut heap_old)
+    };
+    let len = fill(names, user_agent, sorted, table, old);
+    table[..len]
+        .iter()
+        .filter(|s| **s != EMPTY)
+        .map(|s| s.0 as usize)
+        .for_each(visit);
 }
 
 /// Inserts the names, sorted as Blink's `FetchHeaderList` keeps them (by
