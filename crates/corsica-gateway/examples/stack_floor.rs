@@ -25,71 +25,46 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
-/// The fixed answer: its status and its headers, in order.
-struct Answer {
+/// The control server's command line.
+#[derive(clap::Parser)]
+#[command(
+    about = "hyper and tokio alone, sending one fixed answer (scripts/bench-gateway --floor)"
+)]
+struct Args {
+    /// Where to listen.
+    #[arg(long)]
+    listen: SocketAddr,
+    /// The answer's status.
+    #[arg(long, default_value = "204", value_parser = parse_status)]
     status: StatusCode,
+    /// A header of the answer, `Name: value`; repeat for more, in order.
+    #[arg(long = "header", value_parser = parse_header)]
     headers: Vec<(HeaderName, HeaderValue)>,
 }
 
-fn usage(error: &str) -> ! {
-    eprintln!(
-        "stack_floor: {error}\n\
-         usage: stack_floor --listen ADDR [--status N] [--header 'Name: value']..."
-    );
-    std::process::exit(2);
+fn parse_status(text: &str) -> Result<StatusCode, String> {
+    text.parse::<u16>()
+        .ok()
+        .and_then(|n| StatusCode::from_u16(n).ok())
+        .ok_or_else(|| format!("{text:?} is not an HTTP status"))
 }
 
-fn parse_args() -> (SocketAddr, Answer) {
-    let mut listen = None;
-    let mut answer = Answer {
-        status: StatusCode::NO_CONTENT,
-        headers: Vec::new(),
-    };
-    let mut args = std::env::args().skip(1);
-    while let Some(flag) = args.next() {
-        let Some(value) = args.next() else {
-            usage(&format!("{flag} needs a value"))
-        };
-        match flag.as_str() {
-            "--listen" => match value.parse() {
-                Ok(addr) => listen = Some(addr),
-                Err(e) => usage(&format!("--listen {value:?}: {e}")),
-            },
-            "--status" => match value
-                .parse::<u16>()
-                .ok()
-                .and_then(|n| StatusCode::from_u16(n).ok())
-            {
-                Some(status) => answer.status = status,
-                None => usage(&format!("--status {value:?} is not an HTTP status")),
-            },
-            "--header" => {
-                let Some((name, v)) = value.split_once(':') else {
-                    usage(&format!("--header {value:?} has no ':'"))
-                };
-                // Leaked once at start: static values are cloned without a
-                // reference count, as the gateway's policy values are shared.
-                let v: &'static str = Box::leak(v.trim().to_owned().into_boxed_str());
-                match (
-                    HeaderName::from_bytes(name.trim().as_bytes()),
-                    HeaderValue::from_str(v),
-                ) {
-                    (Ok(n), Ok(_)) => answer.headers.push((n, HeaderValue::from_static(v))),
-                    _ => usage(&format!("--header {value:?} is not a valid header")),
-                }
-            }
-            _ => usage(&format!("unknown option {flag}")),
-        }
-    }
-    let Some(listen) = listen else {
-        usage("--listen is required")
-    };
-    (listen, answer)
+fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?} has no ':' (write `Name: value`)"))?;
+    let name = HeaderName::from_bytes(name.trim().as_bytes())
+        .map_err(|e| format!("{name:?} is not a header name: {e}"))?;
+    // Leaked once at start: static values are cloned without a reference
+    // count, as the gateway's policy values are shared.
+    let value: &'static str = Box::leak(value.trim().to_owned().into_boxed_str());
+    HeaderValue::from_str(value).map_err(|e| format!("{value:?} is not a header value: {e}"))?;
+    Ok((name, HeaderValue::from_static(value)))
 }
 
 fn main() -> std::io::Result<()> {
-    let (listen, answer) = parse_args();
-    let answer: &'static Answer = Box::leak(Box::new(answer));
+    let args: &'static Args = Box::leak(Box::new(<Args as clap::Parser>::parse()));
+    let listen = args.listen;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
@@ -104,11 +79,11 @@ fn main() -> std::io::Result<()> {
                     // (as the gateway does: no allocation per answer).
                     let mut headers = request.into_parts().0.headers;
                     headers.clear();
-                    for (name, value) in &answer.headers {
+                    for (name, value) in &args.headers {
                         headers.append(name.clone(), value.clone());
                     }
                     let mut response = Response::new(Empty::<Bytes>::new());
-                    *response.status_mut() = answer.status;
+                    *response.status_mut() = args.status;
                     *response.headers_mut() = headers;
                     async move { Ok::<_, Infallible>(response) }
                 });
